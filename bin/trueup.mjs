@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Starts the CLI on the Node 24 that the `node` dependency pins, whatever `node` ran this file
+// (the system one may be older), with --no-node-snapshot for isolated-vm. Signals are passed on
+// so a stopped launcher stops the server gracefully.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(path.join(root, 'package.json'));
+let nodeBinary;
+try {
+  nodeBinary = path.join(path.dirname(require.resolve('node/package.json')), 'bin', 'node');
+} catch {
+  process.stderr.write('trueup: the pinned Node runtime is missing; run `npm install` first\n');
+  process.exit(1);
+}
+
+const child = spawn(
+  nodeBinary,
+  [
+    '--no-node-snapshot',
+    '--disable-warning=ExperimentalWarning',
+    path.join(root, 'server/cli/entry.ts'),
+    ...process.argv.slice(2),
+  ],
+  { stdio: 'inherit' },
+);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => child.kill(signal));
+}
+child.on('exit', (code, signal) => {
+  if (signal) process.kill(process.pid, signal);
+  else process.exit(code ?? 1);
+});

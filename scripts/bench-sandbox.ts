@@ -1,0 +1,157 @@
+/**
+ * `npm run bench:sandbox`: 100k HR records through a realistic matching rule (accountKeys) and
+ * population policy, batched through the sandbox worker (process boundary, isolate, host-side zod
+ * validation included) versus the same compiled functions called in this process. Prints figures;
+ * it is not a timed test. BENCH_RECORDS and BENCH_RUNS (best of, default 3) tune it.
+ *
+ * Per batch size it prints the wall time per record, its ratio to in-process, and where the time
+ * went: host encode (JSON.stringify of the batch), isolate (V8 CPU time inside the policy's
+ * isolate: parse, policy, output check, stringify), host decode (JSON.parse and the shape check),
+ * and the rest (IPC both ways, the worker's own work, minus what the two lanes overlapped).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { PolicyKind } from '../server/core/policy-port.ts';
+import { compilePolicyFile } from '../server/sandbox/compile/compile.ts';
+import { type BatchTimings, createExecutor, type RunnableBuild } from '../server/sandbox/execute.ts';
+import { createSandbox } from '../server/sandbox/supervisor.ts';
+
+const records = Number(process.env.BENCH_RECORDS ?? 100_000);
+const runsPerSize = Number(process.env.BENCH_RUNS ?? 3);
+const batchSizes = [100, 1000, 5000];
+const root = path.resolve(import.meta.dirname, '..');
+
+const departments = ['Finance', 'Engineering', 'Sales', 'Support', 'Legal'];
+function hrAccount(i: number) {
+  return {
+    key: String(100000 + i),
+    attributes: {
+      employeeNumber: String(i).padStart(6, '0'),
+      givenName: i % 7 === 0 ? `  mary  ANNE ` : `given${i}`,
+      sn: `FAMILY${i}`,
+      mail: i % 13 === 0 ? '' : ` Person.${i}@Example.COM `,
+      department: departments[i % departments.length]!,
+      employmentStatus: i % 50 === 0 ? 'terminated' : 'active',
+      title: 'Analyst',
+      costCenter: `CC-${i % 300}`,
+    },
+  };
+}
+const system = {
+  id: 'hr',
+  name: 'HR',
+  type: 'csv',
+  trusted: true,
+  uniqueFieldKey: 'employeeNumber',
+} as const;
+const accounts = Array.from({ length: records }, (_, i) => hrAccount(i));
+const populationInputs = accounts.map((account) => ({
+  situation: 'IDM_NOT_EXISTS__RESOURCE_EXISTS',
+  account,
+  idmObject: null,
+  system,
+  vars: {},
+}));
+
+async function build(file: string): Promise<RunnableBuild> {
+  const compiled = await compilePolicyFile(path.join(root, file), root);
+  if (!compiled.code || !compiled.sourceMap || !compiled.kind) {
+    throw new Error(`${file} does not compile: ${JSON.stringify(compiled.diagnostics)}`);
+  }
+  return {
+    path: compiled.path,
+    hash: compiled.hash,
+    kind: compiled.kind as PolicyKind,
+    code: compiled.code,
+    sourceMap: compiled.sourceMap,
+  };
+}
+
+/** The same bundle, evaluated in this process with a minimal `trueup:policy` that adds nothing. */
+function inProcess(bundle: RunnableBuild): Record<string, (input: unknown) => unknown> {
+  const single = (fn: (ctx: unknown) => unknown) => ({ fns: { default: fn } });
+  type Rule = { accountKeys(a: unknown): unknown; idmKeys(u: unknown): unknown };
+  const sdk = {
+    definePopulation: single,
+    defineMatchingRule: (rule: Rule) => ({
+      fns: { accountKeys: (a: unknown) => rule.accountKeys(a), idmKeys: (u: unknown) => rule.idmKeys(u) },
+    }),
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+  };
+  const evaluate = new Function('globalThis', `${bundle.code}\nreturn __trueupPolicyModule;`);
+  return (evaluate({ __trueupSdk: sdk }) as { default: { fns: Record<string, (input: unknown) => unknown> } })
+    .default.fns;
+}
+
+function time(fn: () => void): number {
+  const start = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+const perRecord = (ms: number) => ((ms * 1000) / records).toFixed(2);
+const widths = [7, 11, 14, 13, 9, 13, 7];
+const row = (cells: string[]) =>
+  cells
+    .map((cell, i) => cell.padStart(widths[i]!))
+    .join(' ')
+    .replace(/^(.{35})/, '$1 |');
+
+const sandbox = createSandbox({ memoryMb: 256, timeoutMs: 30_000 });
+const executor = createExecutor(sandbox);
+try {
+  const matching = await build('policies/examples/matching-employee-number.ts');
+  const population = await build('policies/examples/population-hr.ts');
+  const cases = [
+    {
+      name: 'matching rule (accountKeys)',
+      build: matching,
+      fn: 'accountKeys',
+      inputs: accounts as unknown[],
+    },
+    { name: 'population', build: population, fn: 'default', inputs: populationInputs as unknown[] },
+  ];
+  console.log(
+    `sandbox benchmark: ${records} records, node ${process.version}, isolated-vm in a worker process, ` +
+      `${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)}; best of ${runsPerSize} runs\n`,
+  );
+  for (const bench of cases) {
+    const local = inProcess(bench.build)[bench.fn]!;
+    for (let i = 0; i < 3; i++) for (const input of bench.inputs) local(input);
+    const localMs = Math.min(
+      ...Array.from({ length: runsPerSize }, () =>
+        time(() => {
+          for (const input of bench.inputs) local(input);
+        }),
+      ),
+    );
+    console.log(`${bench.name}: in-process ${perRecord(localMs)} µs/record; the split is µs/record too`);
+    console.log(row(['batch', 'µs/record', '× in-process', 'host encode', 'isolate', 'host decode', 'rest']));
+    let failures = 0;
+    for (const batchSize of batchSizes) {
+      await executor.execute(bench.build, bench.fn, bench.inputs.slice(0, 20_000), { batchSize });
+      let best: { ms: number; timings: BatchTimings } | undefined;
+      for (let i = 0; i < runsPerSize; i++) {
+        const timings: BatchTimings = { encodeMs: 0, isolateMs: 0, decodeMs: 0 };
+        const ms = await timeAsync(async () => {
+          const results = await executor.execute(bench.build, bench.fn, bench.inputs, { batchSize, timings });
+          failures += results.filter((r) => !r.ok).length;
+        });
+        if (!best || ms < best.ms) best = { ms, timings };
+      }
+      const { ms, timings } = best!;
+      const rest = ms - timings.encodeMs - timings.isolateMs - timings.decodeMs;
+      const split = [timings.encodeMs, timings.isolateMs, timings.decodeMs, rest].map(perRecord);
+      console.log(row([String(batchSize), perRecord(ms), `${(ms / localMs).toFixed(1)}×`, ...split]));
+    }
+    if (failures > 0) console.log(`  (${failures} records failed: the figures are not valid)`);
+  }
+} finally {
+  await sandbox.close();
+}

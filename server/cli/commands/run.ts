@@ -1,0 +1,184 @@
+import { loadConfig } from '../../config.ts';
+import type { RunProgress } from '../../runs/types.ts';
+import { type Command, UsageError } from '../command.ts';
+import { findLocalServer } from '../local-server.ts';
+
+type Summary = {
+  id: string;
+  status: string;
+  dryRun: boolean;
+  mode: string;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  throughput: number | null;
+  counts: { situations: Record<string, number>; responses: Record<string, number>; errors: number };
+  error: { code: string; message: string } | null;
+};
+
+/** Exit codes per API.md: 0 success, 1 failure, 3 stopped by a threshold. */
+export function exitCodeOf(status: string): number {
+  switch (status) {
+    case 'succeeded':
+      return 0;
+    case 'stopped_by_threshold':
+      return 3;
+    default:
+      return 1;
+  }
+}
+
+/** A progress bar on a terminal; plain lines (one per phase, then every 2 s) in a pipe or a log. */
+export function progressPrinter(out: NodeJS.WriteStream) {
+  let phase = '';
+  let phaseStarted = Date.now();
+  let lastLine = 0;
+  return (p: RunProgress) => {
+    const now = Date.now();
+    if (p.phase !== phase) {
+      if (out.isTTY && phase) out.write('\n');
+      phase = p.phase;
+      phaseStarted = now;
+      lastLine = 0;
+    }
+    // A rate over the first instants of a phase says nothing (37 objects in 1 ms is not 37,000/s).
+    const seconds = (now - phaseStarted) / 1000;
+    const rate = seconds >= 0.5 ? Math.round(p.done / seconds) : null;
+    const rateText = rate === null ? '' : `  ${rate} objects/s`;
+    if (out.isTTY) {
+      const fraction = p.total ? Math.min(p.done / p.total, 1) : 0;
+      const bar = p.total ? `[${'#'.repeat(Math.round(fraction * 30)).padEnd(30, '.')}] ` : '';
+      const eta = p.total && rate ? `  ETA ${Math.ceil((p.total - p.done) / rate)}s` : '';
+      out.write(
+        `\r${p.phase.padEnd(9)} ${bar}${p.done}${p.total ? `/${p.total}` : ''}${rateText}${eta}\x1b[K`,
+      );
+    } else if (lastLine === 0 || now - lastLine >= 2000) {
+      lastLine = now;
+      out.write(`${p.phase} ${p.done}${p.total !== null ? `/${p.total}` : ''}${rateText}\n`);
+    }
+  };
+}
+
+export function formatSummary(run: Summary): string {
+  const seconds =
+    run.startedAt && run.finishedAt ? (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000 : null;
+  const rows: Array<[string, string]> = [
+    ['run', run.id],
+    ['status', run.status],
+    ['mode', `${run.mode}${run.dryRun ? ' (dry run)' : ''}`],
+    ['duration', seconds === null ? '-' : `${seconds.toFixed(1)} s`],
+    ['throughput', run.throughput === null ? '-' : `${Math.round(run.throughput)} objects/s`],
+  ];
+  for (const [name, n] of Object.entries(run.counts.situations)) rows.push([`situation ${name}`, String(n)]);
+  for (const [name, n] of Object.entries(run.counts.responses)) rows.push([`response ${name}`, String(n)]);
+  rows.push(['errors', String(run.counts.errors)]);
+  if (run.error) rows.push(['error', `${run.error.code}: ${run.error.message}`]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'Run a reconciliation config now and print its summary.',
+  usage: 'run <configId> [--dry-run] [--full|--incremental] | run --resume',
+  help: [
+    'options:',
+    '  --dry-run       compute and record the full plan; write nothing to the IDM or the system',
+    '  --full          read every account (the default)',
+    '  --incremental   read only accounts changed since the last successful run (the watermark)',
+    '  --resume        resume runs a crash left running, applying exactly the actions still planned',
+    '',
+    'Exit codes: 0 success, 1 failure, 2 bad usage or configuration, 3 stopped by a deletion threshold.',
+  ].join('\n'),
+  options: {
+    help: { type: 'boolean', short: 'h' },
+    'dry-run': { type: 'boolean' },
+    full: { type: 'boolean' },
+    incremental: { type: 'boolean' },
+    resume: { type: 'boolean' },
+  },
+  async run(args) {
+    const [configId, ...extra] = args.positionals;
+    const resume = args.values.resume === true;
+    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    if (!resume && !configId) throw new UsageError('a config id is required');
+    if (resume && configId)
+      throw new UsageError('--resume takes no config id: it resumes every interrupted run');
+    if (args.values.full && args.values.incremental)
+      throw new UsageError('--full and --incremental exclude each other');
+    const config = loadConfig();
+    const server = findLocalServer(config);
+    if (server) {
+      if (resume) {
+        process.stdout.write(`the server at ${server.url} resumes interrupted runs itself when it starts\n`);
+        return 0;
+      }
+      const { runThroughServer } = await import('../remote-run.ts');
+      const finished = await runThroughServer(
+        server,
+        {
+          configId: configId as string,
+          dryRun: args.values['dry-run'] === true,
+          mode: args.values.incremental ? 'incremental' : 'full',
+        },
+        process.stdout,
+      );
+      if (typeof finished === 'number') return finished;
+      process.stdout.write(formatSummary(finished));
+      return exitCodeOf(finished.status);
+    }
+    const [{ createLogger }, { createServices }, { eq }, { runs }] = await Promise.all([
+      import('../../log.ts'),
+      import('../../main.ts'),
+      import('drizzle-orm'),
+      import('../../db/schema/index.ts'),
+    ]);
+    const services = await createServices(config, createLogger(config.logLevel, 2), { resumeRuns: false });
+    try {
+      const progress = progressPrinter(process.stdout);
+      let runIds: string[];
+      if (resume) {
+        runIds = await services.runs.resumeInterrupted(progress);
+        if (runIds.length === 0) process.stdout.write('no interrupted run to resume\n');
+      } else {
+        const started = await services.runs.start(
+          {
+            configId: configId as string,
+            dryRun: args.values['dry-run'] === true,
+            mode: args.values.incremental ? 'incremental' : 'full',
+            trigger: 'cli',
+          },
+          progress,
+        );
+        switch (started.outcome) {
+          case 'config_not_found':
+            process.stderr.write(`trueup run: no reconciliation config "${configId}"\n`);
+            return 2;
+          case 'config_inactive':
+            process.stderr.write(`trueup run: reconciliation config "${configId}" is inactive\n`);
+            return 2;
+          case 'already_running':
+            process.stderr.write(
+              `trueup run: config "${configId}" already has run ${started.runId} in progress\n`,
+            );
+            return 1;
+          case 'started':
+            process.stdout.write(`run ${started.runId} started\n`);
+            runIds = [started.runId];
+            break;
+        }
+      }
+      let code = 0;
+      for (const runId of runIds) {
+        await services.runs.wait(runId);
+        const [row] = await services.db.orm.select().from(runs).where(eq(runs.id, runId));
+        if (!row) continue;
+        if (process.stdout.isTTY) process.stdout.write('\n');
+        process.stdout.write(formatSummary(row));
+        code = Math.max(code, exitCodeOf(row.status));
+      }
+      return code;
+    } finally {
+      await services.close();
+    }
+  },
+};

@@ -1,0 +1,56 @@
+import { configHelp, loadConfig } from '../../config.ts';
+import type { Command } from '../command.ts';
+
+const configTable = configHelp.map(([name, meaning]) => `  ${name.padEnd(20)} ${meaning}`).join('\n');
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Start the HTTP server (migrates the database first).',
+  usage: 'serve',
+  help: `Configuration comes from the environment:\n${configTable}`,
+  options: { help: { type: 'boolean', short: 'h' } },
+  async run() {
+    // Loaded here, not at the top, so `trueup --help` and config errors answer at once.
+    const [{ listen }, { createLogger }, { createServices }, { seedDemoWorkspace }, { recordLocalServer }] =
+      await Promise.all([
+        import('../../http/listen.ts'),
+        import('../../log.ts'),
+        import('../../main.ts'),
+        import('../../demo/seed.ts'),
+        import('../local-server.ts'),
+      ]);
+    const config = loadConfig();
+    const log = createLogger(config.logLevel);
+    const services = await createServices(config, log);
+    const wantsDemo =
+      config.demoWorkspace === 'on' || (config.demoWorkspace === 'auto' && services.db.kind === 'pglite');
+    if (wantsDemo && (await seedDemoWorkspace(services.db, config.dataDir))) {
+      log.info(
+        'loaded the demo workspace: run `npx trueup run demo-hr-users`, then `npx trueup run demo-app-accounts`',
+      );
+    }
+    const server = await listen(services);
+    // CLI commands on this DATA_DIR go through this server while it holds the embedded database.
+    const reachableHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const forgetServer =
+      services.db.kind === 'pglite'
+        ? recordLocalServer(config.dataDir, `http://${reachableHost}:${server.port}`)
+        : () => {};
+    log.info(
+      { port: server.port, database: services.db.kind },
+      `trueup listening on http://${config.host}:${server.port}`,
+    );
+    return new Promise<number>((resolve) => {
+      const shutdown = async (signal: NodeJS.Signals) => {
+        log.info({ signal }, 'shutting down');
+        forgetServer();
+        await server.stop();
+        await services.close();
+        log.info('stopped');
+        resolve(0);
+      };
+      process.once('SIGTERM', shutdown);
+      process.once('SIGINT', shutdown);
+    });
+  },
+};

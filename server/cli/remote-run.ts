@@ -1,0 +1,68 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RunMode } from '../runs/types.ts';
+import { ApiClientError, createApiClient } from './api-client.ts';
+import type { LocalServer } from './local-server.ts';
+
+type RemoteSummary = {
+  id: string;
+  status: string;
+  dryRun: boolean;
+  mode: string;
+  phase: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  throughput: number | null;
+  counts: { situations: Record<string, number>; responses: Record<string, number>; errors: number };
+  error?: { code: string; message: string };
+};
+
+export type FinishedRun = Omit<RemoteSummary, 'startedAt' | 'finishedAt' | 'phase' | 'error'> & {
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  error: { code: string; message: string } | null;
+};
+
+const unfinished = new Set(['queued', 'running']);
+
+/**
+ * `trueup run` while `trueup serve` holds the embedded database: the server runs it, the CLI
+ * starts it over the API and follows it until it ends. Returns the finished run, or an exit code
+ * with the message already printed.
+ */
+export async function runThroughServer(
+  server: LocalServer,
+  request: { configId: string; dryRun: boolean; mode: RunMode },
+  out: NodeJS.WritableStream,
+): Promise<FinishedRun | number> {
+  const client = createApiClient(server);
+  let runId: string;
+  try {
+    ({ runId } = await client.json<{ runId: string }>(
+      'POST',
+      `/api/recon-configs/${encodeURIComponent(request.configId)}/runs`,
+      { dryRun: request.dryRun, mode: request.mode },
+    ));
+  } catch (error) {
+    if (!(error instanceof ApiClientError)) throw error;
+    process.stderr.write(`trueup run: ${error.message}\n`);
+    return error.status === 404 || error.status === 400 ? 2 : 1;
+  }
+  out.write(`run ${runId} started by the server at ${server.url}\n`);
+  let lastPhase: string | null = null;
+  for (;;) {
+    const run = await client.json<RemoteSummary>('GET', `/api/runs/${encodeURIComponent(runId)}`);
+    if (run.phase && run.phase !== lastPhase) {
+      lastPhase = run.phase;
+      out.write(`${run.phase}\n`);
+    }
+    if (!unfinished.has(run.status)) {
+      return {
+        ...run,
+        startedAt: run.startedAt ? new Date(run.startedAt) : null,
+        finishedAt: run.finishedAt ? new Date(run.finishedAt) : null,
+        error: run.error ?? null,
+      };
+    }
+    await sleep(250);
+  }
+}

@@ -1,0 +1,210 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import iconv from 'iconv-lite';
+import type { AttributeValue } from '../../core/model.ts';
+import type { WriteOp, WriteResult } from '../types.ts';
+import type { CsvConnection } from './csv-settings.ts';
+import { readCsv, sniffCsvFormat } from './read-csv.ts';
+
+type Row = Record<string, string>;
+
+/**
+ * Applies one batch of writes by ONE atomic rewrite: the old file streams into a temporary file in
+ * the same directory (same file system, so the rename is atomic), which is fsynced and renamed over
+ * the original. A reader sees the old file or the new one, never half of each; a crash leaves the
+ * old file and a stray temporary file. Encoding, BOM, delimiter, quote, header and line ending are
+ * kept. A file with a malformed line is not rewritten: the rewrite would silently drop that line.
+ */
+export async function rewriteCsv(connection: CsvConnection, keyColumn: string, ops: WriteOp[]) {
+  return serialise(connection.path, () => rewrite(connection, keyColumn, ops));
+}
+
+const queues = new Map<string, Promise<unknown>>();
+
+/** Two batches on one file in this process must not interleave their read-modify-rename. */
+async function serialise<T>(path: string, task: () => Promise<T>): Promise<T> {
+  const previous = queues.get(path) ?? Promise.resolve();
+  const next = previous.then(task, task);
+  queues.set(path, next);
+  try {
+    return await next;
+  } finally {
+    if (queues.get(path) === next) queues.delete(path);
+  }
+}
+
+async function rewrite(connection: CsvConnection, keyColumn: string, ops: WriteOp[]): Promise<WriteResult[]> {
+  const results: Array<WriteResult | undefined> = ops.map(() => undefined);
+  const fail = (message: string) => ops.map((): WriteResult => ({ ok: false, message }));
+  let format: Awaited<ReturnType<typeof sniffCsvFormat>>;
+  try {
+    format = await sniffCsvFormat(connection);
+  } catch (error) {
+    return fail(`cannot open ${connection.path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let columns: string[] = [];
+  const pending = new Map<string, number[]>();
+  const temp = join(
+    dirname(connection.path),
+    `.${basename(connection.path)}.${randomBytes(6).toString('hex')}.tmp`,
+  );
+
+  /** Yields the output as arrays of cells, the header row first when the file has one. */
+  async function* lines(): AsyncGenerator<string[]> {
+    let first = true;
+    for await (const row of rows()) {
+      if (first && connection.header) yield columns;
+      first = false;
+      yield columns.map((column) => row[column] ?? '');
+    }
+    if (columns.length === 0) throw new MalformedLine('the file is empty: it has no header row');
+    if (first && connection.header) yield columns;
+  }
+
+  async function* rows(): AsyncGenerator<Row> {
+    const items = readCsv(connection, (names) => {
+      columns = names;
+      queueOps(ops, columns, keyColumn, connection, results, pending);
+    });
+    for await (const item of items) {
+      if (item.kind === 'problem') {
+        throw new MalformedLine(`line ${item.line} is malformed (${item.message}); fix it before writing`);
+      }
+      const key = item.record[keyColumn] ?? '';
+      const indexes = pending.get(key);
+      if (!indexes) {
+        yield item.record;
+        continue;
+      }
+      pending.delete(key);
+      const row = applyOps(item.record, indexes, ops, columns, keyColumn, connection, results);
+      if (row) yield row;
+    }
+    for (const [, indexes] of pending) {
+      const row = applyOps(undefined, indexes, ops, columns, keyColumn, connection, results);
+      if (row) yield row;
+    }
+  }
+
+  const file = await open(temp, 'wx');
+  try {
+    const stringifier = stringify({
+      delimiter: connection.delimiter,
+      quote: connection.quote === '' ? false : connection.quote,
+      record_delimiter: format.recordDelimiter === '\r\n' ? 'windows' : 'unix',
+    });
+    // iconv-lite encodes strings; csv-stringify would otherwise hand it UTF-8 buffers.
+    stringifier.setEncoding('utf8');
+    const output = createWriteStream('', { fd: file.fd, autoClose: false });
+    await pipeline(
+      lines(),
+      stringifier,
+      iconv.encodeStream(connection.encoding, { addBOM: format.bom }),
+      output,
+    );
+    await file.sync();
+    await file.close();
+    await rename(temp, connection.path);
+    await syncDirectory(dirname(connection.path));
+  } catch (error) {
+    await file.close().catch(() => {});
+    await rm(temp, { force: true });
+    if (error instanceof MalformedLine) return fail(error.message);
+    return fail(`rewriting ${connection.path} failed: ${(error as Error).message}`);
+  }
+  return results.map((result) => result ?? { ok: true });
+}
+
+class MalformedLine extends Error {}
+
+/** Validates every op against the header and groups the valid ones by key, in batch order. */
+function queueOps(
+  ops: WriteOp[],
+  columns: string[],
+  keyColumn: string,
+  connection: CsvConnection,
+  results: Array<WriteResult | undefined>,
+  pending: Map<string, number[]>,
+) {
+  if (!columns.includes(keyColumn)) {
+    ops.forEach((_, i) => {
+      results[i] = { ok: false, message: `the file has no column "${keyColumn}" (the unique field key)` };
+    });
+    return;
+  }
+  ops.forEach((op, i) => {
+    const problem = checkOp(op, columns, connection);
+    if (problem) {
+      results[i] = { ok: false, message: problem };
+      return;
+    }
+    pending.set(op.key, [...(pending.get(op.key) ?? []), i]);
+  });
+}
+
+function checkOp(op: WriteOp, columns: string[], connection: CsvConnection): string | undefined {
+  if (op.key === '') return 'the key is empty';
+  if (op.op === 'disable' && !connection.disabledColumn)
+    return 'disable needs disabledColumn in the connection';
+  const values = op.op === 'create' ? op.attributes : op.op === 'update' ? op.patch : {};
+  for (const [name, value] of Object.entries(values)) {
+    if (!columns.includes(name)) return `the file has no column "${name}"`;
+    if (Array.isArray(value)) return `column "${name}" holds one value, not a list`;
+    if (connection.quote === '' && /[\r\n]/.test(String(value ?? ''))) {
+      return `column "${name}" has a line break, which an unquoted file cannot hold`;
+    }
+    if (connection.quote === '' && String(value ?? '').includes(connection.delimiter)) {
+      return `column "${name}" contains the delimiter, which an unquoted file cannot hold`;
+    }
+  }
+  return undefined;
+}
+
+/** Runs one key's ops in order over its current row (undefined = absent); returns what to write. */
+function applyOps(
+  start: Row | undefined,
+  indexes: number[],
+  ops: WriteOp[],
+  columns: string[],
+  keyColumn: string,
+  connection: CsvConnection,
+  results: Array<WriteResult | undefined>,
+): Row | undefined {
+  let row = start;
+  for (const i of indexes) {
+    const op = ops[i]!;
+    if (op.op === 'create') {
+      row = { ...(row ?? Object.fromEntries(columns.map((c) => [c, '']))), ...cells(op.attributes) };
+      row[keyColumn] = op.key;
+    } else if (op.op === 'delete') {
+      row = undefined;
+    } else if (!row) {
+      results[i] = { ok: false, message: `no account with key "${op.key}"` };
+    } else if (op.op === 'update') {
+      row = { ...row, ...cells(op.patch), [keyColumn]: op.key };
+    } else {
+      row = { ...row, [connection.disabledColumn!]: connection.disabledValue ?? '' };
+    }
+  }
+  return row;
+}
+
+function cells(values: Record<string, AttributeValue>): Row {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [name, value === null ? '' : String(value)]),
+  );
+}
+
+/** Makes the rename itself durable (the directory entry), where the platform allows it. */
+async function syncDirectory(path: string) {
+  const directory = await open(path, 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+}

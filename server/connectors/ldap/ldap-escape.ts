@@ -1,0 +1,46 @@
+/**
+ * RFC 4515 escaping for a value placed inside a search filter: `*`, `(`, `)`, `\` and NUL become
+ * `\2a`, `\28`, `\29`, `\5c`, `\00`, so an employee named `*)(uid=*` is a literal name, never a
+ * wildcard or a second filter. Policies get the same helper from the SDK.
+ */
+export function ldapEscape(value: string): string {
+  return value.replace(/[*()\\\0]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/**
+ * RFC 4514 escaping for an attribute value placed in a DN (`cn=<value>,ou=people,…`): the special
+ * characters get a backslash, and a leading `#` or space or a trailing space too.
+ */
+export function ldapDnEscape(value: string): string {
+  return value
+    .replace(/[\\,+"<>;=\0]/g, (c) => (c === '\0' ? '\\00' : `\\${c}`))
+    .replace(/^([ #])/, '\\$1')
+    .replace(/ $/, '\\ ');
+}
+
+/**
+ * A DN in one canonical spelling, so `CN=Ada, OU=People,dc=Example,dc=test` and
+ * `cn=ada,ou=people,dc=example,dc=test` are one account key. Attribute values of the naming
+ * attributes directories use (cn, uid, ou, dc) compare case-insensitively, so the whole DN is
+ * lower-cased; spaces around separators are dropped, escaped characters are kept.
+ */
+export function normaliseDn(dn: string): string {
+  const parts: string[] = [];
+  let current = '';
+  for (let i = 0; i < dn.length; i++) {
+    const c = dn[i]!;
+    if (c === '\\' && i + 1 < dn.length) {
+      current += c + dn[++i];
+    } else if (c === ',' || c === '+') {
+      parts.push(current.trim(), c);
+      current = '';
+    } else {
+      current += c;
+    }
+  }
+  parts.push(current.trim());
+  return parts
+    .map((part) => part.replace(/^([^=]+?)\s*=\s*/, (_, type: string) => `${type.trim()}=`))
+    .join('')
+    .toLowerCase();
+}

@@ -1,0 +1,151 @@
+import { Attribute, Change, type Client } from 'ldapts';
+import type { AttributePatch, AttributeValue } from '../../core/model.ts';
+import type { WriteOp, WriteResult } from '../types.ts';
+import { closeLdap, describeLdapError, openLdap } from './ldap-client.ts';
+import { ldapDnEscape, ldapEscape } from './ldap-escape.ts';
+import type { LdapConnection } from './ldap-settings.ts';
+
+const accountDisable = 0x2;
+
+/**
+ * Applies a batch over one bound connection, in order. Idempotent: create of an existing key
+ * replaces the given attributes, delete of a missing key succeeds. Keys other than the DN are
+ * found with an escaped equality filter.
+ */
+export async function writeLdap(
+  connection: LdapConnection,
+  keyAttribute: string,
+  ops: WriteOp[],
+): Promise<WriteResult[]> {
+  let client: Client;
+  try {
+    client = await openLdap(connection);
+  } catch (error) {
+    const message = describeLdapError(error, connection);
+    return ops.map(() => ({ ok: false, message }));
+  }
+  const results: WriteResult[] = [];
+  try {
+    for (const op of ops) {
+      try {
+        results.push(await writeOne(client, connection, keyAttribute, op));
+      } catch (error) {
+        results.push({
+          ok: false,
+          message: error instanceof OpError ? error.message : describeLdapError(error, connection),
+        });
+      }
+    }
+  } finally {
+    await closeLdap(client);
+  }
+  return results;
+}
+
+class OpError extends Error {}
+
+async function writeOne(
+  client: Client,
+  connection: LdapConnection,
+  keyAttribute: string,
+  op: WriteOp,
+): Promise<WriteResult> {
+  const dn = await findDn(client, connection, keyAttribute, op.key);
+  const missing: WriteResult = { ok: false, message: `no entry with ${keyAttribute} "${op.key}"` };
+  switch (op.op) {
+    case 'delete':
+      if (dn) await client.del(dn);
+      return { ok: true };
+    case 'update':
+      if (!dn) return missing;
+      await replace(client, dn, op.patch);
+      return { ok: true };
+    case 'disable':
+      if (!dn) return missing;
+      await disable(client, connection, dn);
+      return { ok: true };
+    case 'create':
+      if (dn) await replace(client, dn, op.attributes);
+      else
+        await client.add(
+          newDn(connection, keyAttribute, op.key, op.attributes),
+          newEntry(connection, keyAttribute, op),
+        );
+      return { ok: true };
+  }
+}
+
+async function findDn(client: Client, connection: LdapConnection, keyAttribute: string, key: string) {
+  if (keyAttribute.toLowerCase() === 'dn') {
+    try {
+      const { searchEntries } = await client.search(key, { scope: 'base', attributes: ['1.1'] });
+      return searchEntries[0]?.dn;
+    } catch (error) {
+      if ((error as Error).name === 'NoSuchObjectError') return undefined;
+      throw error;
+    }
+  }
+  const { searchEntries } = await client.search(connection.baseDn, {
+    scope: connection.scope,
+    filter: `(${keyAttribute}=${ldapEscape(key)})`,
+    attributes: ['1.1'],
+  });
+  if (searchEntries.length > 1)
+    throw new OpError(`${keyAttribute} "${key}" matches ${searchEntries.length} entries`);
+  return searchEntries[0]?.dn;
+}
+
+/** Replaces each attribute in the patch; null removes it (replace with no values). */
+async function replace(client: Client, dn: string, patch: AttributePatch) {
+  const changes = Object.entries(patch)
+    .filter(([name]) => name.toLowerCase() !== 'dn')
+    .map(
+      ([type, value]) =>
+        new Change({ operation: 'replace', modification: new Attribute({ type, values: values(value) }) }),
+    );
+  if (changes.length > 0) await client.modify(dn, changes);
+}
+
+async function disable(client: Client, connection: LdapConnection, dn: string) {
+  if (!connection.disable) throw new OpError('disable needs a `disable` setting in the connection');
+  if ('attribute' in connection.disable) {
+    await replace(client, dn, { [connection.disable.attribute]: connection.disable.value });
+    return;
+  }
+  // AD: set the ACCOUNTDISABLE bit of userAccountControl, keeping every other flag.
+  const { searchEntries } = await client.search(dn, { scope: 'base', attributes: ['userAccountControl'] });
+  const current = Number(searchEntries[0]?.userAccountControl ?? 512);
+  await replace(client, dn, { userAccountControl: String(current | accountDisable) });
+}
+
+function newDn(
+  connection: LdapConnection,
+  keyAttribute: string,
+  key: string,
+  attributes: AttributePatch,
+): string {
+  if (keyAttribute.toLowerCase() === 'dn') return key;
+  const rdn = connection.rdnAttribute ?? keyAttribute;
+  const value = rdn === keyAttribute ? key : attributes[rdn];
+  if (typeof value !== 'string' || value === '') throw new OpError(`a new entry needs a "${rdn}" to name it`);
+  return `${rdn}=${ldapDnEscape(value)},${connection.createContainer ?? connection.baseDn}`;
+}
+
+function newEntry(
+  connection: LdapConnection,
+  keyAttribute: string,
+  op: { key: string; attributes: AttributePatch },
+) {
+  const entry: Record<string, string[]> = { objectClass: connection.objectClasses };
+  for (const [name, value] of Object.entries(op.attributes)) {
+    if (name.toLowerCase() === 'dn' || value === null) continue;
+    entry[name] = values(value);
+  }
+  if (keyAttribute.toLowerCase() !== 'dn') entry[keyAttribute] = [op.key];
+  return entry;
+}
+
+function values(value: AttributeValue): string[] {
+  if (value === null) return [];
+  return Array.isArray(value) ? value : [String(value)];
+}

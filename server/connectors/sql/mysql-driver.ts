@@ -1,0 +1,75 @@
+import mysql from 'mysql2';
+import type { SqlDriver, SqlRow } from './sql-driver.ts';
+import type { SqlConnection } from './sql-settings.ts';
+
+export function createMysqlDriver(connection: SqlConnection): SqlDriver {
+  const pool = mysql.createPool({
+    host: connection.host,
+    port: connection.port ?? 3306,
+    database: connection.database,
+    user: connection.user,
+    password: connection.password,
+    connectionLimit: connection.pool.max,
+    connectTimeout: connection.connectTimeoutMs,
+    // Dates are read and written as UTC, so watermarks compare the same on every server.
+    timezone: 'Z',
+    dateStrings: false,
+    supportBigNumbers: true,
+    ssl: tlsOptions(connection),
+  });
+  const promisePool = pool.promise();
+  const timeout = connection.statementTimeoutMs;
+  return {
+    quote: (identifier) => `\`${identifier.replaceAll('`', '``')}\``,
+    placeholder: () => '?',
+    async columns(schema, table) {
+      const [rows] = await promisePool.query({
+        sql: `select column_name as name, data_type as type from information_schema.columns
+              where table_schema = coalesce(?, database()) and table_name = ? order by ordinal_position`,
+        values: [schema ?? null, table],
+        timeout,
+      });
+      return rows as Array<{ name: string; type: string }>;
+    },
+    stream: (text, params, batchSize) => streamRows(pool, text, params, batchSize),
+    async execute(text, params) {
+      const [result] = await promisePool.execute({ sql: text, values: params, timeout });
+      return (result as mysql.ResultSetHeader).affectedRows;
+    },
+    close: () => promisePool.end(),
+  };
+}
+
+/**
+ * A streaming query on one pooled connection: rows arrive as the server sends them and are handed
+ * on in batches; the socket is paused while a batch is being processed (backpressure).
+ */
+async function* streamRows(pool: mysql.Pool, text: string, params: unknown[], batchSize: number) {
+  const connection = await new Promise<mysql.PoolConnection>((resolve, reject) =>
+    pool.getConnection((error, conn) => (error ? reject(error) : resolve(conn))),
+  );
+  const rows = connection.query(text, params).stream({ highWaterMark: batchSize });
+  let batch: SqlRow[] = [];
+  let finished = false;
+  try {
+    for await (const row of rows) {
+      batch.push(row as SqlRow);
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+    finished = true;
+  } finally {
+    // A connection left mid-result cannot be reused: the rest of the rows are still on its socket.
+    if (finished) connection.release();
+    else connection.destroy();
+  }
+}
+
+function tlsOptions(connection: SqlConnection) {
+  if (connection.ssl.mode === 'disable') return undefined;
+  if (connection.ssl.mode === 'require') return { rejectUnauthorized: false };
+  return { rejectUnauthorized: true, ...(connection.ssl.ca ? { ca: connection.ssl.ca } : {}) };
+}

@@ -1,0 +1,70 @@
+import type { Account, AttributePatch, Attributes, ConnectorQuery } from '../core/model.ts';
+
+/**
+ * One small interface for every managed system (DESIGN.md, "Connectors"). Implementations:
+ * csv/, sql/, ldap/. The engine never sees a driver.
+ */
+export type ConnectionTest = { ok: boolean; message: string; details?: Record<string, unknown> };
+
+export type SchemaAttribute = { name: string; type?: string; multiValued?: boolean };
+
+export type SearchRequest = {
+  /** From the target query policy; absent = the connector's default query for `searchFilter`. */
+  query?: ConnectorQuery;
+  /** The config's `targetSearchFilter`, used when there is no query. */
+  searchFilter?: string | null;
+  /** Incremental runs: only objects changed at or after this watermark (the connector ANDs it in). */
+  watermark?: string | null;
+  /** The policy map: only these attributes are requested (the unique field key always is). */
+  attributes?: string[] | null;
+  pageSize?: number;
+};
+
+/** A row the connector could not read (a malformed CSV line, an entry without its key). */
+export type ReadProblem = { line?: number; key?: string; message: string };
+
+export type Page = {
+  accounts: Account[];
+  problems: ReadProblem[];
+  /** The highest change marker seen so far, for the next incremental run. */
+  watermark?: string | null;
+};
+
+export type WriteOp =
+  | { op: 'create'; key: string; attributes: Attributes }
+  | { op: 'update'; key: string; patch: AttributePatch }
+  | { op: 'disable'; key: string }
+  | { op: 'delete'; key: string };
+
+/**
+ * Writes are idempotent so a resumed run can repeat the last batch safely: creating an account
+ * that exists updates it to the given attributes, deleting one that is gone succeeds.
+ */
+export type WriteResult = { ok: true } | { ok: false; message: string };
+
+export interface Connector {
+  test(): Promise<ConnectionTest>;
+  schema(): Promise<SchemaAttribute[]>;
+  search(request: SearchRequest): AsyncIterable<Page>;
+  /** Applies a batch in order; one result per op. CSV rewrites its file once per batch. */
+  write(ops: WriteOp[]): Promise<WriteResult[]>;
+  close(): Promise<void>;
+}
+
+/** A managed system as a connector needs it: settings plus decrypted secrets. */
+export type ConnectorSettings = {
+  type: 'csv' | 'sql' | 'ldap';
+  uniqueFieldKey: string;
+  connection: Record<string, unknown>;
+  secrets: Record<string, string>;
+};
+
+/** Bad connection settings, with the field at fault; the API turns it into a 400. */
+export class ConnectorConfigError extends Error {
+  override name = 'ConnectorConfigError';
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.field = field;
+  }
+}

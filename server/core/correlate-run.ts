@@ -1,0 +1,151 @@
+import type { SearchRequest } from '../connectors/types.ts';
+import { callPolicy } from './call-policy.ts';
+import {
+  buildCorrelationIndex,
+  type Correlation,
+  type CorrelationIndex,
+  correlateAccount,
+  disputeSharedClaims,
+  pickByScore,
+  uncorrelatedIdmObjects,
+} from './correlate.ts';
+import type { EngineDeps, RunView } from './engine-deps.ts';
+import type { Account } from './model.ts';
+import { keysOfValue, normalizeKey } from './normalize-key.ts';
+import type { PlannedEvent } from './plan.ts';
+import type { PolicyCallOptions } from './policy-port.ts';
+import { type EngineConfig, type IdmEntry, reconKeyIdmAttribute } from './recon-config.ts';
+import type { IdmScope } from './store-port.ts';
+
+export type CorrelatedRun = {
+  pairs: Correlation[];
+  /** Rows the connector could not read and duplicate keys: failed events without a pair. */
+  problems: Array<Omit<PlannedEvent, 'seq'>>;
+  watermark: string | null;
+};
+
+const problem = (objectKey: string | null, code: string, message: string): Omit<PlannedEvent, 'seq'> => ({
+  objectKey,
+  idmObjectId: null,
+  situation: null,
+  response: null,
+  action: null,
+  diff: null,
+  policyOutput: null,
+  outcome: 'failed',
+  error: { code, message },
+});
+
+async function ruleKeys(deps: EngineDeps, path: string, entries: IdmEntry[], options: PolicyCallOptions) {
+  const results = await callPolicy(
+    deps.policies,
+    path,
+    'matchingRule',
+    'idmKeys',
+    entries.map((e) => e.object),
+    options,
+  );
+  return results.map((r) => (r.ok ? r.value.flatMap((k) => keysOfValue(k)) : []));
+}
+
+/**
+ * DESIGN steps 3–5: streams the system's accounts page by page and correlates each with the IDM
+ * objects in scope — links first, then the recon key, then the matching rule (which may score
+ * several candidates). Then finds the IDM objects no account correlated with.
+ */
+export async function correlateRun(
+  run: RunView,
+  config: EngineConfig,
+  deps: EngineDeps,
+  request: SearchRequest,
+  scope: IdmScope,
+  options: PolicyCallOptions,
+): Promise<CorrelatedRun> {
+  const target = { systemId: config.system.id, objectType: config.objectType };
+  const entries = await deps.store.loadIdmScope(config.objectType, scope);
+  const links = await deps.store.loadLinks(target, new Map(entries.map((e) => [e.object.id, e])));
+  const reconAttribute = reconKeyIdmAttribute(config);
+  const sourceAttribute = config.sourceAttributeName;
+  const reconIndex = buildCorrelationIndex(
+    entries,
+    entries.map((e) => (reconAttribute ? keysOfValue(e.object.attributes[reconAttribute]) : [])),
+    links,
+  );
+  const rulePath = config.matchingPolicy;
+  const ruleIndex: CorrelationIndex | null = rulePath
+    ? buildCorrelationIndex(entries, await ruleKeys(deps, rulePath, entries, options), links)
+    : null;
+
+  const pairs: Correlation[] = [];
+  const problems: CorrelatedRun['problems'] = [];
+  const seenKeys = new Set<string>();
+  let watermark: string | null = null;
+  for await (const page of deps.connector.search(request)) {
+    for (const p of page.problems) {
+      const where = p.line && !p.message.includes(`line ${p.line}`) ? `line ${p.line}: ` : '';
+      problems.push(problem(p.key ?? null, 'read_problem', `${where}${p.message}`));
+    }
+    if (page.watermark) watermark = page.watermark;
+    const accounts: Account[] = [];
+    for (const account of page.accounts) {
+      const key = normalizeKey(account.key);
+      if (key === '') problems.push(problem(null, 'missing_key', 'an account has no unique field key'));
+      else if (seenKeys.has(key)) {
+        problems.push(
+          problem(account.key, 'duplicate_account_key', `the key "${account.key}" appears more than once`),
+        );
+      } else {
+        seenKeys.add(key);
+        accounts.push(account);
+      }
+    }
+    const unmatched: number[] = [];
+    accounts.forEach((account, i) => {
+      const keys = sourceAttribute ? keysOfValue(account.attributes[sourceAttribute]) : [];
+      const pair = correlateAccount(account, keys, reconIndex, 'reconKey');
+      if (!pair.link && pair.candidates.length === 0) unmatched.push(i);
+      pairs.push(pair);
+    });
+    if (rulePath && ruleIndex && unmatched.length > 0) {
+      const inputs = unmatched.map((i) => accounts[i] as Account);
+      const keys = await callPolicy(deps.policies, rulePath, 'matchingRule', 'accountKeys', inputs, options);
+      const base = pairs.length - accounts.length;
+      unmatched.forEach((i, j) => {
+        const result = keys[j];
+        const accountKeys = result?.ok ? result.value.flatMap((k) => keysOfValue(k)) : [];
+        pairs[base + i] = correlateAccount(accounts[i] as Account, accountKeys, ruleIndex, 'matchingRule');
+      });
+    }
+    deps.onProgress?.({ phase: 'reading', done: pairs.length, total: null });
+  }
+  if (rulePath) await scoreDisputes(pairs, rulePath, deps, options);
+  disputeSharedClaims(pairs);
+  if (scope.kind !== 'none') pairs.push(...uncorrelatedIdmObjects(entries, pairs, reconIndex, run.mode));
+  return { pairs, problems, watermark };
+}
+
+/** Asks the matching rule's `score` to choose among several candidates; a tie stays DISPUTED. */
+async function scoreDisputes(
+  pairs: Correlation[],
+  path: string,
+  deps: EngineDeps,
+  options: PolicyCallOptions,
+) {
+  const disputed = pairs.filter((p) => p.account && !p.idm && p.candidates.length > 1);
+  if (disputed.length === 0) return;
+  const inputs = disputed.flatMap((p) =>
+    p.candidates.map((c) => ({ account: p.account as Account, candidate: c.object })),
+  );
+  const scores = await callPolicy(deps.policies, path, 'matchingRule', 'score', inputs, options);
+  let at = 0;
+  for (const pair of disputed) {
+    const mine = scores.slice(at, at + pair.candidates.length).map((r) => (r.ok ? r.value : Number.NaN));
+    at += pair.candidates.length;
+    const winner = pickByScore(pair.candidates, mine);
+    if (winner) {
+      pair.idm = winner;
+      pair.candidates = [winner];
+      pair.via = 'matchingRule';
+    }
+  }
+}

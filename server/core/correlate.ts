@@ -1,0 +1,137 @@
+import type { Account } from './model.ts';
+import { normalizeKey } from './normalize-key.ts';
+import type { IdmEntry, LinkEntry } from './recon-config.ts';
+
+/** How an account found its IDM object. */
+export type CorrelationVia = 'link' | 'reconKey' | 'matchingRule';
+
+/**
+ * One correlated pair. `candidates` holds every IDM object the keys pointed at; more than one
+ * with no clear winner leaves `idm` null (DISPUTED).
+ */
+export type Correlation = {
+  account: Account | null;
+  idm: IdmEntry | null;
+  candidates: IdmEntry[];
+  link: LinkEntry | null;
+  via: CorrelationVia | null;
+};
+
+export type CorrelationIndex = {
+  linksByKey: Map<string, LinkEntry>;
+  activeLinkByIdmId: Map<string, LinkEntry>;
+  idmByKey: Map<string, IdmEntry[]>;
+};
+
+/**
+ * Indexes the IDM side once per run: links by normalised account key, and the in-scope IDM
+ * objects by each of their correlation keys (`idmKeys[i]` belongs to `scope[i]`).
+ */
+export function buildCorrelationIndex(
+  scope: IdmEntry[],
+  idmKeys: string[][],
+  links: LinkEntry[],
+): CorrelationIndex {
+  const linksByKey = new Map<string, LinkEntry>();
+  const activeLinkByIdmId = new Map<string, LinkEntry>();
+  for (const link of links) {
+    linksByKey.set(normalizeKey(link.accountKey), link);
+    if (link.status !== 'tombstone') activeLinkByIdmId.set(link.idmObjectId, link);
+  }
+  const idmByKey = new Map<string, IdmEntry[]>();
+  scope.forEach((entry, i) => {
+    for (const key of idmKeys[i] ?? []) {
+      const list = idmByKey.get(key);
+      if (!list) idmByKey.set(key, [entry]);
+      else if (!list.includes(entry)) list.push(entry);
+    }
+  });
+  return { linksByKey, activeLinkByIdmId, idmByKey };
+}
+
+/**
+ * Correlates one account: its link first (by unique field key), then its correlation keys
+ * (already normalised; from the recon key or the matching rule's `accountKeys`).
+ */
+export function correlateAccount(
+  account: Account,
+  accountKeys: string[],
+  index: CorrelationIndex,
+  via: 'reconKey' | 'matchingRule',
+): Correlation {
+  const link = index.linksByKey.get(normalizeKey(account.key)) ?? null;
+  if (link) return { account, idm: link.idm, candidates: link.idm ? [link.idm] : [], link, via: 'link' };
+  const candidates: IdmEntry[] = [];
+  for (const key of accountKeys) {
+    for (const entry of index.idmByKey.get(key) ?? []) {
+      if (!candidates.includes(entry)) candidates.push(entry);
+    }
+  }
+  const idm = candidates.length === 1 ? (candidates[0] ?? null) : null;
+  return { account, idm, candidates, link: null, via: idm ? via : null };
+}
+
+/**
+ * Of several candidates, the one with the strictly highest score wins; a tie at the top means no
+ * clear winner, and the pair stays DISPUTED for a person to decide.
+ */
+export function pickByScore(candidates: IdmEntry[], scores: number[]): IdmEntry | null {
+  let best = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  let tied = false;
+  candidates.forEach((_, i) => {
+    const score = scores[i] ?? Number.NEGATIVE_INFINITY;
+    if (score > bestScore) {
+      best = i;
+      bestScore = score;
+      tied = false;
+    } else if (score === bestScore) {
+      tied = true;
+    }
+  });
+  return best >= 0 && !tied && bestScore > 0 ? (candidates[best] ?? null) : null;
+}
+
+/**
+ * Two accounts matched by key to the same IDM object cannot both be it: every such claim is
+ * turned into a dispute (the object stays among the candidates). Links are not claims: they were
+ * settled earlier.
+ */
+export function disputeSharedClaims(correlations: Correlation[]): void {
+  const claims = new Map<string, number>();
+  for (const c of correlations) {
+    if (c.idm && c.via !== 'link') claims.set(c.idm.object.id, (claims.get(c.idm.object.id) ?? 0) + 1);
+  }
+  for (const c of correlations) {
+    if (c.idm && c.via !== 'link' && (claims.get(c.idm.object.id) ?? 0) > 1) {
+      c.candidates = [c.idm];
+      c.idm = null;
+      c.via = null;
+    }
+  }
+}
+
+/**
+ * IDM objects in scope that no account correlated with. In an incremental run absence proves
+ * nothing (the account was simply not changed), so none are concluded then.
+ */
+export function uncorrelatedIdmObjects(
+  scope: IdmEntry[],
+  correlations: Correlation[],
+  index: CorrelationIndex,
+  mode: 'full' | 'incremental',
+): Correlation[] {
+  if (mode === 'incremental') return [];
+  const seen = new Set<string>();
+  for (const c of correlations) {
+    for (const candidate of c.candidates) seen.add(candidate.object.id);
+    if (c.link) seen.add(c.link.idmObjectId);
+  }
+  const missing: Correlation[] = [];
+  for (const entry of scope) {
+    if (seen.has(entry.object.id) || entry.object.status === 'deleted') continue;
+    const link = index.activeLinkByIdmId.get(entry.object.id) ?? null;
+    missing.push({ account: null, idm: entry, candidates: [entry], link, via: link ? 'link' : null });
+  }
+  return missing;
+}

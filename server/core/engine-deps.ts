@@ -1,0 +1,26 @@
+import type { Connector } from '../connectors/types.ts';
+import type { PolicyRunner } from './policy-port.ts';
+import type { RunStore } from './store-port.ts';
+
+/** Progress of a run in flight (the RunService hands it to progress bars). */
+export type EngineProgress = {
+  phase: 'reading' | 'planning' | 'gating' | 'applying' | 'finishing';
+  done: number;
+  total: number | null;
+};
+
+/** Everything a run touches comes in here, built in one place (server/runs/). */
+export type EngineDeps = {
+  store: RunStore;
+  connector: Connector;
+  policies: PolicyRunner | null;
+  now: () => Date;
+  newId: () => string;
+  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  onProgress?: (progress: EngineProgress) => void;
+  /** Actions per IDM apply batch (one transaction each); system batches are ten times larger. */
+  batchSize?: number;
+};
+
+/** The run being executed, as the engine needs it. */
+export type RunView = { id: string; configId: string; dryRun: boolean; mode: 'full' | 'incremental' };

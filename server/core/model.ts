@@ -1,0 +1,73 @@
+/**
+ * The engine's plain-data vocabulary (DESIGN.md). Shared by the engine, the sandbox, the
+ * connectors and the storage adapters; imports nothing.
+ */
+export const objectTypes = ['User', 'Group', 'Role', 'Organization'] as const;
+export type ObjectType = (typeof objectTypes)[number];
+
+export const situations = [
+  'IDM_EXISTS__RESOURCE_EXISTS',
+  'IDM_EXISTS__RESOURCE_NOT_EXISTS',
+  'IDM_NOT_EXISTS__RESOURCE_EXISTS',
+  'IDM_DELETED__RESOURCE_EXISTS',
+  'DISPUTED',
+] as const;
+export type Situation = (typeof situations)[number];
+
+export const responses = [
+  'DO_NOTHING',
+  'ADD_TO_IDM',
+  'UPDATE_IDM_FROM_RESOURCE',
+  'DELETE_FROM_IDM',
+  'DISABLE_IN_IDM',
+  'ADD_TO_RESOURCE',
+  'UPDATE_RESOURCE_FROM_IDM',
+  'DELETE_FROM_RESOURCE',
+  'DISABLE_IN_RESOURCE',
+] as const;
+export type Response = (typeof responses)[number];
+
+export type AttributeValue = string | number | boolean | null | string[];
+export type Attributes = Record<string, AttributeValue>;
+
+/** Set these keys; `null` removes the attribute. */
+export type AttributePatch = Record<string, AttributeValue>;
+
+/** One object on a managed system, identified by its unique field key (DN, employee number, …). */
+export type Account = {
+  key: string;
+  attributes: Attributes;
+};
+
+export type IdmStatus = 'active' | 'disabled' | 'deleted';
+
+/**
+ * An IDM object as the engine and policies see it. `name`, `login`, `email` and `employeeId`
+ * appear among the attributes like any other (storage keeps them in indexed columns).
+ */
+export type IdmObject = {
+  id: string;
+  type: ObjectType;
+  status: IdmStatus;
+  attributes: Attributes;
+};
+
+export type SystemView = {
+  id: string;
+  name: string;
+  type: 'csv' | 'sql' | 'ldap';
+  trusted: boolean;
+  uniqueFieldKey: string;
+};
+
+/** A JSON filter over IDM objects, from the IDM query policy or the config's `idmSearchFilter`. */
+export type IdmFilter =
+  | { $and: IdmFilter[] }
+  | { $or: IdmFilter[] }
+  | { [attribute: string]: AttributeValue | { $in: AttributeValue[] } | { $exists: boolean } };
+
+/** What a target query policy hands the connector. */
+export type ConnectorQuery =
+  | { type: 'ldap'; filter: string; baseDn?: string; scope?: 'base' | 'one' | 'sub' }
+  | { type: 'sql'; text: string; params: Array<string | number | boolean | null> }
+  | { type: 'csv'; where?: Record<string, string | string[]> };

@@ -1,0 +1,53 @@
+import type { WriteOp } from '../connectors/types.ts';
+import type { AttributeDiff } from './attribute-sync.ts';
+import type { AttributePatch, Attributes, ObjectType, Response, Situation } from './model.ts';
+import type { PolicyErrorInfo } from './policy-port.ts';
+import type { AttributeSources, LinkStatus } from './recon-config.ts';
+
+/** A write to the IDM. Ids of new objects are chosen at plan time, so re-applying is idempotent. */
+export type IdmWrite =
+  | { op: 'create'; id: string; type: ObjectType; attributes: Attributes; sources: AttributeSources }
+  | { op: 'update'; id: string; patch: AttributePatch; sources: AttributeSources }
+  | { op: 'disable'; id: string }
+  | { op: 'delete'; id: string };
+
+export type LinkWrite =
+  | { op: 'upsert'; accountKey: string; idmObjectId: string; status: LinkStatus; staleSince: string | null }
+  | { op: 'remove'; accountKey: string };
+
+/** IDHub's rule: the account's memberships replace what the IDM holds from this system. */
+export type EntitlementWrite = { accountKey: string; idmObjectId: string; values: string[] };
+
+/** Everything one event will write, journaled in its `action` column before any write. */
+export type PlannedAction = {
+  idm?: IdmWrite;
+  system?: WriteOp;
+  link?: LinkWrite;
+  entitlements?: EntitlementWrite;
+};
+
+export type EventOutcome = 'planned' | 'applied' | 'skipped' | 'failed' | 'recorded';
+export type EventError = { code: string; message: string; policy?: PolicyErrorInfo };
+
+/** One row of the activity history, as planned. */
+export type PlannedEvent = {
+  seq: number;
+  objectKey: string | null;
+  idmObjectId: string | null;
+  situation: Situation | null;
+  response: Response | null;
+  action: PlannedAction | null;
+  diff: AttributeDiff | null;
+  policyOutput: unknown;
+  outcome: EventOutcome;
+  error: EventError | null;
+};
+
+export function hasWrites(action: PlannedAction | null): action is PlannedAction {
+  return !!action && !!(action.idm || action.system || action.link || action.entitlements);
+}
+
+/** Deletions the gate counts: an IDM object or an account removed. */
+export function isDeletionAction(action: PlannedAction | null): boolean {
+  return action?.idm?.op === 'delete' || action?.system?.op === 'delete';
+}

@@ -1,0 +1,77 @@
+import type { IdmFilter, IdmObject, ObjectType, Response, Situation, SystemView } from './model.ts';
+
+/**
+ * A reconciliation config as the engine sees it: plain data, loaded by the store. Field names
+ * follow API.md's reconciliation config.
+ */
+export type SyncDirection = 'toIdm' | 'toSystem' | 'both' | 'none';
+export type AttributeSyncRule = { direction: SyncDirection; confidence?: number };
+export type AttributeSync = Record<string, AttributeSyncRule>;
+export type DeletionThreshold = { count?: number; percent?: number };
+export type SituationRule = {
+  response: Response;
+  populationPolicy?: string | null;
+  commandPolicy?: string | null;
+};
+
+export type EngineSystem = SystemView & {
+  /** Attributes the system holds; an account created from the IDM gets these (when no outbound mapping says otherwise). */
+  attributes: string[];
+  /** Account attribute → IDM attribute, or the path of an outbound mapping policy, or null (copy by name). */
+  outboundMapping: Record<string, string> | string | null;
+};
+
+export type EngineConfig = {
+  id: string;
+  objectType: ObjectType;
+  system: EngineSystem;
+  sendDoNothingReport: boolean;
+  targetQueryPolicy: string | null;
+  targetSearchFilter: string | null;
+  idmQueryPolicy: string | null;
+  idmSearchFilter: IdmFilter | null;
+  updatedSince: string | null;
+  sourceAttributeName: string | null;
+  idmField: string | null;
+  idmCustomAttribute: string | null;
+  matchingPolicy: string | null;
+  preProcessorPolicy: string | null;
+  postProcessorPolicy: string | null;
+  customProcessorPolicy: string | null;
+  policyMap: string[];
+  attributeSync: AttributeSync;
+  deletionThreshold: DeletionThreshold;
+  staleDays: number;
+  /** The account attribute listing the account's memberships (group keys on the same system), if any. */
+  entitlementAttribute: string | null;
+  situations: Partial<Record<Situation, SituationRule>>;
+};
+
+/** Which system set an IDM attribute, and how sure it was (0–100). */
+export type AttributeSource = { systemId: string; confidence: number };
+export type AttributeSources = Record<string, AttributeSource>;
+
+/** An IDM object with the provenance of its attributes, as loaded for a run. */
+export type IdmEntry = { object: IdmObject; sources: AttributeSources };
+
+export type LinkStatus = 'active' | 'stale' | 'tombstone';
+
+/** A link of this config's system and object type; `idm` is null when its IDM object row is gone. */
+export type LinkEntry = {
+  accountKey: string;
+  idmObjectId: string;
+  status: LinkStatus;
+  staleSince: string | null;
+  idm: IdmEntry | null;
+};
+
+/** The IDM column names a config may name in `idmField`, as the engine's attribute names. */
+const idmFieldAliases: Record<string, string> = { employee_id: 'employeeId' };
+
+/** The IDM attribute the recon key compares with, or null when the config has no recon key. */
+export function reconKeyIdmAttribute(config: EngineConfig): string | null {
+  if (!config.sourceAttributeName) return null;
+  const field = config.idmField ?? config.idmCustomAttribute;
+  if (!field) return null;
+  return idmFieldAliases[field] ?? field;
+}

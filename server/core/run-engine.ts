@@ -1,0 +1,272 @@
+import { applyPlan } from './apply-plan.ts';
+import { callPolicyOnce } from './call-policy.ts';
+import { correlateRun } from './correlate-run.ts';
+import { decidePairs } from './decide-pairs.ts';
+import type { EngineDeps, RunView } from './engine-deps.ts';
+import { checkDeletionThreshold } from './gates.ts';
+import { isDeletionAction, type PlannedEvent } from './plan.ts';
+import type { PolicyCallOptions, Vars } from './policy-port.ts';
+import { PolicyError } from './policy-port.ts';
+import type { EngineConfig } from './recon-config.ts';
+import type { IdmScope, RunCounts, RunError } from './store-port.ts';
+
+/** How a run ended (CONVENTIONS item 2): the CLI and the API map it to exit codes and statuses. */
+export type RunOutcome =
+  | { outcome: 'succeeded'; counts: RunCounts }
+  | { outcome: 'failed'; error: RunError }
+  | { outcome: 'stopped_by_threshold'; error: RunError; counts: RunCounts }
+  | { outcome: 'aborted_by_preprocessor'; reason: string };
+
+const emptyCounts = (): RunCounts => ({ situations: {}, responses: {}, errors: 0 });
+const eventChunk = 5000;
+
+function countEvent(counts: RunCounts, event: PlannedEvent) {
+  if (event.situation) counts.situations[event.situation] = (counts.situations[event.situation] ?? 0) + 1;
+  if (event.response) counts.responses[event.response] = (counts.responses[event.response] ?? 0) + 1;
+  if (event.outcome === 'failed') counts.errors++;
+}
+
+/** DO_NOTHING and other no-op events are kept only for the config's do-nothing report; problems always. */
+const keepEvent = (config: EngineConfig, event: PlannedEvent) =>
+  event.outcome !== 'recorded' || event.error !== null || config.sendDoNothingReport;
+
+async function idmScopeOf(
+  config: EngineConfig,
+  deps: EngineDeps,
+  vars: Vars,
+  options: PolicyCallOptions,
+): Promise<IdmScope> {
+  if (!config.idmQueryPolicy) {
+    return config.idmSearchFilter ? { kind: 'filter', filter: config.idmSearchFilter } : { kind: 'all' };
+  }
+  const filter = await callPolicyOnce(
+    deps.policies,
+    config.idmQueryPolicy,
+    'idmQuery',
+    'default',
+    {
+      searchFilter: config.idmSearchFilter,
+      objectType: config.objectType,
+      system: config.system,
+      vars,
+    },
+    options,
+  );
+  return filter === null ? { kind: 'none' } : { kind: 'filter', filter };
+}
+
+/** DESIGN steps 2–7: pre-processor, queries, correlation, decisions; the plan is stored as events. */
+async function planRun(run: RunView, config: EngineConfig, watermark: string | null, deps: EngineDeps) {
+  const now = deps.now();
+  const options: PolicyCallOptions = { now: now.getTime() };
+  const { store } = deps;
+  let vars: Vars = {};
+  if (config.preProcessorPolicy) {
+    const pre = await callPolicyOnce(
+      deps.policies,
+      config.preProcessorPolicy,
+      'preProcessor',
+      'default',
+      {
+        configId: config.id,
+        objectType: config.objectType,
+        mode: run.mode,
+        dryRun: run.dryRun,
+        system: config.system,
+      },
+      options,
+    );
+    if (pre.abort) return { aborted: pre.abort } as const;
+    vars = pre.vars ?? {};
+    await store.updateRun(run.id, { vars });
+  }
+  const effectiveWatermark = run.mode === 'incremental' ? (watermark ?? config.updatedSince) : null;
+  const query = config.targetQueryPolicy
+    ? await callPolicyOnce(
+        deps.policies,
+        config.targetQueryPolicy,
+        'targetQuery',
+        'default',
+        {
+          searchFilter: config.targetSearchFilter,
+          updatedSince: config.updatedSince,
+          watermark: effectiveWatermark,
+          attributes: config.policyMap,
+          system: config.system,
+          vars,
+        },
+        options,
+      )
+    : undefined;
+  const scope = await idmScopeOf(config, deps, vars, options);
+  await store.updateRun(run.id, { phase: 'reading', watermarkBefore: watermark });
+  const request = {
+    ...(query ? { query } : {}),
+    searchFilter: config.targetSearchFilter,
+    watermark: effectiveWatermark,
+    attributes: config.policyMap.length > 0 ? config.policyMap : null,
+  };
+  const correlated = await correlateRun(run, config, deps, request, scope, options);
+  await store.updateRun(run.id, { phase: 'planning' });
+  const counts = emptyCounts();
+  let deletions = 0;
+  let planned = 0;
+  const problems = correlated.problems.map((p, i) => ({ ...p, seq: i }));
+  for (const p of problems) countEvent(counts, p);
+  await store.insertEvents(run.id, problems);
+  const ctx = { config, now, newId: deps.newId };
+  for (let at = 0; at < correlated.pairs.length; at += eventChunk) {
+    const chunk = correlated.pairs.slice(at, at + eventChunk);
+    const events = await decidePairs(chunk, problems.length + at, ctx, deps, vars, options);
+    const kept: PlannedEvent[] = [];
+    for (const event of events) {
+      countEvent(counts, event);
+      if (event.outcome === 'planned') planned++;
+      if (isDeletionAction(event.action)) deletions++;
+      if (keepEvent(config, event)) kept.push(event);
+    }
+    await store.insertEvents(run.id, kept);
+    deps.onProgress?.({ phase: 'planning', done: at + chunk.length, total: correlated.pairs.length });
+  }
+  await store.updateRun(run.id, {
+    counts,
+    phase: 'gating',
+    watermarkAfter: correlated.watermark ?? watermark,
+  });
+  return {
+    counts,
+    deletions,
+    planned,
+    considered: correlated.pairs.length,
+    watermark: correlated.watermark,
+    vars,
+  };
+}
+
+function errorOf(error: unknown): RunError {
+  if (error instanceof PolicyError)
+    return { code: 'policy_error', message: error.message, details: error.info };
+  return { code: 'run_failed', message: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * One run of a config, DESIGN steps 2–9. Every expected ending is a RunOutcome; the run row
+ * records it. A surprise (storage down) also ends the run as `failed`, with its message.
+ */
+export async function executeRun(
+  run: RunView,
+  config: EngineConfig,
+  watermark: string | null,
+  deps: EngineDeps,
+): Promise<RunOutcome> {
+  const started = Date.now();
+  try {
+    const plan = await planRun(run, config, watermark, deps);
+    if ('aborted' in plan) {
+      await deps.store.updateRun(run.id, {
+        status: 'aborted_by_preprocessor',
+        error: { code: 'aborted_by_preprocessor', message: plan.aborted ?? '' },
+        finished: true,
+      });
+      return { outcome: 'aborted_by_preprocessor', reason: plan.aborted ?? '' };
+    }
+    deps.onProgress?.({ phase: 'gating', done: 0, total: plan.planned });
+    const gate = checkDeletionThreshold(plan.deletions, plan.considered, config.deletionThreshold);
+    if (gate.outcome === 'threshold_exceeded') {
+      const unit = gate.limit.kind === 'count' ? '' : '%';
+      const error: RunError = {
+        code: 'deletion_threshold',
+        message: `the plan deletes ${gate.deletions} of ${gate.total} objects, over the ${gate.limit.kind} limit of ${gate.limit.value}${unit}; nothing was written`,
+        details: gate,
+      };
+      await deps.store.updateRun(run.id, {
+        status: 'stopped_by_threshold',
+        error,
+        finished: true,
+        throughput: throughput(plan.considered, started),
+      });
+      return { outcome: 'stopped_by_threshold', error, counts: plan.counts };
+    }
+    if (!run.dryRun) {
+      await deps.store.updateRun(run.id, { phase: 'applying' });
+      await applyPlan(
+        run.id,
+        { systemId: config.system.id, objectType: config.objectType },
+        deps,
+        plan.planned,
+      );
+    }
+    return await finishRun(run, config, deps, plan.vars, plan.considered, started);
+  } catch (error) {
+    return failRun(run, deps, error);
+  }
+}
+
+function throughput(objects: number, started: number) {
+  return objects / Math.max((Date.now() - started) / 1000, 0.001);
+}
+
+async function failRun(run: RunView, deps: EngineDeps, error: unknown): Promise<RunOutcome> {
+  const runError = errorOf(error);
+  deps.log.warn({ runId: run.id, error: runError }, 'run failed');
+  await deps.store.updateRun(run.id, { status: 'failed', error: runError, finished: true });
+  return { outcome: 'failed', error: runError };
+}
+
+/** DESIGN step 9: final counts, post-processor, watermark (only after a successful, non-dry run). */
+async function finishRun(
+  run: RunView,
+  config: EngineConfig,
+  deps: EngineDeps,
+  vars: Vars,
+  considered: number | null,
+  started: number,
+): Promise<RunOutcome> {
+  deps.onProgress?.({ phase: 'finishing', done: 0, total: null });
+  const { store } = deps;
+  const current = await store.finishingState(run.id);
+  const counts: RunCounts = { ...current.counts, errors: await store.countFailed(run.id) };
+  await store.updateRun(run.id, { phase: 'finishing', counts });
+  if (config.postProcessorPolicy) {
+    await callPolicyOnce(deps.policies, config.postProcessorPolicy, 'postProcessor', 'default', {
+      summary: { runId: run.id, status: 'succeeded', dryRun: run.dryRun, counts },
+      system: config.system,
+      vars,
+    });
+  }
+  if (!run.dryRun && current.watermarkAfter)
+    await store.advanceWatermark(config.id, current.watermarkAfter, run.id);
+  const objects = considered ?? Object.values(counts.situations).reduce((a, b) => a + b, 0);
+  await store.updateRun(run.id, {
+    status: 'succeeded',
+    finished: true,
+    throughput: throughput(objects, started),
+  });
+  return { outcome: 'succeeded', counts };
+}
+
+/**
+ * Continues a run a crash left `running`. Once the plan was gated, exactly the actions still
+ * `planned` are applied; before that nothing was written, so the plan is made again.
+ */
+export async function resumeRun(
+  run: RunView & { phase: string | null },
+  config: EngineConfig,
+  watermark: string | null,
+  deps: EngineDeps,
+): Promise<RunOutcome> {
+  if (run.dryRun || (run.phase !== 'applying' && run.phase !== 'finishing')) {
+    await deps.store.deleteEvents(run.id);
+    return executeRun(run, config, watermark, deps);
+  }
+  const started = Date.now();
+  try {
+    if (run.phase === 'applying') {
+      await applyPlan(run.id, { systemId: config.system.id, objectType: config.objectType }, deps, null);
+    }
+    const current = await deps.store.finishingState(run.id);
+    return await finishRun(run, config, deps, current.vars, null, started);
+  } catch (error) {
+    return failRun(run, deps, error);
+  }
+}

@@ -1,0 +1,38 @@
+import { bigserial, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { createdAt, oneOf } from './columns.ts';
+import { runs } from './runs.ts';
+import { eventOutcomes } from './values.ts';
+
+export { type EventOutcome, eventOutcomes } from './values.ts';
+
+/**
+ * One row of a run's activity: one object, its situation and response, and what came of it.
+ * The plan is written here before any write (`planned`), and each action flips its own row,
+ * so the events are also the apply journal a crashed run resumes from.
+ */
+export const runEvents = pgTable(
+  'run_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    objectKey: text('object_key'),
+    idmObjectId: text('idm_object_id'),
+    situation: text('situation'),
+    response: text('response'),
+    action: jsonb('action').$type<unknown>(),
+    diff: jsonb('diff').$type<Record<string, { before: unknown; after: unknown }>>(),
+    policyOutput: jsonb('policy_output').$type<unknown>(),
+    outcome: text('outcome', { enum: eventOutcomes }).notNull(),
+    error: jsonb('error').$type<{ code: string; message: string; policy?: unknown }>(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    oneOf('run_events_outcome_check', t.outcome, eventOutcomes),
+    uniqueIndex('run_events_run_seq').on(t.runId, t.seq),
+    index('run_events_run_situation').on(t.runId, t.situation),
+    index('run_events_run_outcome').on(t.runId, t.outcome),
+  ],
+);

@@ -1,0 +1,89 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ZodError } from 'zod';
+import type { Logger } from '../log.ts';
+import { isBadValue } from './db-errors.ts';
+
+/** Every error code the API returns, and its HTTP status. */
+export const errorStatus = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNPROCESSABLE: 422,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export type ErrorBody = {
+  error: { code: ErrorCode; message: string; requestId: string; details?: unknown };
+};
+
+/** An expected failure a route reports to its caller. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly code: ErrorCode;
+  readonly details: unknown;
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function zodDetails(error: ZodError) {
+  return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+}
+
+function toApiError(error: unknown): ApiError | undefined {
+  if (error instanceof ApiError) return error;
+  if (error instanceof ZodError) {
+    const first = error.issues[0];
+    const where = first?.path.length ? `${first.path.join('.')}: ` : '';
+    return new ApiError(
+      'VALIDATION_FAILED',
+      `${where}${first?.message ?? 'invalid input'}`,
+      zodDetails(error),
+    );
+  }
+  if (error instanceof SyntaxError && /JSON/.test(error.message)) {
+    return new ApiError('BAD_REQUEST', `the request body is not valid JSON: ${error.message}`);
+  }
+  if (isBadValue(error)) {
+    return new ApiError(
+      'BAD_REQUEST',
+      'a value in the request cannot be stored (for example a NUL character)',
+    );
+  }
+  return undefined;
+}
+
+export function errorResponse(c: Context, error: ApiError) {
+  const body: ErrorBody = {
+    error: {
+      code: error.code,
+      message: error.message,
+      requestId: c.get('requestId') ?? 'unknown',
+      ...(error.details === undefined ? {} : { details: error.details }),
+    },
+  };
+  return c.json(body, errorStatus[error.code]);
+}
+
+export function handleError(log: Logger) {
+  return (error: unknown, c: Context) => {
+    const known = toApiError(error);
+    if (known) return errorResponse(c, known);
+    const status = (error as { status?: number }).status;
+    if (status === 413)
+      return errorResponse(c, new ApiError('PAYLOAD_TOO_LARGE', 'the request body is too large'));
+    log.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
+    return errorResponse(c, new ApiError('INTERNAL', 'internal error; the server log has the details'));
+  };
+}

@@ -1,0 +1,22 @@
+import { getRun, type RunSummary } from '../../../activity/runs-query.ts';
+import { ApiError } from '../../errors.ts';
+import { defineRoute, pathParam } from '../../route.ts';
+import { runSummarySchema } from './run-schemas.ts';
+
+export type GetRunResponse = RunSummary;
+
+export const getRunRoute = defineRoute({
+  method: 'GET',
+  path: '/api/runs/:id',
+  tag: 'runs',
+  summary: 'A run summary: status, timings, counts per situation and response, errors, throughput',
+  status: 200,
+  response: runSummarySchema,
+  handler: (services) => async (c) => {
+    const id = pathParam(c, 'id');
+    const run = await getRun(services.db, id);
+    if (!run) throw new ApiError('NOT_FOUND', `no run with id "${id}"`);
+    const response: GetRunResponse = run;
+    return c.json(response);
+  },
+});

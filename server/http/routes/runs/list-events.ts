@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { listEvents, type RunEventSummary } from '../../../activity/events-query.ts';
+import { getRun } from '../../../activity/runs-query.ts';
+import { responses, situations } from '../../../core/model.ts';
+import { eventOutcomes } from '../../../db/schema/run-events.ts';
+import { cursorParam, encodeCursor, limitParam } from '../../cursor.ts';
+import { ApiError } from '../../errors.ts';
+import { defineRoute, pathParam, queryOf } from '../../route.ts';
+import { eventSummarySchema } from './run-schemas.ts';
+
+export const listEventsQuery = z.strictObject({
+  situation: z.enum(situations).optional(),
+  response: z.enum(responses).optional(),
+  outcome: z.enum(eventOutcomes).optional(),
+  cursor: cursorParam(z.object({ seq: z.number().int().min(0) }))
+    .optional()
+    .describe('nextCursor of the previous page'),
+  limit: limitParam(1000, 100),
+});
+
+export const listEventsResponse = z.object({
+  items: z.array(eventSummarySchema),
+  nextCursor: z.string().nullable(),
+});
+export type ListEventsResponse = { items: RunEventSummary[]; nextCursor: string | null };
+
+export const listEventsRoute = defineRoute({
+  method: 'GET',
+  path: '/api/runs/:id/events',
+  tag: 'runs',
+  summary: "A run's events in order, filtered by situation, response or outcome, paged",
+  status: 200,
+  query: listEventsQuery,
+  response: listEventsResponse,
+  handler: (services) => async (c) => {
+    const runId = pathParam(c, 'id');
+    const query = queryOf(c, listEventsQuery);
+    if (!(await getRun(services.db, runId))) throw new ApiError('NOT_FOUND', `no run with id "${runId}"`);
+    const page = await listEvents(services.db, runId, {
+      situation: query.situation,
+      response: query.response,
+      outcome: query.outcome,
+      afterSeq: query.cursor?.seq,
+      limit: query.limit,
+    });
+    const response: ListEventsResponse = {
+      items: page.items,
+      nextCursor: page.nextSeq === null ? null : encodeCursor({ seq: page.nextSeq }),
+    };
+    return c.json(response);
+  },
+});

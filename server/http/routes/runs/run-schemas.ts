@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { eventOutcomes } from '../../../db/schema/run-events.ts';
+import { runStatuses } from '../../../db/schema/runs.ts';
+
+export const runSummarySchema = z.object({
+  id: z.string(),
+  configId: z.string().nullable(),
+  status: z.enum(runStatuses),
+  dryRun: z.boolean(),
+  mode: z.enum(['full', 'incremental']),
+  trigger: z.string(),
+  phase: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  counts: z.object({
+    situations: z.record(z.string(), z.number()),
+    responses: z.record(z.string(), z.number()),
+    errors: z.number(),
+  }),
+  throughput: z.number().nullable(),
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
+  createdAt: z.string(),
+});
+
+export const eventSummarySchema = z.object({
+  id: z.string(),
+  seq: z.number(),
+  objectKey: z.string().nullable(),
+  idmObjectId: z.string().nullable(),
+  situation: z.string().nullable(),
+  response: z.string().nullable(),
+  outcome: z.enum(eventOutcomes),
+  diff: z.record(z.string(), z.object({ before: z.unknown(), after: z.unknown() })).nullable(),
+  error: z.object({ code: z.string(), message: z.string(), policy: z.unknown().optional() }).nullable(),
+});
+
+export const eventDetailSchema = eventSummarySchema.extend({
+  runId: z.string(),
+  before: z.record(z.string(), z.unknown()),
+  after: z.record(z.string(), z.unknown()),
+  action: z.unknown(),
+  policyOutput: z.unknown(),
+  createdAt: z.string(),
+});

@@ -1,0 +1,77 @@
+import type { Config } from './config.ts';
+import type { Database } from './db/client.ts';
+import { migrateDatabase } from './db/migrate.ts';
+import { openConfiguredDatabase } from './db/open.ts';
+import type { Logger } from './log.ts';
+import { connectorOpener } from './runs/open-connector.ts';
+import { createRunService } from './runs/run-service.ts';
+import type { RunService } from './runs/types.ts';
+import { createPolicyRunner, type PolicyService } from './sandbox/runner.ts';
+import { createSecretBox, type SecretBox } from './secrets.ts';
+import { version } from './version.ts';
+
+/**
+ * Everything the server, the CLI and the scheduler share, built in this one place. The engine
+ * receives what it needs from here through its options object; nothing reads the environment.
+ */
+export type Services = {
+  config: Config;
+  db: Database;
+  log: Logger;
+  version: string;
+  secrets: SecretBox;
+  /** The PolicyRunner over stored policies (its sandbox worker starts on the first call). */
+  policies: PolicyService;
+  /** Starts, resumes and drains reconciliation runs. */
+  runs: RunService;
+  close(): Promise<void>;
+};
+
+/** Wires the services around an open, migrated database (tests pass their own). */
+export function buildServices(config: Config, db: Database, log: Logger): Services {
+  const policies = createPolicyRunner(db, config.sandbox);
+  const secrets = createSecretBox(config.secretKey);
+  const runs = createRunService({
+    db,
+    log,
+    policies,
+    openConnector: connectorOpener(secrets),
+    retentionDays: config.runRetentionDays,
+  });
+  return {
+    config,
+    db,
+    log,
+    version,
+    secrets,
+    policies,
+    runs,
+    close: async () => {
+      await runs.drain();
+      await policies.close();
+      await db.close();
+    },
+  };
+}
+
+/** Opens and migrates the database, then resumes runs a crash interrupted (unless told not to). */
+export async function createServices(
+  config: Config,
+  log: Logger,
+  options: { resumeRuns?: boolean } = {},
+): Promise<Services> {
+  const db = await openConfiguredDatabase(config);
+  try {
+    const { applied } = await migrateDatabase(db);
+    log.info(
+      { database: db.kind, applied },
+      applied ? `applied ${applied} migration(s)` : 'schema is up to date',
+    );
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const services = buildServices(config, db, log);
+  if (options.resumeRuns ?? true) await services.runs.resumeInterrupted();
+  return services;
+}

@@ -1,0 +1,133 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { AppliedEntry, ApplyTarget } from '../core/store-port.ts';
+
+/**
+ * One statement per kind of write for a whole batch: rows travel as one jsonb parameter. Key lists
+ * are unpacked with `= any(array(…))`, which PostgreSQL evaluates once and serves from the index;
+ * `in (select …)` made it plan a scan per batch.
+ */
+const rowsParam = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
+
+/** The indexed columns follow the attributes they mirror (absent attribute: column unchanged). */
+const mirrored = (attrs: SQL) => sql`
+  name = coalesce(${attrs}->>'name', o.name),
+  login = case when ${attrs} ? 'login' then ${attrs}->>'login' else o.login end,
+  email = case when ${attrs} ? 'email' then ${attrs}->>'email' else o.email end,
+  employee_id = case when ${attrs} ? 'employeeId' then ${attrs}->>'employeeId' else o.employee_id end`;
+
+/** The IDM, link and entitlement statements that apply a batch's successful entries. */
+export function applyStatements(runId: string, target: ApplyTarget, entries: AppliedEntry[]): SQL[] {
+  const ok = entries.filter((e) => e.outcome === 'applied');
+  const statements: SQL[] = [];
+  const creates = ok.flatMap((e) => (e.action.idm?.op === 'create' ? [e.action.idm] : []));
+  if (creates.length > 0) {
+    statements.push(sql`
+      insert into idm_objects (id, type, name, status, login, email, employee_id, attributes, attribute_sources)
+      select x.id, x.type, coalesce(x.attributes->>'name', x.attributes->>'login', x.attributes->>'employeeId', x.id), 'active',
+             x.attributes->>'login', x.attributes->>'email', x.attributes->>'employeeId', x.attributes, x.sources
+      from jsonb_to_recordset(${rowsParam(creates)}) as x(id text, type text, attributes jsonb, sources jsonb)
+      on conflict (id) do nothing`);
+  }
+  const updates = ok.flatMap((e) => {
+    const idm = e.action.idm;
+    if (idm?.op !== 'update') return [];
+    const set = Object.fromEntries(Object.entries(idm.patch).filter(([, v]) => v !== null));
+    const remove = Object.keys(idm.patch).filter((k) => idm.patch[k] === null);
+    return [{ id: idm.id, set, remove, sources: idm.sources }];
+  });
+  if (updates.length > 0) {
+    const attrs = sql`((o.attributes || x.set) - x.remove)`;
+    statements.push(sql`
+      update idm_objects o set attributes = ${attrs}, attribute_sources = o.attribute_sources || x.sources,
+        ${mirrored(attrs)}, updated_at = now()
+      from jsonb_to_recordset(${rowsParam(updates)}) as x(id text, set jsonb, remove text[], sources jsonb)
+      where o.id = x.id`);
+  }
+  const statuses = ok.flatMap((e) => {
+    const idm = e.action.idm;
+    if (idm?.op !== 'disable' && idm?.op !== 'delete') return [];
+    return [{ id: idm.id, status: idm.op === 'disable' ? 'disabled' : 'deleted' }];
+  });
+  if (statuses.length > 0) {
+    statements.push(sql`
+      update idm_objects o set status = x.status, updated_at = now(),
+        deleted_at = case when x.status = 'deleted' then coalesce(o.deleted_at, now()) else o.deleted_at end
+      from jsonb_to_recordset(${rowsParam(statuses)}) as x(id text, status text)
+      where o.id = x.id`);
+  }
+  // Last write per account key wins: one statement may not touch the same link twice.
+  const upserts = new Map<string, object>();
+  const removals: string[] = [];
+  for (const e of ok) {
+    const link = e.action.link;
+    if (link?.op === 'upsert') {
+      upserts.set(link.accountKey, {
+        account_key: link.accountKey,
+        idm_object_id: link.idmObjectId,
+        status: link.status,
+        stale_since: link.staleSince,
+      });
+    } else if (link?.op === 'remove') {
+      upserts.delete(link.accountKey);
+      removals.push(link.accountKey);
+    }
+  }
+  if (removals.length > 0) {
+    statements.push(sql`
+      delete from links where system_id = ${target.systemId} and object_type = ${target.objectType}
+        and account_key = any(array(select jsonb_array_elements_text(${rowsParam(removals)})))`);
+  }
+  if (upserts.size > 0) {
+    statements.push(sql`
+      insert into links (system_id, object_type, account_key, idm_object_id, status, stale_since, last_seen_at)
+      select ${target.systemId}, ${target.objectType}, x.account_key, x.idm_object_id, x.status, x.stale_since, now()
+      from jsonb_to_recordset(${rowsParam([...upserts.values()])}) as x(account_key text, idm_object_id text, status text, stale_since timestamptz)
+      on conflict (system_id, object_type, account_key) do update set idm_object_id = excluded.idm_object_id,
+        status = excluded.status, stale_since = excluded.stale_since, last_seen_at = now(), updated_at = now()`);
+  }
+  statements.push(...entitlementStatements(target, ok));
+  statements.push(flipStatement(runId, entries));
+  return statements;
+}
+
+/**
+ * IDHub's rule: the memberships on an account replace what the IDM holds from this system. Values
+ * are group account keys on the same system; the group's link names its IDM object.
+ */
+function entitlementStatements(target: ApplyTarget, ok: AppliedEntry[]): SQL[] {
+  const owners = ok.flatMap((e) => (e.action.entitlements ? [e.action.entitlements] : []));
+  if (owners.length === 0) return [];
+  const values = owners.flatMap((o) =>
+    o.values.map((value) => ({ account_key: o.accountKey, idm_object_id: o.idmObjectId, value })),
+  );
+  const statements = [
+    sql`delete from entitlements where system_id = ${target.systemId}
+      and account_key = any(array(select x->>'accountKey' from jsonb_array_elements(${rowsParam(owners)}) x))`,
+    sql`delete from idm_memberships where system_id = ${target.systemId}
+      and member_id = any(array(select x->>'idmObjectId' from jsonb_array_elements(${rowsParam(owners)}) x))`,
+  ];
+  if (values.length > 0) {
+    statements.push(
+      sql`insert into entitlements (system_id, account_key, idm_object_id, value)
+        select ${target.systemId}, x.account_key, x.idm_object_id, x.value
+        from jsonb_to_recordset(${rowsParam(values)}) as x(account_key text, idm_object_id text, value text)
+        on conflict do nothing`,
+      sql`insert into idm_memberships (member_id, target_id, system_id)
+        select distinct x.idm_object_id, l.idm_object_id, ${target.systemId}
+        from jsonb_to_recordset(${rowsParam(values)}) as x(account_key text, idm_object_id text, value text)
+        join links l on l.system_id = ${target.systemId} and l.object_type <> 'User' and l.account_key = x.value and l.status <> 'tombstone'
+        join idm_objects g on g.id = l.idm_object_id and g.status <> 'deleted'
+        on conflict do nothing`,
+    );
+  }
+  return statements;
+}
+
+/** Flips the batch's events from `planned` to their outcome, in the same transaction as the writes. */
+export function flipStatement(runId: string, entries: AppliedEntry[]): SQL {
+  const rows = entries.map((e) => ({ seq: e.seq, outcome: e.outcome, error: e.error }));
+  return sql`
+    update run_events e set outcome = x.outcome, error = coalesce(x.error, e.error)
+    from jsonb_to_recordset(${rowsParam(rows)}) as x(seq int, outcome text, error jsonb)
+    where e.run_id = ${runId} and e.seq = x.seq`;
+}

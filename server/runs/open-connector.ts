@@ -1,0 +1,15 @@
+import { createConnector } from '../connectors/index.ts';
+import type { Connector } from '../connectors/types.ts';
+import type { ManagedSystemRow } from '../db/schema/index.ts';
+import type { SecretBox } from '../secrets.ts';
+
+/** The connector of a stored managed system: its connection settings plus its decrypted secrets. */
+export function connectorOpener(secrets: SecretBox): (system: ManagedSystemRow) => Connector {
+  return (system) =>
+    createConnector({
+      type: system.type,
+      uniqueFieldKey: system.uniqueFieldKey,
+      connection: system.connection,
+      secrets: system.encryptedSecrets ? secrets.open(system.encryptedSecrets) : {},
+    });
+}

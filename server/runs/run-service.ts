@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { and, eq, inArray, lt, notInArray, sql } from 'drizzle-orm';
+import type { Connector } from '../connectors/types.ts';
+import type { PolicyRunner } from '../core/policy-port.ts';
+import { executeRun, type RunOutcome, resumeRun } from '../core/run-engine.ts';
+import type { Database } from '../db/client.ts';
+import { type ManagedSystemRow, runs, watermarks } from '../db/schema/index.ts';
+import { loadEngineConfig } from './load-config.ts';
+import { createRunStore } from './run-store.ts';
+import type { RunProgress, RunService, StartRunOutcome, StartRunRequest } from './types.ts';
+
+export type RunServiceOptions = {
+  db: Database;
+  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  policies: PolicyRunner | null;
+  /** Builds the connector of a managed system (decrypting its secrets). */
+  openConnector: (system: ManagedSystemRow) => Connector;
+  retentionDays: number;
+  now?: () => Date;
+  batchSize?: number;
+};
+
+/** Who executes a run: a run whose owner process is gone was interrupted. */
+const me = `${hostname()}:${process.pid}`;
+/** Another host's run counts as interrupted when it has not beaten for this long. */
+const foreignStaleMs = 5 * 60_000;
+const heartbeatMs = 5_000;
+
+function ownerIsGone(owner: string | null, heartbeatAt: Date | null): boolean {
+  const [host, pidText] = (owner ?? '').split(':');
+  if (host !== hostname()) return !heartbeatAt || Date.now() - heartbeatAt.getTime() > foreignStaleMs;
+  const pid = Number(pidText);
+  if (!pid || pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+const isUniqueViolation = (error: unknown): boolean => {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: string }).code === '23505') return true;
+  }
+  return false;
+};
+
+/** Runs reconciliations in the background, one per config at a time (the runs table enforces it). */
+export function createRunService(
+  options: RunServiceOptions,
+): RunService & { outcome(runId: string): RunOutcome | undefined } {
+  const { db } = options;
+  const store = createRunStore(db);
+  const inFlight = new Map<string, Promise<void>>();
+  const outcomes = new Map<string, RunOutcome>();
+
+  function launch(runId: string, work: () => Promise<RunOutcome>) {
+    const timer = setInterval(() => {
+      db.orm
+        .update(runs)
+        .set({ heartbeatAt: new Date() })
+        .where(eq(runs.id, runId))
+        .catch(() => {});
+    }, heartbeatMs);
+    timer.unref();
+    const done = work()
+      .then((outcome) => {
+        outcomes.set(runId, outcome);
+        options.log.info({ runId, outcome: outcome.outcome }, `run ${runId} ended: ${outcome.outcome}`);
+      })
+      .catch((error) => options.log.warn({ runId, error: String(error) }, 'run crashed'))
+      .finally(() => {
+        clearInterval(timer);
+        inFlight.delete(runId);
+      });
+    inFlight.set(runId, done);
+  }
+
+  async function withEngine(
+    runId: string,
+    configId: string,
+    onProgress: ((p: RunProgress) => void) | undefined,
+    body: (args: {
+      deps: Parameters<typeof executeRun>[3];
+      loaded: NonNullable<Awaited<ReturnType<typeof loadEngineConfig>>>;
+      watermark: string | null;
+    }) => Promise<RunOutcome>,
+  ): Promise<RunOutcome> {
+    const loaded = await loadEngineConfig(db, configId);
+    if (!loaded) {
+      const error = {
+        code: 'config_not_found',
+        message: `reconciliation config ${configId} no longer exists`,
+      };
+      await store.updateRun(runId, { status: 'failed', error, finished: true });
+      return { outcome: 'failed', error };
+    }
+    const [mark] = await db.orm.select().from(watermarks).where(eq(watermarks.configId, configId));
+    let connector: Connector;
+    try {
+      connector = options.openConnector(loaded.system);
+    } catch (cause) {
+      const error = {
+        code: 'connector_error',
+        message: cause instanceof Error ? cause.message : String(cause),
+      };
+      await store.updateRun(runId, { status: 'failed', error, finished: true });
+      return { outcome: 'failed', error };
+    }
+    try {
+      const deps = {
+        store,
+        connector,
+        policies: options.policies,
+        now: options.now ?? (() => new Date()),
+        newId: randomUUID,
+        log: options.log,
+        ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+        onProgress: (p: { phase: RunProgress['phase']; done: number; total: number | null }) =>
+          onProgress?.({ runId, ...p }),
+      };
+      return await body({ deps, loaded, watermark: mark?.value ?? null });
+    } finally {
+      await connector.close().catch(() => {});
+    }
+  }
+
+  async function pruneOldRuns() {
+    const cutoff = new Date(Date.now() - options.retentionDays * 86_400_000);
+    await db.orm
+      .delete(runs)
+      .where(and(lt(runs.createdAt, cutoff), notInArray(runs.status, ['queued', 'running'])));
+  }
+
+  return {
+    async start(request: StartRunRequest, onProgress) {
+      const loaded = await loadEngineConfig(db, request.configId);
+      if (!loaded) return { outcome: 'config_not_found' };
+      if (loaded.row.status !== 'active') return { outcome: 'config_inactive' };
+      await pruneOldRuns();
+      let runId: string;
+      try {
+        const [row] = await db.orm
+          .insert(runs)
+          .values({
+            configId: request.configId,
+            dryRun: request.dryRun,
+            mode: request.mode,
+            trigger: request.trigger,
+            status: 'running',
+            startedAt: new Date(),
+            heartbeatAt: new Date(),
+            owner: me,
+          })
+          .returning({ id: runs.id });
+        runId = (row as { id: string }).id;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        const [active] = await db.orm
+          .select({ id: runs.id })
+          .from(runs)
+          .where(and(eq(runs.configId, request.configId), inArray(runs.status, ['queued', 'running'])));
+        return { outcome: 'already_running', runId: active?.id ?? '' } satisfies StartRunOutcome;
+      }
+      const view = { id: runId, configId: request.configId, dryRun: request.dryRun, mode: request.mode };
+      launch(runId, () =>
+        withEngine(runId, request.configId, onProgress, ({ deps, loaded: l, watermark }) =>
+          executeRun(view, l.config, watermark, deps),
+        ),
+      );
+      return { outcome: 'started', runId };
+    },
+
+    async wait(runId) {
+      const local = inFlight.get(runId);
+      if (local) return local;
+      // A run of another process: poll its row until it ends.
+      for (;;) {
+        const [row] = await db.orm.select({ status: runs.status }).from(runs).where(eq(runs.id, runId));
+        if (!row || (row.status !== 'queued' && row.status !== 'running')) return;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    },
+
+    async resumeInterrupted(onProgress?: (progress: RunProgress) => void) {
+      const candidates = await db.orm.select().from(runs).where(eq(runs.status, 'running'));
+      const resumed: string[] = [];
+      for (const run of candidates) {
+        if (inFlight.has(run.id) || !run.configId || !ownerIsGone(run.owner, run.heartbeatAt)) continue;
+        // Compare-and-set on the owner: of several starting servers, one takes the run over.
+        const claimed = await db.rows<{ id: string }>(sql`
+          update runs set owner = ${me}, heartbeat_at = now()
+          where id = ${run.id} and status = 'running' and owner is not distinct from ${run.owner} returning id`);
+        if (claimed.length === 0) continue;
+        const configId = run.configId;
+        const view = { id: run.id, configId, dryRun: run.dryRun, mode: run.mode, phase: run.phase };
+        options.log.info({ runId: run.id, phase: run.phase }, `resuming interrupted run ${run.id}`);
+        launch(run.id, () =>
+          withEngine(run.id, configId, onProgress, ({ deps, loaded, watermark }) =>
+            resumeRun(view, loaded.config, watermark, deps),
+          ),
+        );
+        resumed.push(run.id);
+      }
+      return resumed;
+    },
+
+    async drain() {
+      await Promise.all([...inFlight.values()]);
+    },
+
+    outcome: (runId) => outcomes.get(runId),
+  };
+}

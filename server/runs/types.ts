@@ -1,0 +1,39 @@
+/**
+ * The boundary between the surfaces (HTTP, CLI, scheduler) and the reconciliation engine.
+ * Surfaces start runs through a RunService and read the activity history straight from the
+ * `runs` and `run_events` tables; the engine writes those rows.
+ */
+export type RunMode = 'full' | 'incremental';
+export type RunTrigger = 'manual' | 'schedule' | 'api' | 'cli' | 'live';
+
+export type StartRunRequest = {
+  configId: string;
+  dryRun: boolean;
+  mode: RunMode;
+  trigger: RunTrigger;
+};
+
+export type StartRunOutcome =
+  | { outcome: 'started'; runId: string }
+  | { outcome: 'already_running'; runId: string }
+  | { outcome: 'config_not_found' }
+  | { outcome: 'config_inactive' };
+
+/** Progress of a run in flight, for progress bars. */
+export type RunProgress = {
+  runId: string;
+  phase: 'reading' | 'planning' | 'gating' | 'applying' | 'finishing';
+  done: number;
+  total: number | null;
+};
+
+export interface RunService {
+  /** Queues a run and returns at once; the run goes on in the background. */
+  start(request: StartRunRequest, onProgress?: (progress: RunProgress) => void): Promise<StartRunOutcome>;
+  /** Resolves when the run has finished (whatever its status). */
+  wait(runId: string): Promise<void>;
+  /** Resumes runs a crash left `running`; returns their ids. Called at start-up and by `trueup run --resume`. */
+  resumeInterrupted(onProgress?: (progress: RunProgress) => void): Promise<string[]>;
+  /** Waits for runs in flight (graceful shutdown). */
+  drain(): Promise<void>;
+}

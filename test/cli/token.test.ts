@@ -1,0 +1,115 @@
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runTrueup, startServer, tempDataDir } from '../helpers/server.ts';
+
+/** These start real servers and several CLI processes; a loaded machine needs the time. */
+const slow = 120_000;
+
+describe('trueup token and the first-start admin token', () => {
+  it(
+    'creates an admin token file on a fresh start, logs its path but never the token',
+    async () => {
+      const dataDir = tempDataDir();
+      const server = await startServer({ DATA_DIR: dataDir });
+      try {
+        const file = path.join(dataDir, 'admin.token');
+        const token = readFileSync(file, 'utf8').trim();
+        expect(statSync(file).mode & 0o777).toBe(0o600);
+        expect(server.output()).toContain(file);
+        expect(server.output()).not.toContain(token);
+        const ok = await fetch(`${server.url}/api/systems`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(ok.status).toBe(200);
+        const denied = await fetch(`${server.url}/api/systems`);
+        expect(denied.status).toBe(401);
+      } finally {
+        await server.stop();
+      }
+    },
+    slow,
+  );
+
+  it(
+    'prints a new viewer token once, which may read but not write',
+    async () => {
+      const dataDir = tempDataDir();
+      const created = await runTrueup(['token', 'create', '--role', 'viewer', '--name', 'auditor'], {
+        DATA_DIR: dataDir,
+      });
+      expect(created.code).toBe(0);
+      const token = created.stdout.trim();
+      expect(token).toMatch(/^tu_[A-Za-z0-9_-]{43}$/);
+      expect(created.stderr).toContain('auditor');
+      expect(created.stderr).not.toContain(token);
+
+      // Tokens existed already, so the server creates no admin token file.
+      const server = await startServer({ DATA_DIR: dataDir });
+      try {
+        expect(() => readFileSync(path.join(dataDir, 'admin.token'))).toThrow();
+        const headers = { authorization: `Bearer ${token}` };
+        expect((await fetch(`${server.url}/api/systems`, { headers })).status).toBe(200);
+        const write = await fetch(`${server.url}/api/systems`, { method: 'POST', headers, body: '{}' });
+        expect(write.status).toBe(403);
+      } finally {
+        await server.stop();
+      }
+    },
+    slow,
+  );
+
+  it(
+    'lists tokens without showing them, and revokes one at once',
+    async () => {
+      const dataDir = tempDataDir();
+      const created = await runTrueup(['token', 'create', '--role', 'admin', '--name', 'ci'], {
+        DATA_DIR: dataDir,
+      });
+      const token = created.stdout.trim();
+      const listed = await runTrueup(['token', 'list'], { DATA_DIR: dataDir });
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).not.toContain(token);
+      const row = listed.stdout.split('\n').find((line) => line.endsWith(' ci'))!;
+      expect(row).toMatch(/\sadmin\s+tu_\S{6}…\s.*\sactive\s+ci$/);
+      const id = row.split(/\s+/)[0]!;
+
+      expect((await runTrueup(['token', 'revoke', id], { DATA_DIR: dataDir })).code).toBe(0);
+      expect((await runTrueup(['token', 'list'], { DATA_DIR: dataDir })).stdout).toMatch(
+        /revoked \S+\s+ci\n/,
+      );
+      const again = await runTrueup(['token', 'revoke', id], { DATA_DIR: dataDir });
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/no active token/);
+
+      const server = await startServer({ DATA_DIR: dataDir });
+      try {
+        const response = await fetch(`${server.url}/api/systems`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(response.status).toBe(401);
+      } finally {
+        await server.stop();
+      }
+    },
+    slow,
+  );
+
+  it.each([
+    [['token', 'create'], /--role is required/],
+    [['token', 'create', '--role', 'root'], /--role must be one of admin, viewer/],
+    [['token'], /missing subcommand/],
+    [['token', 'delete', '--role', 'admin'], /unknown subcommand/],
+    [['token', 'revoke'], /token id is required/],
+  ])('exits 2 on bad usage: %s', async (args, message) => {
+    const result = await runTrueup(args, { DATA_DIR: tempDataDir() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('describes itself with --help', async () => {
+    const result = await runTrueup(['token', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('token create --role <admin|viewer>');
+  });
+});

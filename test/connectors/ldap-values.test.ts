@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { ldapDnEscape, ldapEscape, normaliseDn } from '../../server/connectors/ldap/ldap-escape.ts';
+import {
+  generalizedToIso,
+  laterWatermark,
+  watermarkFilterValue,
+} from '../../server/connectors/ldap/ldap-time.ts';
+
+describe('LDAP escaping and change markers', () => {
+  it.each([
+    ['*)(uid=*', '\\2a\\29\\28uid=\\2a'],
+    ['a\\b', 'a\\5cb'],
+    ['nul\0', 'nul\\00'],
+    ['Zoë (ops)', 'Zoë \\28ops\\29'],
+    ['plain', 'plain'],
+  ])('ldapEscape(%j) = %j', (value, escaped) => {
+    expect(ldapEscape(value)).toBe(escaped);
+  });
+
+  it.each([
+    ['Smith, John', 'Smith\\, John'],
+    [' lead', '\\ lead'],
+    ['trail ', 'trail\\ '],
+    ['#hash', '\\#hash'],
+    ['a+b=c', 'a\\+b\\=c'],
+  ])('ldapDnEscape(%j) = %j', (value, escaped) => {
+    expect(ldapDnEscape(value)).toBe(escaped);
+  });
+
+  it('normalises DNs but keeps escaped separators', () => {
+    expect(normaliseDn('CN=Smith\\, John , OU=People,DC=Example')).toBe(
+      'cn=smith\\, john,ou=people,dc=example',
+    );
+  });
+
+  it.each([
+    ['20261122041000Z', '2026-11-22T04:10:00.000Z'],
+    ['20261122041000.0Z', '2026-11-22T04:10:00.000Z'],
+    ['not a time', null],
+  ])('generalizedToIso(%j) = %j', (value, iso) => {
+    expect(generalizedToIso(value)).toBe(iso);
+  });
+
+  it('turns watermarks into filter values and rejects what is not one', () => {
+    expect(watermarkFilterValue('2026-11-22T04:10:00.987Z', 'modifyTimestamp')).toBe('20261122041000Z');
+    expect(watermarkFilterValue('20261122041000.0Z', 'whenChanged')).toBe('20261122041000.0Z');
+    expect(watermarkFilterValue('123456', 'uSNChanged')).toBe('123456');
+    expect(() => watermarkFilterValue('12)(x=*', 'uSNChanged')).toThrow('is not a uSNChanged number');
+    expect(() => watermarkFilterValue('*)(uid=*', 'modifyTimestamp')).toThrow('is not a timestamp');
+  });
+
+  it('compares uSNChanged as numbers and timestamps as ISO', () => {
+    expect(laterWatermark('999', '1000', 'uSNChanged')).toBe('1000');
+    expect(laterWatermark('2026-01-02T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 'modifyTimestamp')).toBe(
+      '2026-01-02T00:00:00.000Z',
+    );
+    expect(laterWatermark(null, '5', 'uSNChanged')).toBe('5');
+  });
+});

@@ -1,0 +1,44 @@
+import { openPostgres } from '../server/db/client.ts';
+import { migrateDatabase } from '../server/db/migrate.ts';
+import { databaseUrl, testDatabaseUrl, withAdmin } from './helpers/postgres.ts';
+
+/**
+ * Probes PostgreSQL once and migrates a template database each test database is cloned from.
+ * An unreachable server is loud; under CI=true it fails the run instead of skipping tests.
+ */
+type Provide = <K extends 'postgres' | 'templateDatabase'>(key: K, value: ProvidedValues[K]) => void;
+type ProvidedValues = { postgres: boolean; templateDatabase: string };
+
+export default async function setup({ provide }: { provide: Provide }) {
+  // One template per test run, so runs in parallel (several developers, CI) never collide.
+  const templateDatabase = `trueup_test_template_${process.pid}`;
+  provide('templateDatabase', templateDatabase);
+  try {
+    await withAdmin(async (sql) => {
+      await sql.unsafe(`drop database if exists ${templateDatabase} with (force)`);
+      await sql.unsafe(`create database ${templateDatabase}`);
+    });
+    const db = await openPostgres(databaseUrl(templateDatabase), { max: 1 });
+    await migrateDatabase(db);
+    await db.close();
+    provide('postgres', true);
+    return async () => {
+      await withAdmin((sql) => sql.unsafe(`drop database if exists ${templateDatabase} with (force)`));
+    };
+  } catch (error) {
+    const message = `PostgreSQL at ${testDatabaseUrl} is unreachable: ${(error as Error).message}`;
+    if (process.env.CI === 'true') throw new Error(`${message}. Under CI=true this fails the run.`);
+    const bar = '!'.repeat(100);
+    process.stderr.write(
+      `\n${bar}\n!! ${message}\n!! PostgreSQL tests are SKIPPED. Set TEST_DATABASE_URL or start PostgreSQL.\n${bar}\n\n`,
+    );
+    provide('postgres', false);
+  }
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgres: boolean;
+    templateDatabase: string;
+  }
+}

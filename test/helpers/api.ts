@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { displayPrefix, generateToken, hashToken } from '../../server/auth/tokens.ts';
+import { loadConfig } from '../../server/config.ts';
+import { apiTokens, type TokenRole } from '../../server/db/schema/index.ts';
+import { createApp } from '../../server/http/app.ts';
+import { createLogger, type Logger } from '../../server/log.ts';
+import { buildServices, type Services } from '../../server/main.ts';
+import type { TestDatabase } from './databases.ts';
+import { tempDataDir } from './server.ts';
+
+export type TestApi = {
+  services: Services;
+  app: ReturnType<typeof createApp>;
+  tokens: Record<TokenRole, string>;
+  /** An in-process request (`app.request`) as `role` (default admin); `role: null` sends no token. */
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; role?: TokenRole | null; headers?: Record<string, string> },
+  ): Promise<Response>;
+};
+
+/** The real app around a test database, with one admin and one viewer token. */
+export async function createTestApi(
+  db: TestDatabase,
+  env: Record<string, string> = {},
+  /** Where the server logs (silent by default); tests that inspect logs pass their own. */
+  log: Logger = createLogger('silent'),
+): Promise<TestApi> {
+  const config = loadConfig({ DATA_DIR: tempDataDir(), SECRET_KEY: randomBytes(32).toString('hex'), ...env });
+  const services = buildServices(config, db, log);
+  const app = createApp(services);
+  const tokens = {} as Record<TokenRole, string>;
+  for (const role of ['admin', 'viewer'] as const) {
+    const token = generateToken();
+    await db.orm
+      .insert(apiTokens)
+      .values({ name: `test-${role}`, role, tokenHash: hashToken(token), prefix: displayPrefix(token) });
+    tokens[role] = token;
+  }
+  return {
+    services,
+    app,
+    tokens,
+    request(method, path, options = {}) {
+      const role = options.role === undefined ? 'admin' : options.role;
+      const headers: Record<string, string> = { ...options.headers };
+      if (role) headers.authorization = `Bearer ${tokens[role]}`;
+      let body: string | undefined;
+      if (options.body !== undefined) {
+        headers['content-type'] ??= 'application/json';
+        body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+      }
+      return Promise.resolve(app.request(path, { method, headers, body }));
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, inject } from 'vitest';
+import { type Database, type DatabaseKind, openPglite, openPostgres } from '../../server/db/client.ts';
+import { migrateDatabase } from '../../server/db/migrate.ts';
+import { databaseUrl, withAdmin } from './postgres.ts';
+
+export type TestDatabase = Database & { url?: string };
+
+/** A fresh, migrated database of the given kind; `close` also drops it. */
+export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  if (kind === 'pglite') {
+    const db = await openPglite(undefined);
+    await migrateDatabase(db);
+    return db;
+  }
+  const name = `trueup_t_${randomBytes(6).toString('hex')}`;
+  await withAdmin((sql) => sql.unsafe(`create database ${name} template ${inject('templateDatabase')}`));
+  const url = databaseUrl(name);
+  const db = await openPostgres(url, { max: 4 });
+  return {
+    ...db,
+    url,
+    close: async () => {
+      await db.close();
+      await withAdmin((sql) => sql.unsafe(`drop database if exists ${name} with (force)`));
+    },
+  };
+}
+
+export const databaseKinds: DatabaseKind[] = ['pglite', 'postgres'];
+
+/**
+ * Runs a suite once per database: embedded PGlite and real PostgreSQL. Each run gets its own
+ * fresh database, dropped afterwards. PostgreSQL runs are skipped only outside CI, and loudly
+ * (see test/global-setup.ts).
+ */
+export function describeEachDatabase(
+  name: string,
+  suite: (db: () => TestDatabase, kind: DatabaseKind) => void,
+) {
+  for (const kind of databaseKinds) {
+    const available = kind === 'pglite' || inject('postgres');
+    describe.runIf(available)(`${name} [${kind}]`, () => {
+      let db: TestDatabase | undefined;
+      beforeAll(async () => {
+        db = await createTestDatabase(kind);
+      });
+      afterAll(async () => {
+        await db?.close();
+      });
+      suite(() => {
+        if (!db) throw new Error('the test database is not open yet');
+        return db;
+      }, kind);
+    });
+  }
+}
