@@ -1,20 +1,23 @@
 /**
  * `npm run bench:sandbox`: 100k HR records through a realistic matching rule (accountKeys) and
- * population policy, batched through the sandbox worker (process boundary, isolate, host-side zod
- * validation included) versus the same compiled functions called in this process. Prints figures;
- * it is not a timed test. BENCH_RECORDS and BENCH_RUNS (best of, default 3) tune it.
+ * population policy, batched through the sandbox workers (process boundary, isolate, host-side zod
+ * validation included) versus the same compiled functions called in this process. The population
+ * runs twice: every record carrying `system` and `vars`, and those two sent once per batch as
+ * shared fields. Prints figures; it is not a timed test. BENCH_RECORDS, BENCH_RUNS (best of,
+ * default 3) and BENCH_WORKERS (default: as a server runs, `defaultWorkers`) tune it.
  *
  * Per batch size it prints the wall time per record, its ratio to in-process, and where the time
- * went: host encode (JSON.stringify of the batch), isolate (V8 CPU time inside the policy's
- * isolate: parse, policy, output check, stringify), host decode (JSON.parse and the shape check),
- * and the rest (IPC both ways, the worker's own work, minus what the two lanes overlapped).
+ * went: host encode (JSON.stringify of the batch), isolate (V8 CPU time inside the policies'
+ * isolates, summed over the workers: parse, policy, output check, stringify), host decode
+ * (JSON.parse and the shape check), and the rest: wall time minus those three, which is IPC and
+ * the workers' own work less whatever ran in parallel (negative when more overlapped than that).
  */
 import os from 'node:os';
 import path from 'node:path';
 import type { PolicyKind } from '../server/core/policy-port.ts';
 import { compilePolicyFile } from '../server/sandbox/compile/compile.ts';
 import { type BatchTimings, createExecutor, type RunnableBuild } from '../server/sandbox/execute.ts';
-import { createSandbox } from '../server/sandbox/supervisor.ts';
+import { createSandbox, defaultWorkers } from '../server/sandbox/supervisor.ts';
 
 const records = Number(process.env.BENCH_RECORDS ?? 100_000);
 const runsPerSize = Number(process.env.BENCH_RUNS ?? 3);
@@ -45,13 +48,13 @@ const system = {
   uniqueFieldKey: 'employeeNumber',
 } as const;
 const accounts = Array.from({ length: records }, (_, i) => hrAccount(i));
-const populationInputs = accounts.map((account) => ({
+const populationRecords = accounts.map((account) => ({
   situation: 'IDM_NOT_EXISTS__RESOURCE_EXISTS',
   account,
   idmObject: null,
-  system,
-  vars: {},
 }));
+const populationShared = { system, vars: {} };
+const populationInputs = populationRecords.map((record) => ({ ...record, ...populationShared }));
 
 async function build(file: string): Promise<RunnableBuild> {
   const compiled = await compilePolicyFile(path.join(root, file), root);
@@ -103,7 +106,8 @@ const row = (cells: string[]) =>
     .join(' ')
     .replace(/^(.{35})/, '$1 |');
 
-const sandbox = createSandbox({ memoryMb: 256, timeoutMs: 30_000 });
+const workers = Number(process.env.BENCH_WORKERS ?? defaultWorkers);
+const sandbox = createSandbox({ memoryMb: 256, timeoutMs: 30_000, workers });
 const executor = createExecutor(sandbox);
 try {
   const matching = await build('policies/examples/matching-employee-number.ts');
@@ -116,18 +120,30 @@ try {
       inputs: accounts as unknown[],
     },
     { name: 'population', build: population, fn: 'default', inputs: populationInputs as unknown[] },
+    {
+      name: 'population, system and vars as shared fields',
+      build: population,
+      fn: 'default',
+      inputs: populationRecords as unknown[],
+      shared: populationShared,
+    },
   ];
   console.log(
-    `sandbox benchmark: ${records} records, node ${process.version}, isolated-vm in a worker process, ` +
+    `sandbox benchmark: ${records} records, node ${process.version}, isolated-vm in ${workers} worker process(es), ` +
       `${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)}; best of ${runsPerSize} runs\n`,
   );
   for (const bench of cases) {
     const local = inProcess(bench.build)[bench.fn]!;
-    for (let i = 0; i < 3; i++) for (const input of bench.inputs) local(input);
+    const { shared } = bench;
+    // In process the policy gets what the sandbox would give it: each input with the shared fields.
+    const localInputs = shared
+      ? bench.inputs.map((input) => ({ ...(input as object), ...shared }))
+      : bench.inputs;
+    for (let i = 0; i < 3; i++) for (const input of localInputs) local(input);
     const localMs = Math.min(
       ...Array.from({ length: runsPerSize }, () =>
         time(() => {
-          for (const input of bench.inputs) local(input);
+          for (const input of localInputs) local(input);
         }),
       ),
     );
@@ -135,12 +151,16 @@ try {
     console.log(row(['batch', 'µs/record', '× in-process', 'host encode', 'isolate', 'host decode', 'rest']));
     let failures = 0;
     for (const batchSize of batchSizes) {
-      await executor.execute(bench.build, bench.fn, bench.inputs.slice(0, 20_000), { batchSize });
+      await executor.execute(bench.build, bench.fn, bench.inputs.slice(0, 20_000), { batchSize, shared });
       let best: { ms: number; timings: BatchTimings } | undefined;
       for (let i = 0; i < runsPerSize; i++) {
         const timings: BatchTimings = { encodeMs: 0, isolateMs: 0, decodeMs: 0 };
         const ms = await timeAsync(async () => {
-          const results = await executor.execute(bench.build, bench.fn, bench.inputs, { batchSize, timings });
+          const results = await executor.execute(bench.build, bench.fn, bench.inputs, {
+            batchSize,
+            timings,
+            shared,
+          });
           failures += results.filter((r) => !r.ok).length;
         });
         if (!best || ms < best.ms) best = { ms, timings };

@@ -17,16 +17,36 @@ export type RunnableBuild = { path: string; hash: string; kind: PolicyKind; code
 /** Where the time went, summed over a call's batches (`npm run bench:sandbox` prints it). */
 export type BatchTimings = { encodeMs: number; isolateMs: number; decodeMs: number };
 
-export type ExecuteOptions = PolicyCallOptions & { batchSize?: number; timings?: BatchTimings };
+export type ExecuteOptions = PolicyCallOptions & {
+  batchSize?: number;
+  timings?: BatchTimings;
+  /**
+   * Fields every input gets, each input its own deep copy (a population's `system` and `vars`):
+   * they cross once per batch instead of once per record. An input's own field of the same name
+   * is replaced. Inputs must then be objects.
+   */
+  shared?: Record<string, unknown>;
+};
 
 const defaultBatchSize = 1000;
 const memoryMessages =
   /^(Invalid string length|Invalid array length|Array buffer allocation failed|Invalid typed array length)/;
 
+function encodeShared(shared: Record<string, unknown> | undefined, inputs: unknown[]): string | undefined {
+  if (shared === undefined) return undefined;
+  if (typeof shared !== 'object' || shared === null || Array.isArray(shared))
+    throw new TypeError('shared must be an object');
+  for (const input of inputs) {
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      throw new TypeError('with shared fields, every input must be an object');
+  }
+  return JSON.stringify(shared);
+}
+
 /**
  * Runs one function of a compiled policy over many inputs: batches of `batchSize` records, two in
- * flight so the host validates one batch while the worker runs the next, every output checked
- * against the kind's shape, every error mapped to the policy's own TypeScript lines.
+ * flight per worker so the host validates one batch while a worker runs the next, every output
+ * checked against the kind's shape, every error mapped to the policy's own TypeScript lines.
  */
 export function createExecutor(sandbox: Sandbox) {
   const mappers = new Map<string, StackMapper>();
@@ -119,7 +139,13 @@ export function createExecutor(sandbox: Sandbox) {
     });
   }
 
-  async function callBatch(build: RunnableBuild, fn: string, batch: unknown[], options: ExecuteOptions) {
+  async function callBatch(
+    build: RunnableBuild,
+    fn: string,
+    batch: unknown[],
+    shared: string | undefined,
+    options: ExecuteOptions,
+  ) {
     const { timings } = options;
     const encodeStart = timings ? performance.now() : 0;
     const inputs = JSON.stringify(batch);
@@ -131,6 +157,7 @@ export function createExecutor(sandbox: Sandbox) {
         code: build.code,
         fn,
         inputs,
+        ...(shared === undefined ? {} : { shared }),
         now: options.now ?? Date.now(),
         seed: options.seed ?? 0,
       });
@@ -185,6 +212,7 @@ export function createExecutor(sandbox: Sandbox) {
         message: `a ${build.kind} policy has no "${fn}" function`,
       });
     }
+    const shared = encodeShared(options.shared, inputs);
     const size = Math.max(1, options.batchSize ?? defaultBatchSize);
     const batches: unknown[][] = [];
     for (let start = 0; start < inputs.length; start += size) batches.push(inputs.slice(start, start + size));
@@ -201,10 +229,10 @@ export function createExecutor(sandbox: Sandbox) {
             message: `the run's policy CPU budget of ${budget.limitMs} ms is spent`,
           });
         }
-        results[index] = await callBatch(build, fn, batches[index]!, options);
+        results[index] = await callBatch(build, fn, batches[index]!, shared, options);
       }
     };
-    await Promise.all([lane(), lane()]);
+    await Promise.all(Array.from({ length: 2 * sandbox.workers }, lane));
     return results.flat();
   }
 

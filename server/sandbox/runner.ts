@@ -9,9 +9,15 @@ import {
 import type { Database } from '../db/client.ts';
 import { policies, policyBuilds } from '../db/schema/policies.ts';
 import { createExecutor, type Executor, type RunnableBuild } from './execute.ts';
-import { createSandbox, type Sandbox } from './supervisor.ts';
+import { createSandbox, defaultWorkers, type Sandbox } from './supervisor.ts';
 
-export type SandboxConfig = { memoryMb: number; timeoutMs: number; runCpuMs: number };
+export type SandboxConfig = {
+  memoryMb: number;
+  timeoutMs: number;
+  runCpuMs: number;
+  /** Worker processes (default `defaultWorkers`: two where there are two cores). */
+  workers?: number;
+};
 
 /** The PolicyRunner over stored policies, plus what the server and tests need around it. */
 export type PolicyService = PolicyRunner & {
@@ -27,10 +33,14 @@ export type PolicyService = PolicyRunner & {
 
 /**
  * Looks policies up by path in the database on every call (a saved change takes effect at the
- * next batch) and keeps their compiled code by content hash. The worker starts on the first call.
+ * next batch) and keeps their compiled code by content hash. Workers start on their first call.
  */
 export function createPolicyRunner(db: Database, config: SandboxConfig): PolicyService {
-  const sandbox = createSandbox({ memoryMb: config.memoryMb, timeoutMs: config.timeoutMs });
+  const sandbox = createSandbox({
+    memoryMb: config.memoryMb,
+    timeoutMs: config.timeoutMs,
+    workers: config.workers ?? defaultWorkers,
+  });
   const executor = createExecutor(sandbox);
   const builds = new Map<string, RunnableBuild>();
 

@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { CallReply, CallRequest, WorkerSettings } from './worker/protocol.ts';
 
@@ -16,46 +17,81 @@ export class WorkerDied extends Error {
 
 export type BatchCall = Omit<CallRequest, 'id' | 'code'> & { code: string };
 
+/**
+ * Workers for a server or a benchmark: two keep two cores busy (the host encodes and checks
+ * batches while both workers run policies); past that the host's own share is the bottleneck.
+ */
+export const defaultWorkers = Math.min(2, availableParallelism());
+
+export type SandboxOptions = WorkerSettings & {
+  /** How many worker processes share the calls (default 1); each starts on its first call. */
+  workers?: number;
+};
+
 export type Sandbox = {
-  /** Runs one batch in the worker, starting (or restarting) it as needed. */
+  /** Runs one batch in the least busy worker, starting (or restarting) it as needed. */
   call(request: BatchCall): Promise<CallReply>;
-  /** How many worker processes were started so far (1 + restarts). */
+  /** How many worker processes may run at once: callers keep about two calls in flight per worker. */
+  readonly workers: number;
+  /** How many worker processes were started so far (first starts and restarts). */
   readonly starts: number;
-  /** The running worker's process id, if one runs. */
-  readonly pid: number | undefined;
+  /** The running workers' process ids. */
+  readonly pids: number[];
   close(): Promise<void>;
 };
 
 type Pending = { request: BatchCall; resolve(reply: CallReply): void; reject(error: Error): void };
 
+/** One worker process slot: the calls sent to its current process, oldest first. */
+type Slot = {
+  child: ChildProcess | undefined;
+  loadedHashes: Set<string>;
+  pending: Map<number, Pending>;
+};
+
 const oomPattern = /out of memory|heap limit|allocation failed|is_heap_oom = 1|Last few GCs/i;
 
 /**
- * Supervises the sandbox worker. The worker runs calls one at a time in arrival order, so when it
- * dies the oldest pending call is the one that killed it: that call fails with `WorkerDied`, and
- * the calls queued behind it are resent to a fresh worker.
+ * Supervises the sandbox workers. Each worker runs its calls one at a time in arrival order, so
+ * when one dies the oldest call pending on it is the one that killed it: that call fails with
+ * `WorkerDied`, and the calls queued behind it are sent again, to whichever worker is least busy.
  */
-export function createSandbox(settings: WorkerSettings): Sandbox {
-  let child: ChildProcess | undefined;
-  let loadedHashes = new Set<string>();
-  let stderrTail = '';
+export function createSandbox(options: SandboxOptions): Sandbox {
+  const { workers: workerCount = 1, ...settings } = options;
+  const slots: Slot[] = Array.from({ length: Math.max(1, workerCount) }, () => ({
+    child: undefined,
+    loadedHashes: new Set(),
+    pending: new Map(),
+  }));
   let nextId = 1;
   let starts = 0;
   let closed = false;
-  const pending = new Map<number, Pending>();
 
-  function send(id: number, entry: Pending) {
-    const worker = child ?? start();
+  /** The slot with the fewest calls pending; a running worker before one still to start. */
+  function leastBusy(): Slot {
+    let best = slots[0]!;
+    for (const slot of slots) {
+      const fewer = slot.pending.size < best.pending.size;
+      const sameButRunning = slot.pending.size === best.pending.size && slot.child && !best.child;
+      if (fewer || sameButRunning) best = slot;
+    }
+    return best;
+  }
+
+  function dispatch(entry: Pending, slot = leastBusy()) {
+    const id = nextId++;
+    slot.pending.set(id, entry);
+    const worker = slot.child ?? start(slot);
     const { code, ...rest } = entry.request;
-    const message: CallRequest = loadedHashes.has(rest.hash) ? { id, ...rest } : { id, ...rest, code };
-    loadedHashes.add(rest.hash);
+    const message: CallRequest = slot.loadedHashes.has(rest.hash) ? { id, ...rest } : { id, ...rest, code };
+    slot.loadedHashes.add(rest.hash);
     worker.send(message);
   }
 
-  function start(): ChildProcess {
+  function start(slot: Slot): ChildProcess {
     starts++;
-    loadedHashes = new Set();
-    stderrTail = '';
+    slot.loadedHashes = new Set();
+    let stderrTail = '';
     const worker = fork(workerModule, [JSON.stringify(settings)], {
       execPath: process.execPath,
       execArgv: ['--no-node-snapshot', '--disable-warning=ExperimentalWarning'],
@@ -67,14 +103,12 @@ export function createSandbox(settings: WorkerSettings): Sandbox {
       stderrTail = (stderrTail + chunk).slice(-4000);
     });
     worker.on('message', (reply: CallReply) => {
-      const entry = pending.get(reply.id);
+      const entry = slot.pending.get(reply.id);
       if (!entry) return;
-      pending.delete(reply.id);
+      slot.pending.delete(reply.id);
       if (!reply.ok && reply.failure.type === 'missing') {
-        loadedHashes.delete(entry.request.hash);
-        const id = nextId++;
-        pending.set(id, entry);
-        send(id, entry);
+        slot.loadedHashes.delete(entry.request.hash);
+        dispatch(entry, slot);
         return;
       }
       entry.resolve(reply);
@@ -84,19 +118,25 @@ export function createSandbox(settings: WorkerSettings): Sandbox {
       stderrTail = `${stderrTail}\n${error.message}`.slice(-4000);
     });
     worker.on('exit', (code, signal) => {
-      if (child === worker) child = undefined;
+      if (slot.child !== worker) return;
+      slot.child = undefined;
+      const waiting = [...slot.pending.values()];
+      slot.pending.clear();
       // Give the stderr pipe a moment to deliver V8's last words before reading them.
-      setImmediate(() => onWorkerExit(code, signal));
+      setImmediate(() => onWorkerExit(waiting, stderrTail, code, signal));
     });
-    child = worker;
+    slot.child = worker;
     return worker;
   }
 
-  function onWorkerExit(code: number | null, signal: NodeJS.Signals | null) {
-    const waiting = [...pending.entries()];
-    pending.clear();
-    if (waiting.length === 0) return;
-    const [, culprit] = waiting[0]!;
+  function onWorkerExit(
+    waiting: Pending[],
+    stderrTail: string,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ) {
+    const [culprit, ...queued] = waiting;
+    if (!culprit) return;
     const outOfMemory = oomPattern.test(stderrTail);
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
     culprit.reject(
@@ -107,39 +147,35 @@ export function createSandbox(settings: WorkerSettings): Sandbox {
         outOfMemory,
       ),
     );
-    for (const [, entry] of waiting.slice(1)) {
+    for (const entry of queued) {
       if (closed) entry.reject(new WorkerDied('the sandbox was closed', false));
-      else {
-        const id = nextId++;
-        pending.set(id, entry);
-        send(id, entry);
-      }
+      else dispatch(entry);
     }
   }
 
   return {
     call(request) {
       if (closed) return Promise.reject(new Error('the sandbox is closed'));
-      return new Promise((resolve, reject) => {
-        const id = nextId++;
-        const entry = { request, resolve, reject };
-        pending.set(id, entry);
-        send(id, entry);
-      });
+      return new Promise((resolve, reject) => dispatch({ request, resolve, reject }));
     },
+    workers: slots.length,
     get starts() {
       return starts;
     },
-    get pid() {
-      return child?.pid;
+    get pids() {
+      return slots.flatMap((slot) => (slot.child?.pid === undefined ? [] : [slot.child.pid]));
     },
     async close() {
       closed = true;
-      const worker = child;
-      if (!worker) return;
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      worker.kill('SIGTERM');
-      await exited;
+      await Promise.all(
+        slots.map(async (slot) => {
+          const worker = slot.child;
+          if (!worker) return;
+          const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+          worker.kill('SIGTERM');
+          await exited;
+        }),
+      );
     },
   };
 }

@@ -369,7 +369,7 @@ export default definePopulation((ctx) => {
     const running = outcome(executor, slow, input());
     const queued = outcome(executor, healthy, input());
     await new Promise((resolve) => setTimeout(resolve, 150));
-    process.kill(sandbox.pid!, 'SIGKILL');
+    process.kill(sandbox.pids[0]!, 'SIGKILL');
     expect(await running).toMatchObject({
       whole: true,
       error: { kind: 'crashed', message: /signal SIGKILL.*the next call will work/ },

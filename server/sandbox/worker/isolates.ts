@@ -147,7 +147,7 @@ export function createIsolatePool(settings: WorkerSettings) {
     try {
       const results = policy.runBatch.applySync(
         undefined,
-        [request.fn, request.inputs, request.now, request.seed],
+        [request.fn, request.inputs, request.shared ?? null, request.now, request.seed],
         {
           timeout: settings.timeoutMs,
         },

@@ -13,6 +13,8 @@ export type CallRequest = {
   fn: string;
   /** The batch's inputs as one JSON array string: one copy across each boundary. */
   inputs: string;
+  /** A JSON object whose fields every input gets (each its own copy), sent once per batch. */
+  shared?: string;
   now: number;
   seed: number;
 };
