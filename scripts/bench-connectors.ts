@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import postgres from 'postgres';
 import { createConnector } from '../server/connectors/index.ts';
-import type { Connector, SearchRequest } from '../server/connectors/types.ts';
+import type { Connector, SearchRequest } from '../server/core/connector-port.ts';
 import {
   changeLdapPeople,
   changeSqlPeople,

@@ -1,4 +1,5 @@
 import { and, desc, eq, gte, lt, or, type SQL, sql } from 'drizzle-orm';
+import type { RunMode } from '../core/model.ts';
 import type { Database } from '../db/client.ts';
 import { type RunCounts, type RunRow, type RunStatus, runs } from '../db/schema/runs.ts';
 
@@ -8,7 +9,7 @@ export type RunSummary = {
   configId: string | null;
   status: RunStatus;
   dryRun: boolean;
-  mode: 'full' | 'incremental';
+  mode: RunMode;
   trigger: RunRow['trigger'];
   phase: string | null;
   startedAt: string | null;

@@ -1,3 +1,4 @@
+import { type Connector, ConnectorConfigError, type ConnectorSettings } from '../core/connector-port.ts';
 import { createCsvConnector } from './csv/csv-connector.ts';
 import { csvConnectionSchema } from './csv/csv-settings.ts';
 import { createLdapConnector } from './ldap/ldap-connector.ts';
@@ -5,7 +6,6 @@ import { ldapConnectionSchema } from './ldap/ldap-settings.ts';
 import { parseSettings } from './parse-settings.ts';
 import { createSqlConnector } from './sql/sql-connector.ts';
 import { sqlConnectionSchema } from './sql/sql-settings.ts';
-import { type Connector, ConnectorConfigError, type ConnectorSettings } from './types.ts';
 
 export { ldapDnEscape, ldapEscape, normaliseDn } from './ldap/ldap-escape.ts';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ConnectorConfigError } from './types.ts';
+import { ConnectorConfigError } from '../core/connector-port.ts';
 
 /**
  * Validates a connection object with a connector's zod schema and turns the first problem into a

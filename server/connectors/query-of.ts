@@ -1,5 +1,5 @@
+import { ConnectorConfigError, type SearchRequest } from '../core/connector-port.ts';
 import type { ConnectorQuery } from '../core/model.ts';
-import { ConnectorConfigError, type SearchRequest } from './types.ts';
 
 /**
  * The request's query when it is of this connector's type. CSV and SQL systems filter only through

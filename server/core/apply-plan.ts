@@ -1,4 +1,4 @@
-import type { WriteResult } from '../connectors/types.ts';
+import type { WriteResult } from './connector-port.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import type { EventError } from './plan.ts';
 import type { AppliedEntry, ApplyTarget, JournalEntry } from './store-port.ts';

@@ -1,5 +1,5 @@
-import type { SearchRequest } from '../connectors/types.ts';
 import { callPolicy } from './call-policy.ts';
+import type { Page, SearchRequest } from './connector-port.ts';
 import {
   buildCorrelationIndex,
   type Correlation,
@@ -10,6 +10,7 @@ import {
   uncorrelatedIdmObjects,
 } from './correlate.ts';
 import type { EngineDeps, RunView } from './engine-deps.ts';
+import { loadLinkedIdmSide, loadWholeIdmSide } from './idm-side.ts';
 import type { Account } from './model.ts';
 import { keysOfValue, normalizeKey } from './normalize-key.ts';
 import type { PlannedEvent } from './plan.ts';
@@ -36,6 +37,12 @@ const problem = (objectKey: string | null, code: string, message: string): Omit<
   error: { code, message },
 });
 
+async function readAll(pages: AsyncIterable<Page>): Promise<Page[]> {
+  const all: Page[] = [];
+  for await (const page of pages) all.push(page);
+  return all;
+}
+
 async function ruleKeys(deps: EngineDeps, path: string, entries: IdmEntry[], options: PolicyCallOptions) {
   const results = await callPolicy(
     deps.policies,
@@ -51,7 +58,7 @@ async function ruleKeys(deps: EngineDeps, path: string, entries: IdmEntry[], opt
 /**
  * DESIGN steps 3–5: streams the system's accounts page by page and correlates each with the IDM
  * objects in scope — links first, then the recon key, then the matching rule (which may score
- * several candidates). Then finds the IDM objects no account correlated with.
+ * several candidates). Then finds the IDM objects no account correlated with (full runs only).
  */
 export async function correlateRun(
   run: RunView,
@@ -62,8 +69,13 @@ export async function correlateRun(
   options: PolicyCallOptions,
 ): Promise<CorrelatedRun> {
   const target = { systemId: config.system.id, objectType: config.objectType };
-  const entries = await deps.store.loadIdmScope(config.objectType, scope);
-  const links = await deps.store.loadLinks(target, new Map(entries.map((e) => [e.object.id, e])));
+  const linkRows = await deps.store.loadLinkRows(target);
+  // An incremental run reads its (few) changed accounts first: if all are linked, the IDM side
+  // it needs is just their linked objects.
+  const changed = run.mode === 'incremental' ? await readAll(deps.connector.search(request)) : null;
+  const { entries, links } =
+    (changed && (await loadLinkedIdmSide(deps.store, linkRows, changed))) ??
+    (await loadWholeIdmSide(deps.store, config.objectType, scope, linkRows));
   const reconAttribute = reconKeyIdmAttribute(config);
   const sourceAttribute = config.sourceAttributeName;
   const reconIndex = buildCorrelationIndex(
@@ -80,7 +92,7 @@ export async function correlateRun(
   const problems: CorrelatedRun['problems'] = [];
   const seenKeys = new Set<string>();
   let watermark: string | null = null;
-  for await (const page of deps.connector.search(request)) {
+  for await (const page of changed ?? deps.connector.search(request)) {
     for (const p of page.problems) {
       const where = p.line && !p.message.includes(`line ${p.line}`) ? `line ${p.line}: ` : '';
       problems.push(problem(p.key ?? null, 'read_problem', `${where}${p.message}`));

@@ -1,4 +1,4 @@
-import type { Account } from './model.ts';
+import type { Account, RunMode } from './model.ts';
 import { normalizeKey } from './normalize-key.ts';
 import type { IdmEntry, LinkEntry } from './recon-config.ts';
 
@@ -119,7 +119,7 @@ export function uncorrelatedIdmObjects(
   scope: IdmEntry[],
   correlations: Correlation[],
   index: CorrelationIndex,
-  mode: 'full' | 'incremental',
+  mode: RunMode,
 ): Correlation[] {
   if (mode === 'incremental') return [];
   const seen = new Set<string>();

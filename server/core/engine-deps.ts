@@ -1,4 +1,5 @@
-import type { Connector } from '../connectors/types.ts';
+import type { Connector } from './connector-port.ts';
+import type { RunMode } from './model.ts';
 import type { PolicyRunner } from './policy-port.ts';
 import type { RunStore } from './store-port.ts';
 
@@ -23,4 +24,4 @@ export type EngineDeps = {
 };
 
 /** The run being executed, as the engine needs it. */
-export type RunView = { id: string; configId: string; dryRun: boolean; mode: 'full' | 'incremental' };
+export type RunView = { id: string; configId: string; dryRun: boolean; mode: RunMode };

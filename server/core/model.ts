@@ -27,6 +27,10 @@ export const responses = [
 ] as const;
 export type Response = (typeof responses)[number];
 
+/** API.md "Run mode": a whole system, its changes, a few objects by key, or live changes. */
+export const runModes = ['full', 'incremental', 'keys', 'live'] as const;
+export type RunMode = (typeof runModes)[number];
+
 export type AttributeValue = string | number | boolean | null | string[];
 export type Attributes = Record<string, AttributeValue>;
 

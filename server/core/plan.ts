@@ -1,5 +1,5 @@
-import type { WriteOp } from '../connectors/types.ts';
 import type { AttributeDiff } from './attribute-sync.ts';
+import type { WriteOp } from './connector-port.ts';
 import type { AttributePatch, Attributes, ObjectType, Response, Situation } from './model.ts';
 import type { PolicyErrorInfo } from './policy-port.ts';
 import type { AttributeSources, LinkStatus } from './recon-config.ts';

@@ -6,6 +6,7 @@ import type {
   IdmObject,
   ObjectType,
   Response,
+  RunMode,
   Situation,
   SystemView,
 } from './model.ts';
@@ -60,7 +61,7 @@ export type OutboundMappingContext = {
 export type PreProcessorContext = {
   configId: string;
   objectType: ObjectType;
-  mode: 'full' | 'incremental';
+  mode: RunMode;
   dryRun: boolean;
   system: SystemView;
 };

@@ -56,14 +56,16 @@ export type IdmEntry = { object: IdmObject; sources: AttributeSources };
 
 export type LinkStatus = 'active' | 'stale' | 'tombstone';
 
-/** A link of this config's system and object type; `idm` is null when its IDM object row is gone. */
-export type LinkEntry = {
+/** A link row of this config's system and object type. */
+export type LinkRow = {
   accountKey: string;
   idmObjectId: string;
   status: LinkStatus;
   staleSince: string | null;
-  idm: IdmEntry | null;
 };
+
+/** A link with its IDM object; `idm` is null when the IDM object row is gone. */
+export type LinkEntry = LinkRow & { idm: IdmEntry | null };
 
 /** The IDM column names a config may name in `idmField`, as the engine's attribute names. */
 const idmFieldAliases: Record<string, string> = { employee_id: 'employeeId' };

@@ -1,6 +1,6 @@
 import type { IdmFilter, ObjectType } from './model.ts';
 import type { EventError, PlannedAction, PlannedEvent } from './plan.ts';
-import type { IdmEntry, LinkEntry } from './recon-config.ts';
+import type { IdmEntry, LinkRow } from './recon-config.ts';
 
 /** Which IDM objects a run sees: all of the type, none (a one-way run), or those a filter selects. */
 export type IdmScope = { kind: 'all' } | { kind: 'none' } | { kind: 'filter'; filter: IdmFilter };
@@ -48,11 +48,10 @@ export type ApplyTarget = { systemId: string; objectType: ObjectType };
  */
 export interface RunStore {
   loadIdmScope(objectType: ObjectType, scope: IdmScope): Promise<IdmEntry[]>;
-  /**
-   * The links of the config's system and object type. Their IDM objects come from `inScope` when
-   * loaded already (one copy in memory), otherwise from storage (deleted or out-of-scope ones).
-   */
-  loadLinks(target: ApplyTarget, inScope: Map<string, IdmEntry>): Promise<LinkEntry[]>;
+  /** The links of the config's system and object type, without their IDM objects. */
+  loadLinkRows(target: ApplyTarget): Promise<LinkRow[]>;
+  /** IDM objects by id, whatever their status or scope (the objects of links). */
+  loadIdmObjects(ids: string[]): Promise<IdmEntry[]>;
   insertEvents(runId: string, events: PlannedEvent[]): Promise<void>;
   /** Forgets a half-written plan so an interrupted planning phase can start again. */
   deleteEvents(runId: string): Promise<void>;

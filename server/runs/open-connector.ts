@@ -1,5 +1,5 @@
 import { createConnector } from '../connectors/index.ts';
-import type { Connector } from '../connectors/types.ts';
+import type { Connector } from '../core/connector-port.ts';
 import type { ManagedSystemRow } from '../db/schema/index.ts';
 import type { SecretBox } from '../secrets.ts';
 

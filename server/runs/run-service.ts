@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { and, eq, inArray, lt, notInArray, sql } from 'drizzle-orm';
-import type { Connector } from '../connectors/types.ts';
+import type { Connector } from '../core/connector-port.ts';
 import type { PolicyRunner } from '../core/policy-port.ts';
 import { executeRun, type RunOutcome, resumeRun } from '../core/run-engine.ts';
 import type { Database } from '../db/client.ts';

@@ -1,6 +1,6 @@
 import { eq, type SQL, sql } from 'drizzle-orm';
 import type { PlannedEvent } from '../core/plan.ts';
-import type { IdmEntry, LinkEntry, LinkStatus } from '../core/recon-config.ts';
+import type { IdmEntry, LinkRow, LinkStatus } from '../core/recon-config.ts';
 import type {
   AppliedEntry,
   IdmScope,
@@ -15,7 +15,7 @@ import { applyStatements, flipStatement } from './apply-sql.ts';
 import { idmFilterToSql } from './idm-filter-sql.ts';
 import { type IdmRow, idmEntryOf, json } from './rows.ts';
 
-/** Rows per insert statement: large enough to amortise a round trip, small enough for one parameter. */
+/** Rows per bulk statement or page: large enough to amortise a round trip, small enough for one parameter. */
 const insertChunk = 5000;
 
 const idmColumns = sql`o.id, o.type, o.status, o.name, o.login, o.email, o.employee_id, o.attributes, o.attribute_sources`;
@@ -32,13 +32,21 @@ export function createRunStore(db: Database): RunStore {
     async loadIdmScope(objectType, scope: IdmScope) {
       if (scope.kind === 'none') return [];
       const filter = scope.kind === 'filter' ? sql`and ${idmFilterToSql(scope.filter)}` : sql``;
-      const rows = await db.rows<IdmRow>(
-        sql`select ${idmColumns} from idm_objects o where o.type = ${objectType} and o.status <> 'deleted' ${filter}`,
-      );
-      return rows.map(idmEntryOf);
+      // Pages by id, so only one page of raw rows is in memory beside the entries made from them.
+      const entries: IdmEntry[] = [];
+      let after = '';
+      for (;;) {
+        const rows = await db.rows<IdmRow>(
+          sql`select ${idmColumns} from idm_objects o where o.type = ${objectType} and o.status <> 'deleted' ${filter}
+            and o.id > ${after} order by o.id limit ${insertChunk}`,
+        );
+        for (const row of rows) entries.push(idmEntryOf(row));
+        if (rows.length < insertChunk) return entries;
+        after = (rows[rows.length - 1] as IdmRow).id;
+      }
     },
 
-    async loadLinks(target, inScope) {
+    async loadLinkRows(target) {
       const rows = await db.rows<{
         account_key: string;
         idm_object_id: string;
@@ -47,26 +55,26 @@ export function createRunStore(db: Database): RunStore {
       }>(sql`
         select account_key, idm_object_id, status, stale_since from links
         where system_id = ${target.systemId} and object_type = ${target.objectType}`);
-      const missing = [
-        ...new Set(rows.filter((r) => !inScope.has(r.idm_object_id)).map((r) => r.idm_object_id)),
-      ];
-      const others = new Map<string, IdmEntry>();
-      for (let at = 0; at < missing.length; at += insertChunk) {
-        const ids = JSON.stringify(missing.slice(at, at + insertChunk));
-        const found = await db.rows<IdmRow>(
-          sql`select ${idmColumns} from idm_objects o where o.id = any(array(select jsonb_array_elements_text(${ids}::jsonb)))`,
-        );
-        for (const row of found) others.set(row.id, idmEntryOf(row));
-      }
       return rows.map(
-        (row): LinkEntry => ({
+        (row): LinkRow => ({
           accountKey: row.account_key,
           idmObjectId: row.idm_object_id,
           status: row.status,
           staleSince: row.stale_since ? new Date(row.stale_since).toISOString() : null,
-          idm: inScope.get(row.idm_object_id) ?? others.get(row.idm_object_id) ?? null,
         }),
       );
+    },
+
+    async loadIdmObjects(ids) {
+      const entries: IdmEntry[] = [];
+      for (let at = 0; at < ids.length; at += insertChunk) {
+        const list = JSON.stringify(ids.slice(at, at + insertChunk));
+        const found = await db.rows<IdmRow>(
+          sql`select ${idmColumns} from idm_objects o where o.id = any(array(select jsonb_array_elements_text(${list}::jsonb)))`,
+        );
+        for (const row of found) entries.push(idmEntryOf(row));
+      }
+      return entries;
     },
 
     async insertEvents(runId, events: PlannedEvent[]) {

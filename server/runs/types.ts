@@ -3,8 +3,9 @@
  * Surfaces start runs through a RunService and read the activity history straight from the
  * `runs` and `run_events` tables; the engine writes those rows.
  */
-export type RunMode = 'full' | 'incremental';
-export type RunTrigger = 'manual' | 'schedule' | 'api' | 'cli' | 'live';
+import type { RunMode, RunTrigger } from '../db/schema/values.ts';
+
+export type { RunMode, RunTrigger };
 
 export type StartRunRequest = {
   configId: string;

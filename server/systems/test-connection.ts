@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { createConnector } from '../connectors/index.ts';
-import type { ConnectionTest, Connector } from '../connectors/types.ts';
+import type { ConnectionTest, Connector } from '../core/connector-port.ts';
 import type { Database } from '../db/client.ts';
 import { managedSystems } from '../db/schema/managed-systems.ts';
 import { maskedSecret, type SecretBox } from '../secrets.ts';

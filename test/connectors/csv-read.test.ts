@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnector, parseConnection } from '../../server/connectors/index.ts';
-import type { Connector, Page, SearchRequest } from '../../server/connectors/types.ts';
+import type { Connector, Page, SearchRequest } from '../../server/core/connector-port.ts';
 import type { Account } from '../../server/core/model.ts';
 
 let dir: string;

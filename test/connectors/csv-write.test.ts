@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnector } from '../../server/connectors/index.ts';
-import type { WriteOp } from '../../server/connectors/types.ts';
+import type { WriteOp } from '../../server/core/connector-port.ts';
 
 let dir: string;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { Attribute, Change, Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnector, ldapEscape, normaliseDn, parseConnection } from '../../server/connectors/index.ts';
-import type { Connector, Page, SearchRequest, WriteOp } from '../../server/connectors/types.ts';
+import type { Connector, Page, SearchRequest, WriteOp } from '../../server/core/connector-port.ts';
 import { rootDn, rootPassword, type Slapd, slapdAvailable, startSlapd, suffix } from '../helpers/slapd.ts';
 import { guid, seedLdif } from './ldap-seed.ts';
 

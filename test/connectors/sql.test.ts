@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnector, parseConnection } from '../../server/connectors/index.ts';
-import type { Connector, Page, SearchRequest } from '../../server/connectors/types.ts';
+import type { Connector, Page, SearchRequest } from '../../server/core/connector-port.ts';
 import {
   createSqlFixture,
   type Dialect,

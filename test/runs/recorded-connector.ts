@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { createConnector } from '../../server/connectors/index.ts';
-import type { Connector, SearchRequest } from '../../server/connectors/types.ts';
+import type { Connector, SearchRequest } from '../../server/core/connector-port.ts';
 import type { PolicyRunner } from '../../server/core/policy-port.ts';
 import type { Database } from '../../server/db/client.ts';
 import { type ManagedSystemRow, managedSystems, watermarks } from '../../server/db/schema/index.ts';

@@ -1,5 +1,5 @@
 import { type Config, loadConfig } from '../../config.ts';
-import type { ConnectionTest } from '../../connectors/types.ts';
+import type { ConnectionTest } from '../../core/connector-port.ts';
 import { type Command, UsageError } from '../command.ts';
 import { findLocalServer, type LocalServer } from '../local-server.ts';
 

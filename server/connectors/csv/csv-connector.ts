@@ -1,13 +1,13 @@
 import { access, constants, stat } from 'node:fs/promises';
-import type { Account, Attributes } from '../../core/model.ts';
-import { queryOf } from '../query-of.ts';
 import {
   type Connector,
   ConnectorConfigError,
   type Page,
   type ReadProblem,
   type SearchRequest,
-} from '../types.ts';
+} from '../../core/connector-port.ts';
+import type { Account, Attributes } from '../../core/model.ts';
+import { queryOf } from '../query-of.ts';
 import type { CsvConnection } from './csv-settings.ts';
 import { readCsv } from './read-csv.ts';
 import { rewriteCsv } from './rewrite-csv.ts';

@@ -5,8 +5,8 @@ import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import iconv from 'iconv-lite';
+import type { WriteOp, WriteResult } from '../../core/connector-port.ts';
 import type { AttributeValue } from '../../core/model.ts';
-import type { WriteOp, WriteResult } from '../types.ts';
 import type { CsvConnection } from './csv-settings.ts';
 import { readCsv, sniffCsvFormat } from './read-csv.ts';
 

@@ -1,4 +1,4 @@
-import type { ConnectionTest, Connector } from '../types.ts';
+import type { ConnectionTest, Connector } from '../../core/connector-port.ts';
 import { closeLdap, describeLdapError, openLdap } from './ldap-client.ts';
 import { searchLdap } from './ldap-search.ts';
 import type { LdapConnection } from './ldap-settings.ts';

@@ -1,6 +1,11 @@
 import type { Entry } from 'ldapts';
+import {
+  ConnectorConfigError,
+  type Page,
+  type ReadProblem,
+  type SearchRequest,
+} from '../../core/connector-port.ts';
 import type { Account, Attributes, AttributeValue } from '../../core/model.ts';
-import { ConnectorConfigError, type Page, type ReadProblem, type SearchRequest } from '../types.ts';
 import { closeLdap, describeLdapError, openLdap } from './ldap-client.ts';
 import { normaliseDn } from './ldap-escape.ts';
 import type { LdapConnection } from './ldap-settings.ts';

@@ -1,6 +1,6 @@
 import { Attribute, Change, type Client } from 'ldapts';
+import type { WriteOp, WriteResult } from '../../core/connector-port.ts';
 import type { AttributePatch, AttributeValue } from '../../core/model.ts';
-import type { WriteOp, WriteResult } from '../types.ts';
 import { closeLdap, describeLdapError, openLdap } from './ldap-client.ts';
 import { ldapDnEscape, ldapEscape } from './ldap-escape.ts';
 import type { LdapConnection } from './ldap-settings.ts';

@@ -1,5 +1,3 @@
-import type { Account, Attributes } from '../../core/model.ts';
-import { queryOf } from '../query-of.ts';
 import {
   type ConnectionTest,
   type Connector,
@@ -7,7 +5,9 @@ import {
   type Page,
   type ReadProblem,
   type SearchRequest,
-} from '../types.ts';
+} from '../../core/connector-port.ts';
+import type { Account, Attributes } from '../../core/model.ts';
+import { queryOf } from '../query-of.ts';
 import { createMysqlDriver } from './mysql-driver.ts';
 import { createPostgresDriver } from './postgres-driver.ts';
 import type { SqlDriver, SqlParam } from './sql-driver.ts';

@@ -1,5 +1,5 @@
+import type { WriteOp, WriteResult } from '../../core/connector-port.ts';
 import type { AttributePatch } from '../../core/model.ts';
-import type { WriteOp, WriteResult } from '../types.ts';
 import type { SqlTable } from './sql-connector.ts';
 import type { SqlParam } from './sql-driver.ts';
 import { describeSqlError } from './sql-errors.ts';

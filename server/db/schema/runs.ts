@@ -2,17 +2,16 @@ import { sql } from 'drizzle-orm';
 import { boolean, index, jsonb, pgTable, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, id, oneOf } from './columns.ts';
 import { reconConfigs } from './recon-configs.ts';
+import { runModes, runStatuses, runTriggers } from './values.ts';
 
-export const runStatuses = [
-  'queued',
-  'running',
-  'succeeded',
-  'failed',
-  'stopped_by_threshold',
-  'aborted_by_preprocessor',
-  'cancelled',
-] as const;
-export type RunStatus = (typeof runStatuses)[number];
+export {
+  type RunMode,
+  type RunStatus,
+  type RunTrigger,
+  runModes,
+  runStatuses,
+  runTriggers,
+} from './values.ts';
 
 export type RunCounts = {
   situations: Record<string, number>;
@@ -30,12 +29,8 @@ export const runs = pgTable(
     id: id(),
     configId: text('config_id').references(() => reconConfigs.id, { onDelete: 'set null' }),
     dryRun: boolean('dry_run').notNull().default(false),
-    mode: text('mode', { enum: ['full', 'incremental'] })
-      .notNull()
-      .default('full'),
-    trigger: text('trigger', { enum: ['manual', 'schedule', 'api', 'cli', 'live'] })
-      .notNull()
-      .default('manual'),
+    mode: text('mode', { enum: runModes }).notNull().default('full'),
+    trigger: text('trigger', { enum: runTriggers }).notNull().default('manual'),
     status: text('status', { enum: runStatuses }).notNull().default('queued'),
     phase: text('phase'),
     startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
@@ -52,13 +47,31 @@ export const runs = pgTable(
     watermarkAfter: text('watermark_after'),
     vars: jsonb('vars').$type<Record<string, unknown>>(),
     error: jsonb('error').$type<{ code: string; message: string; details?: unknown }>(),
+    /** The token name (or `cli`, `schedule`) that started the run. */
+    startedBy: text('started_by'),
+    /** Who approved an applied plan (the token's name), for `trigger: apply` runs. */
+    approvedBy: text('approved_by'),
+    /** The dry run or held run whose plan this `apply` run carries out. */
+    appliedFrom: text('applied_from'),
+    /** SHA-256 over the ordered planned actions of a dry run or a held plan. */
+    planHash: text('plan_hash'),
+    /** The schedule tick a scheduled (or skipped) run belongs to. */
+    scheduledFor: timestamp('scheduled_for', { withTimezone: true, mode: 'date' }),
+    /** The policy versions the run uses, fixed when it starts. */
+    policies: jsonb('policies').$type<Array<{ path: string; hash: string }>>(),
+    /** `keys` and `live` runs: the objects they are for (unique field keys, or `idm:<id>`). */
+    keys: jsonb('keys').$type<string[]>(),
     createdAt: createdAt(),
   },
   (t) => [
     oneOf('runs_status_check', t.status, runStatuses),
     index('runs_config_created').on(t.configId, t.createdAt),
     index('runs_created').on(t.createdAt),
+    oneOf('runs_mode_check', t.mode, runModes),
+    oneOf('runs_trigger_check', t.trigger, runTriggers),
     uniqueIndex('runs_one_active_per_config').on(t.configId).where(sql`${t.status} in ('queued', 'running')`),
+    /** One run per config and schedule tick, whichever server fires first (API.md "Scheduler"). */
+    uniqueIndex('runs_one_per_tick').on(t.configId, t.scheduledFor).where(sql`${t.scheduledFor} is not null`),
   ],
 );
 

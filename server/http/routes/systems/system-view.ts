@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { type ConnectorType, parseConnection, secretFields } from '../../../connectors/index.ts';
-import { ConnectorConfigError } from '../../../connectors/types.ts';
+import { ConnectorConfigError } from '../../../core/connector-port.ts';
 import type { Database } from '../../../db/client.ts';
 import { type ManagedSystemRow, managedSystems, systemTypes } from '../../../db/schema/managed-systems.ts';
 import { maskedSecret, type SecretBox } from '../../../secrets.ts';

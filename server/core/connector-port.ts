@@ -1,8 +1,9 @@
-import type { Account, AttributePatch, Attributes, ConnectorQuery } from '../core/model.ts';
+import type { Account, AttributePatch, Attributes, ConnectorQuery } from './model.ts';
 
 /**
- * One small interface for every managed system (DESIGN.md, "Connectors"). Implementations:
- * csv/, sql/, ldap/. The engine never sees a driver.
+ * The port the engine needs to reach a managed system (DESIGN.md, "Connectors"): one small
+ * interface, implemented by each folder under server/connectors/ and by connector plugins.
+ * The engine never sees a driver.
  */
 export type ConnectionTest = { ok: boolean; message: string; details?: Record<string, unknown> };
 
@@ -46,6 +47,12 @@ export interface Connector {
   test(): Promise<ConnectionTest>;
   schema(): Promise<SchemaAttribute[]>;
   search(request: SearchRequest): AsyncIterable<Page>;
+  /**
+   * Reads the accounts with these unique field keys (keys runs, live changes, drift checks before
+   * applying a reviewed plan). Keys with no account are simply absent from the answer. A connector
+   * without it is read by a full search filtered on the keys.
+   */
+  lookup?(keys: string[], request: Pick<SearchRequest, 'attributes'>): Promise<Account[]>;
   /** Applies a batch in order; one result per op. CSV rewrites its file once per batch. */
   write(ops: WriteOp[]): Promise<WriteResult[]>;
   close(): Promise<void>;
