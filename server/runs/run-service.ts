@@ -8,7 +8,7 @@ import type { Database } from '../db/client.ts';
 import { type ManagedSystemRow, runs, watermarks } from '../db/schema/index.ts';
 import { loadEngineConfig } from './load-config.ts';
 import { createRunStore } from './run-store.ts';
-import type { RunProgress, RunService, StartRunOutcome, StartRunRequest } from './types.ts';
+import type { RunFinished, RunProgress, RunService, StartRunOutcome, StartRunRequest } from './types.ts';
 
 export type RunServiceOptions = {
   db: Database;
@@ -55,8 +55,20 @@ export function createRunService(
   const store = createRunStore(db);
   const inFlight = new Map<string, Promise<void>>();
   const outcomes = new Map<string, RunOutcome>();
+  const listeners = new Set<(finished: RunFinished) => void | Promise<void>>();
 
-  function launch(runId: string, work: () => Promise<RunOutcome>) {
+  async function tellFinished(finished: RunFinished) {
+    for (const listener of listeners) {
+      try {
+        await listener(finished);
+      } catch (error) {
+        options.log.warn({ runId: finished.runId, error: String(error) }, 'a run-finished listener failed');
+      }
+    }
+  }
+
+  function launch(run: Omit<RunFinished, 'outcome'>, work: () => Promise<RunOutcome>) {
+    const { runId } = run;
     const timer = setInterval(() => {
       db.orm
         .update(runs)
@@ -66,9 +78,10 @@ export function createRunService(
     }, heartbeatMs);
     timer.unref();
     const done = work()
-      .then((outcome) => {
+      .then(async (outcome) => {
         outcomes.set(runId, outcome);
         options.log.info({ runId, outcome: outcome.outcome }, `run ${runId} ended: ${outcome.outcome}`);
+        await tellFinished({ ...run, outcome });
       })
       .catch((error) => options.log.warn({ runId, error: String(error) }, 'run crashed'))
       .finally(() => {
@@ -165,7 +178,7 @@ export function createRunService(
         return { outcome: 'already_running', runId: active?.id ?? '' } satisfies StartRunOutcome;
       }
       const view = { id: runId, configId: request.configId, dryRun: request.dryRun, mode: request.mode };
-      launch(runId, () =>
+      launch({ runId, configId: request.configId, trigger: request.trigger, dryRun: request.dryRun }, () =>
         withEngine(runId, request.configId, onProgress, ({ deps, loaded: l, watermark }) =>
           executeRun(view, l.config, watermark, deps),
         ),
@@ -197,7 +210,7 @@ export function createRunService(
         const configId = run.configId;
         const view = { id: run.id, configId, dryRun: run.dryRun, mode: run.mode, phase: run.phase };
         options.log.info({ runId: run.id, phase: run.phase }, `resuming interrupted run ${run.id}`);
-        launch(run.id, () =>
+        launch({ runId: run.id, configId, trigger: run.trigger, dryRun: run.dryRun }, () =>
           withEngine(run.id, configId, onProgress, ({ deps, loaded, watermark }) =>
             resumeRun(view, loaded.config, watermark, deps),
           ),
@@ -205,6 +218,11 @@ export function createRunService(
         resumed.push(run.id);
       }
       return resumed;
+    },
+
+    onRunFinished(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
 
     async drain() {

@@ -3,9 +3,10 @@
  * Surfaces start runs through a RunService and read the activity history straight from the
  * `runs` and `run_events` tables; the engine writes those rows.
  */
+import type { RunOutcome } from '../core/run-engine.ts';
 import type { RunMode, RunTrigger } from '../db/schema/values.ts';
 
-export type { RunMode, RunTrigger };
+export type { RunMode, RunOutcome, RunTrigger };
 
 export type StartRunRequest = {
   configId: string;
@@ -28,7 +29,21 @@ export type RunProgress = {
   total: number | null;
 };
 
+/** Told to `onRunFinished` listeners (scheduler, mail, CLI) once a run has ended, whatever its status. */
+export type RunFinished = {
+  runId: string;
+  configId: string;
+  trigger: RunTrigger;
+  dryRun: boolean;
+  outcome: RunOutcome;
+};
+
 export interface RunService {
+  /**
+   * Calls `listener` after every run this process executes ends (a listener's failure is logged,
+   * never changes the run). Returns a function that removes the listener.
+   */
+  onRunFinished(listener: (finished: RunFinished) => void | Promise<void>): () => void;
   /** Queues a run and returns at once; the run goes on in the background. */
   start(request: StartRunRequest, onProgress?: (progress: RunProgress) => void): Promise<StartRunOutcome>;
   /** Resolves when the run has finished (whatever its status). */
