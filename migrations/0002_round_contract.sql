@@ -1,5 +1,8 @@
 ALTER TABLE "api_tokens" DROP CONSTRAINT "api_tokens_role_check";--> statement-breakpoint
 ALTER TABLE "runs" DROP CONSTRAINT "runs_status_check";--> statement-breakpoint
+ALTER TABLE "idm_objects" ADD COLUMN "version" integer DEFAULT 1 NOT NULL;--> statement-breakpoint
+ALTER TABLE "run_events" ADD COLUMN "account_hash" text;--> statement-breakpoint
+ALTER TABLE "run_events" ADD COLUMN "idm_version" integer;--> statement-breakpoint
 ALTER TABLE "runs" ADD COLUMN "started_by" text;--> statement-breakpoint
 ALTER TABLE "runs" ADD COLUMN "approved_by" text;--> statement-breakpoint
 ALTER TABLE "runs" ADD COLUMN "applied_from" text;--> statement-breakpoint

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { id, objectTypes, oneOf, timestamps } from './columns.ts';
 
 export const idmStatuses = ['active', 'disabled', 'deleted'] as const;
@@ -26,6 +26,8 @@ export const idmObjects = pgTable(
       .$type<Record<string, { systemId: string; confidence: number }>>()
       .notNull()
       .default({}),
+    /** Grows by one on every write: a reviewed plan compares it to see whether the object drifted. */
+    version: integer('version').notNull().default(1),
     ...timestamps,
     deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
   },

@@ -25,6 +25,10 @@ export const runEvents = pgTable(
     action: jsonb('action').$type<unknown>(),
     diff: jsonb('diff').$type<Record<string, { before: unknown; after: unknown }>>(),
     policyOutput: jsonb('policy_output').$type<unknown>(),
+    /** Content hash of the account as read when the event was planned (drift check on apply). */
+    accountHash: text('account_hash'),
+    /** `idm_objects.version` of the IDM object as read when the event was planned. */
+    idmVersion: integer('idm_version'),
     outcome: text('outcome', { enum: eventOutcomes }).notNull(),
     error: jsonb('error').$type<{ code: string; message: string; policy?: unknown }>(),
     createdAt: createdAt(),
