@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { type Caller, requireToken } from '../auth/middleware.ts';
 import type { Services } from '../main.ts';
+import { createConsole } from './console/index.ts';
 import { ApiError, errorResponse, handleError } from './errors.ts';
 import { registerHealth } from './routes/health.ts';
 import { apiRoutes } from './routes/index.ts';
@@ -33,6 +34,7 @@ export function createApp(services: Services) {
   app.use('/api/*', (c, next) => (c.req.path.endsWith('/file') ? next() : limit(c, next)));
   for (const route of apiRoutes) app.on(route.method, route.path, route.handler(services));
   registerOpenApi(app, apiRoutes, services);
+  app.route('/', createConsole(services));
   return app;
 }
 

@@ -1,0 +1,104 @@
+import { eventsCsv } from '../../../activity/events-csv.ts';
+import {
+  type EventFilter,
+  getEvent,
+  listEvents,
+  type RunEventDetail,
+  type RunEventSummary,
+} from '../../../activity/events-query.ts';
+import { getRun, listRuns, type RunFilter, type RunSummary } from '../../../activity/runs-query.ts';
+import type { Services } from '../../../main.ts';
+import type { RunProgress } from '../../../runs/types.ts';
+import type { Person } from './auth.ts';
+import type { NotFound } from './outcome.ts';
+
+/** The activity history and starting runs, for the console. */
+export type { RunEventDetail, RunEventSummary, RunSummary };
+
+/** A mail the run sent (completion report, do-nothing report), when this server records them. */
+export type RunNotification = { kind: string; to: string; status: string; attempts: number; error?: string };
+
+/** What a download link gets: a stream of text, or why there is none. */
+export type Download =
+  | { outcome: 'file'; filename: string; contentType: string; body: AsyncIterable<string> | string }
+  | NotFound
+  | { outcome: 'unavailable'; message: string };
+
+export type StartOutcome =
+  | { outcome: 'started'; runId: string }
+  | { outcome: 'already_running'; runId: string }
+  | { outcome: 'config_not_found' }
+  | { outcome: 'config_inactive' };
+
+export type LiveProgress = {
+  status: string;
+  phase: string | null;
+  done: number;
+  total: number | null;
+  finished: boolean;
+};
+
+/** Progress of the runs this process started from the console, for the live view. */
+const progressByRun = new Map<string, RunProgress>();
+
+export function activityAdapter(services: Services) {
+  const { db } = services;
+  return {
+    listRuns: (filter: RunFilter) => listRuns(db, filter),
+    getRun: (id: string) => getRun(db, id),
+    listEvents: (runId: string, filter: EventFilter) => listEvents(db, runId, filter),
+    getEvent: (runId: string, eventId: number) => getEvent(db, runId, eventId),
+    /** The mails a run sent; empty until this server records notifications on runs. */
+    notifications(run: RunSummary): RunNotification[] {
+      const value = (run as RunSummary & { notifications?: RunNotification[] }).notifications;
+      return Array.isArray(value) ? value : [];
+    },
+
+    async start(configId: string, dryRun: boolean, _person: Person): Promise<StartOutcome> {
+      const started = await services.runs.start(
+        { configId, dryRun, mode: 'full', trigger: 'manual' },
+        (progress) => progressByRun.set(progress.runId, progress),
+      );
+      if (started.outcome === 'started') {
+        const runId = started.runId;
+        void services.runs.wait(runId).finally(() => progressByRun.delete(runId));
+      }
+      return started;
+    },
+
+    async progress(runId: string): Promise<LiveProgress | null> {
+      const run = await getRun(db, runId);
+      if (!run) return null;
+      const live = progressByRun.get(runId);
+      const finished = run.status !== 'queued' && run.status !== 'running';
+      const counted = Object.values(run.counts.situations).reduce((a, b) => a + b, 0);
+      return {
+        status: run.status,
+        phase: live?.phase ?? run.phase,
+        done: live?.done ?? counted,
+        total: live?.total ?? null,
+        finished,
+      };
+    },
+
+    async eventsCsv(runId: string): Promise<Download> {
+      if (!(await getRun(db, runId))) return { outcome: 'not_found' };
+      return {
+        outcome: 'file',
+        filename: `run-${runId}-events.csv`,
+        contentType: 'text/csv; charset=utf-8',
+        body: eventsCsv(db, runId),
+      };
+    },
+
+    async report(runId: string, _format: 'html' | 'csv' | undefined): Promise<Download> {
+      if (!(await getRun(db, runId))) return { outcome: 'not_found' };
+      return { outcome: 'unavailable', message: 'run reports are not available on this server yet' };
+    },
+
+    async doNothingCsv(runId: string): Promise<Download> {
+      if (!(await getRun(db, runId))) return { outcome: 'not_found' };
+      return { outcome: 'unavailable', message: 'do-nothing reports are not available on this server yet' };
+    },
+  };
+}
