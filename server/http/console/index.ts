@@ -7,6 +7,7 @@ import type { ConsoleEnv } from './console-env.ts';
 import { render } from './html.ts';
 import { ErrorPage } from './pages/signin.ts';
 import { registerAuth } from './routes/auth.ts';
+import { registerConfigs } from './routes/configs.ts';
 import { registerDashboard } from './routes/dashboard.ts';
 import { registerSystems } from './routes/systems.ts';
 
@@ -38,6 +39,7 @@ export function createConsole(services: Services) {
   registerAuth(web, services);
   registerDashboard(web, services, adapters);
   registerSystems(web, services, adapters);
+  registerConfigs(web, services, adapters);
   web.onError((error, c) => {
     services.log.error({ err: error, path: c.req.path }, 'console page failed');
     return render(
