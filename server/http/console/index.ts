@@ -9,6 +9,9 @@ import { ErrorPage } from './pages/signin.ts';
 import { registerAuth } from './routes/auth.ts';
 import { registerConfigs } from './routes/configs.ts';
 import { registerDashboard } from './routes/dashboard.ts';
+import { registerPolicies } from './routes/policies.ts';
+import { registerReview } from './routes/review.ts';
+import { registerRuns } from './routes/runs.ts';
 import { registerSystems } from './routes/systems.ts';
 
 /** The console's own CSS and script, read once and served by trueup (no CDN). */
@@ -40,6 +43,9 @@ export function createConsole(services: Services) {
   registerDashboard(web, services, adapters);
   registerSystems(web, services, adapters);
   registerConfigs(web, services, adapters);
+  registerPolicies(web, services, adapters);
+  registerRuns(web, services, adapters);
+  registerReview(web, services, adapters);
   web.onError((error, c) => {
     services.log.error({ err: error, path: c.req.path }, 'console page failed');
     return render(

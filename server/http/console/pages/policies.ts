@@ -1,0 +1,145 @@
+import type { PolicyErrorInfo } from '../../../core/policy-port.ts';
+import type { Diagnostic } from '../../../db/schema/policies.ts';
+import type { PolicyListItem } from '../adapters/policies.ts';
+import { CsrfField, Notice, TextArea, TextField } from '../components/fields.ts';
+import { Time } from '../components/time.ts';
+import type { PageContext } from '../console-env.ts';
+import { html } from '../html.ts';
+import { Layout } from '../layout.ts';
+
+const sampleHint =
+  'The policy\'s ctx; optional parts may be left out, e.g. {"account": {"key": "E1", "attributes": {"name": "Ada"}}}';
+
+const editHref = (path: string) => `/policies/edit?path=${encodeURIComponent(path)}`;
+
+export function PoliciesPage(props: { page: PageContext; policies: PolicyListItem[] }) {
+  const { page } = props;
+  return Layout({
+    page,
+    title: 'Policies',
+    children: html`
+      <p>Policies are TypeScript files run in the sandbox: queries, matching rules, population, commands, processors.</p>
+      ${
+        page.can('editPolicies')
+          ? html`<form method="get" action="/policies/edit" class="toolbar">
+            <${TextField} name="path" label="New policy path" placeholder="hr/population.ts" required=${true} />
+            <button type="submit" class="button button-primary">Write a new policy</button>
+          </form>`
+          : null
+      }
+      ${
+        props.policies.length === 0
+          ? html`<p class="panel">No policy saved yet.</p>`
+          : html`<div class="table-wrap"><table>
+            <thead><tr><th scope="col">Path</th><th scope="col">Kind</th><th scope="col">Build</th><th scope="col">Changed</th></tr></thead>
+            <tbody>${props.policies.map(
+              (
+                p,
+              ) => html`<tr><th scope="row"><a href=${editHref(p.path)}>${p.path}</a></th><td>${p.kind ?? 'module'}</td>
+                <td><code>${p.hash.slice(0, 12)}</code></td><td><${Time} at=${p.updatedAt} /></td></tr>`,
+            )}</tbody></table></div>`
+      }`,
+  });
+}
+
+export type SampleResult =
+  | { outcome: 'output'; kind: string; output: unknown }
+  | { outcome: 'policy_failed'; error: PolicyErrorInfo }
+  | { outcome: 'invalid'; message: string }
+  | { outcome: 'not_found' };
+
+function Diagnostics(props: { diagnostics: Diagnostic[]; path: string }) {
+  if (props.diagnostics.length === 0) return null;
+  const errors = props.diagnostics.filter((d) => d.severity === 'error').length;
+  return html`<${Notice} tone=${errors > 0 ? 'bad' : 'info'}>
+    <p>${errors > 0 ? `Not saved: ${props.path} has ${errors} error${errors === 1 ? '' : 's'}. The previous version stays in use.` : 'Saved, with warnings.'}</p>
+    <ol class="diagnostics">${props.diagnostics.map(
+      (d) =>
+        html`<li><strong>Line ${d.line}, column ${d.column}</strong> (${d.severity}${d.file && d.file !== props.path ? ` in ${d.file}` : ''}): ${d.message}</li>`,
+    )}</ol>
+  </${Notice}>`;
+}
+
+function Sample(props: { result: SampleResult | undefined }) {
+  const r = props.result;
+  if (!r) return null;
+  switch (r.outcome) {
+    case 'output':
+      return html`<${Notice} tone="ok"><p>Output of the ${r.kind} policy:</p><pre>${JSON.stringify(r.output, null, 2)}</pre></${Notice}>`;
+    case 'policy_failed':
+      return html`<${Notice} tone="bad"><p><strong>${r.error.kind} error${r.error.line ? ` at line ${r.error.line}, column ${r.error.column ?? 0}` : ''}</strong>: ${r.error.message}</p>
+        ${r.error.stack ? html`<pre>${r.error.stack}</pre>` : null}</${Notice}>`;
+    case 'invalid':
+      return html`<${Notice} tone="bad"><p>${r.message}</p></${Notice}>`;
+    case 'not_found':
+      return html`<${Notice} tone="bad"><p>Save the policy before running it on a sample.</p></${Notice}>`;
+  }
+}
+
+/** The source with its line numbers beside it; lines with errors are marked in the gutter. */
+function Editor(props: { source: string; badLines: number[]; readOnly: boolean }) {
+  const lines = props.source.split('\n').length;
+  const bad = new Set(props.badLines);
+  return html`<div class="field">
+    <label for="f-source">Source</label>
+    <div class="editor" data-bad-lines=${props.badLines.join(',')}>
+      <div class="gutter" aria-hidden="true">${Array.from(
+        { length: lines },
+        (_, i) => html`<span class=${bad.has(i + 1) ? 'bad' : undefined}>${`${i + 1}\n`}</span>`,
+      )}</div>
+      <textarea id="f-source" name="source" rows=${Math.max(18, Math.min(40, lines + 2))} class="code" spellcheck="false"
+        readonly=${props.readOnly} aria-describedby="source-hint">${props.source}</textarea>
+    </div>
+    <p class="hint" id="source-hint">ES2022 TypeScript with one default export from <code>trueup:policy</code> (defineMatchingRule, definePopulation, …).</p>
+  </div>`;
+}
+
+export function PolicyEditorPage(props: {
+  page: PageContext;
+  path: string;
+  source: string;
+  kind: string | null;
+  exists: boolean;
+  diagnostics: Diagnostic[];
+  saved?: boolean;
+  sampleInput: string;
+  sample?: SampleResult | undefined;
+  problem?: string | undefined;
+}) {
+  const { page } = props;
+  const canEdit = page.can('editPolicies');
+  const badLines = props.diagnostics
+    .filter((d) => d.severity === 'error' && (!d.file || d.file === props.path))
+    .map((d) => d.line);
+  return Layout({
+    page,
+    title: props.path,
+    wide: true,
+    children: html`
+      <p class="muted">${props.exists ? `Kind: ${props.kind ?? 'module (imported by policies)'}` : 'Not saved yet.'} · <a href="/policies">All policies</a></p>
+      ${props.saved ? html`<${Notice} tone="ok">Saved and compiled.</${Notice}>` : null}
+      ${props.problem ? html`<${Notice} tone="bad">${props.problem}</${Notice}>` : null}
+      <${Diagnostics} diagnostics=${props.diagnostics} path=${props.path} />
+      <form method="post" action="/policies" class="stack">
+        <${CsrfField} csrf=${page.csrf} />
+        <input type="hidden" name="path" value=${props.path} />
+        <${Editor} source=${props.source} badLines=${badLines} readOnly=${!canEdit} />
+        ${canEdit ? html`<div class="actions"><button type="submit" class="button button-primary">Save</button></div>` : null}
+      </form>
+      ${
+        page.can('runPolicySample') && props.exists
+          ? html`<section aria-labelledby="sample-h">
+            <h2 id="sample-h">Run on a sample</h2>
+            <${Sample} result=${props.sample} />
+            <form method="post" action="/policies/sample" class="stack">
+              <${CsrfField} csrf=${page.csrf} />
+              <input type="hidden" name="path" value=${props.path} />
+              <${TextArea} name="input" label="Sample input (JSON)" value=${props.sampleInput} rows=${8} code=${true}
+                hint=${sampleHint} />
+              <div class="actions"><button type="submit" class="button">Run on a sample</button></div>
+            </form>
+          </section>`
+          : null
+      }`,
+  });
+}

@@ -1,0 +1,109 @@
+import type { Hono } from 'hono';
+import type { Services } from '../../../main.ts';
+import type { ConsoleAdapters } from '../adapters/index.ts';
+import { unhandled } from '../adapters/outcome.ts';
+import { type ConsoleEnv, pageContext, requireSession } from '../console-env.ts';
+import { acceptForm } from '../form.ts';
+import { render } from '../html.ts';
+import { PoliciesPage, PolicyEditorPage, type SampleResult } from '../pages/policies.ts';
+
+/** What a new policy starts from: the smallest valid population policy. */
+const starter = `import { definePopulation } from 'trueup:policy';
+
+export default definePopulation((ctx) => ({
+  attributes: { name: ctx.account.attributes.name },
+}));
+`;
+
+export function registerPolicies(web: Hono<ConsoleEnv>, services: Services, adapters: ConsoleAdapters) {
+  const session = requireSession(services);
+  const { policies } = adapters;
+
+  web.get('/policies', session, async (c) =>
+    render(c, PoliciesPage({ page: pageContext(c), policies: await policies.list() })),
+  );
+
+  web.get('/policies/edit', session, async (c) => {
+    const path = (c.req.query('path') ?? '').trim();
+    const stored = await policies.get(path);
+    return render(
+      c,
+      PolicyEditorPage({
+        page: pageContext(c),
+        path,
+        source: stored?.source ?? starter,
+        kind: stored?.kind ?? null,
+        exists: Boolean(stored),
+        diagnostics: stored?.diagnostics ?? [],
+        saved: c.req.query('saved') === '1',
+        sampleInput: '{}',
+      }),
+    );
+  });
+
+  web.post('/policies', session, acceptForm('editPolicies'), async (c) => {
+    const form = c.get('form');
+    const path = form.text('path') ?? '';
+    const source = (form.raw('source') ?? '').replace(/\r\n/g, '\n');
+    const saved = await policies.save(path, source);
+    const stored = await policies.get(path);
+    const page = {
+      page: pageContext(c),
+      path,
+      source,
+      kind: stored?.kind ?? null,
+      exists: Boolean(stored),
+      sampleInput: '{}',
+    };
+    switch (saved.outcome) {
+      case 'saved':
+        if (saved.diagnostics.length === 0)
+          return c.redirect(`/policies/edit?path=${encodeURIComponent(path)}&saved=1`, 303);
+        return render(
+          c,
+          PolicyEditorPage({ ...page, kind: saved.kind, exists: true, diagnostics: saved.diagnostics }),
+        );
+      case 'does_not_compile':
+        return render(c, PolicyEditorPage({ ...page, diagnostics: saved.diagnostics }), 422);
+      case 'invalid':
+        return render(
+          c,
+          PolicyEditorPage({ ...page, diagnostics: [], problem: `Path: ${saved.message}` }),
+          400,
+        );
+      default:
+        return unhandled(saved);
+    }
+  });
+
+  web.post('/policies/sample', session, acceptForm('runPolicySample'), async (c) => {
+    const form = c.get('form');
+    const path = form.text('path') ?? '';
+    const sampleInput = form.raw('input') ?? '{}';
+    const stored = await policies.get(path);
+    let sample: SampleResult;
+    let input: unknown;
+    try {
+      input = JSON.parse(sampleInput.trim() === '' ? '{}' : sampleInput);
+      const ran = await policies.runSample(path, input);
+      sample = ran.outcome === 'invalid' ? { outcome: 'invalid', message: ran.message } : ran;
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      sample = { outcome: 'invalid', message: `The sample input is not valid JSON: ${error.message}` };
+    }
+    return render(
+      c,
+      PolicyEditorPage({
+        page: pageContext(c),
+        path,
+        source: stored?.source ?? '',
+        kind: stored?.kind ?? null,
+        exists: Boolean(stored),
+        diagnostics: [],
+        sampleInput,
+        sample,
+      }),
+      sample.outcome === 'output' ? 200 : 422,
+    );
+  });
+}
