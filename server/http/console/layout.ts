@@ -19,6 +19,7 @@ function Head(props: { title: string; refresh?: number | undefined }) {
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>${props.title} · trueup</title>
+    <link rel="icon" href="data:," />
     <link rel="stylesheet" href="/assets/console.css" />
     <script src="/assets/console.js" defer></script>
   </head>`;

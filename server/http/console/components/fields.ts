@@ -10,6 +10,8 @@ type Common = {
   hint?: string | undefined;
   error?: string | undefined;
   id?: string;
+  /** In a table whose column header already says what the control is: the label is for screen readers. */
+  hideLabel?: boolean;
 };
 
 function idOf(props: Common) {
@@ -44,7 +46,7 @@ export function TextField(
 ) {
   const id = idOf(props);
   return html`<div class=${props.error ? 'field has-error' : 'field'}>
-    <label for=${id}>${props.label}${props.required ? html` <span class="req" aria-hidden="true">*</span>` : null}</label>
+    <span class="label-row"><label for=${id} class=${props.hideLabel ? 'visually-hidden' : undefined}>${props.label}</label>${props.required ? html`<span class="req" aria-hidden="true">required</span>` : null}</span>
     <input id=${id} name=${props.name} type=${props.type ?? 'text'} value=${props.value ?? ''}
       required=${props.required ?? false} placeholder=${props.placeholder} autocomplete=${props.autocomplete ?? 'off'}
       step=${props.step} min=${props.min} max=${props.max} readonly=${props.readonly ?? false}
@@ -65,7 +67,7 @@ export function SelectField(
 ) {
   const id = idOf(props);
   return html`<div class=${props.error ? 'field has-error' : 'field'}>
-    <label for=${id}>${props.label}</label>
+    <label for=${id} class=${props.hideLabel ? 'visually-hidden' : undefined}>${props.label}</label>
     <select id=${id} name=${props.name} required=${props.required ?? false}
       aria-invalid=${props.error ? 'true' : undefined} aria-describedby=${describedBy(props, id)}>
       ${props.blank !== undefined ? html`<option value="" selected=${!props.value}>${props.blank}</option>` : null}

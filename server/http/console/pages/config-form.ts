@@ -84,14 +84,14 @@ function SituationTable(props: {
         const allowed = situation === 'DISPUTED' ? ['DO_NOTHING'] : responses;
         return html`<tr>
           <th scope="row">${situationLabels[situation]}<br /><code class="muted">${situation}</code></th>
-          <td><${SelectField} name=${`${name}.response`} id=${`s-${situation}-response`} label=${`Response to ${situation}`}
+          <td><${SelectField} name=${`${name}.response`} id=${`s-${situation}-response`} label=${`Response to ${situation}`} hideLabel=${true}
             value=${row.response} error=${props.errors[`${name}.response`]}
             options=${allowed.map((r) => ({ value: r, label: responseLabels[r] }))}
             hint=${situation === 'DISPUTED' ? 'A person decides: see Disputes.' : undefined} /></td>
-          <td><${SelectField} name=${`${name}.populationPolicy`} id=${`s-${situation}-population`} label=${`Population policy for ${situation}`}
+          <td><${SelectField} name=${`${name}.populationPolicy`} id=${`s-${situation}-population`} label=${`Population policy for ${situation}`} hideLabel=${true}
             value=${row.populationPolicy} blank="(none)" error=${props.errors[`${name}.populationPolicy`]}
             options=${policyOptions(props.policies, 'population', row.populationPolicy)} /></td>
-          <td><${SelectField} name=${`${name}.commandPolicy`} id=${`s-${situation}-command`} label=${`Command policy for ${situation}`}
+          <td><${SelectField} name=${`${name}.commandPolicy`} id=${`s-${situation}-command`} label=${`Command policy for ${situation}`} hideLabel=${true}
             value=${row.commandPolicy} blank="(default command)" error=${props.errors[`${name}.commandPolicy`]}
             options=${policyOptions(props.policies, 'situationCommand', row.commandPolicy)} /></td>
         </tr>`;
@@ -113,15 +113,15 @@ function AttributeSyncTable(props: { values: ConfigFormValues; errors: FieldErro
       <thead><tr><th scope="col">Attribute</th><th scope="col">Direction</th><th scope="col">Confidence</th></tr></thead>
       <tbody>${rows.map(
         (row, i) => html`<tr>
-          <td><${TextField} name=${`sync.${i}.attribute`} label=${`Attribute ${i + 1}`} value=${row.attribute} /></td>
-          <td><${SelectField} name=${`sync.${i}.direction`} label=${`Direction of attribute ${i + 1}`} value=${row.direction}
+          <td><${TextField} name=${`sync.${i}.attribute`} label=${`Attribute ${i + 1}`} hideLabel=${true} value=${row.attribute} /></td>
+          <td><${SelectField} name=${`sync.${i}.direction`} label=${`Direction of attribute ${i + 1}`} hideLabel=${true} value=${row.direction}
             options=${[
               { value: 'toIdm', label: 'system → IDM' },
               { value: 'toSystem', label: 'IDM → system' },
               { value: 'both', label: 'both ways' },
               { value: 'none', label: 'none' },
             ]} /></td>
-          <td><${TextField} name=${`sync.${i}.confidence`} label=${`Confidence of attribute ${i + 1}`} type="number" min=${0} max=${100} value=${row.confidence} /></td>
+          <td><${TextField} name=${`sync.${i}.confidence`} label=${`Confidence of attribute ${i + 1}`} hideLabel=${true} type="number" min=${0} max=${100} value=${row.confidence} /></td>
         </tr>`,
       )}</tbody>
     </table></div>

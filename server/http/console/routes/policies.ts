@@ -10,8 +10,8 @@ import { PoliciesPage, PolicyEditorPage, type SampleResult } from '../pages/poli
 /** What a new policy starts from: the smallest valid population policy. */
 const starter = `import { definePopulation } from 'trueup:policy';
 
-export default definePopulation((ctx) => ({
-  attributes: { name: ctx.account.attributes.name },
+export default definePopulation(({ account }) => ({
+  name: typeof account.attributes.name === 'string' ? account.attributes.name : account.key,
 }));
 `;
 

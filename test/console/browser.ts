@@ -1,0 +1,75 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+/**
+ * Real headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core, with a fresh
+ * profile per test file. CSP is bypassed only so axe-core can be injected into the page.
+ */
+export const artifactsDir = path.resolve(import.meta.dirname, '../artifacts');
+
+const flags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export type Browser = { context: BrowserContext; page: Page; close(): Promise<void> };
+
+export async function launchBrowser(): Promise<Browser> {
+  const profile = mkdtempSync(path.join(tmpdir(), 'trueup-chromium-'));
+  // playwright passes the profile as --user-data-dir itself.
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: flags,
+    bypassCSP: true,
+    acceptDownloads: true,
+    viewport: { width: 1366, height: 850 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+type AxeViolation = { id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> };
+
+/** Runs axe-core on the page; fails on any serious or critical violation, naming each. */
+export async function expectAccessible(page: Page) {
+  // Evaluated in the page (as text: the test's TypeScript has no DOM types).
+  if (!(await page.evaluate<boolean>("'axe' in window"))) await page.addScriptTag({ path: axeSource });
+  const violations = await page.evaluate<AxeViolation[]>('axe.run().then((result) => result.violations)');
+  const bad = violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(bad, `axe on ${page.url()}`).toEqual([]);
+}
+
+/** Checks a main page with axe and keeps a full-page screenshot of it under test/artifacts/. */
+export async function checkPage(page: Page, name: string) {
+  await expectAccessible(page);
+  mkdirSync(artifactsDir, { recursive: true });
+  // The viewport grows to the page's height for the picture: a `fullPage` screenshot leaves this
+  // Chromium clicking at stale coordinates on long pages afterwards.
+  const viewport = page.viewportSize() ?? { width: 1366, height: 850 };
+  const height = await page.evaluate<number>('document.documentElement.scrollHeight');
+  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
+  await page.screenshot({ path: path.join(artifactsDir, `${name}.png`) });
+  await page.setViewportSize(viewport);
+}
