@@ -1,14 +1,7 @@
-import { eventsCsv } from '../../../activity/events-csv.ts';
-import {
-  type EventFilter,
-  getEvent,
-  listEvents,
-  type RunEventDetail,
-  type RunEventSummary,
-} from '../../../activity/events-query.ts';
-import { getRun, listRuns, type RunFilter, type RunSummary } from '../../../activity/runs-query.ts';
+import type { EventFilter, RunEventDetail, RunEventSummary } from '../../../activity/events-query.ts';
+import type { RunFilter, RunSummary } from '../../../activity/runs-query.ts';
 import type { Services } from '../../../main.ts';
-import type { RunProgress } from '../../../runs/types.ts';
+import type { RunProgress } from '../../../services/runs/types.ts';
 import type { Person } from './auth.ts';
 import type { NotFound } from './outcome.ts';
 
@@ -42,21 +35,31 @@ export type LiveProgress = {
 const progressByRun = new Map<string, RunProgress>();
 
 export function activityAdapter(services: Services) {
-  const { db } = services;
+  const { activity } = services;
+  const getRun = async (id: string): Promise<RunSummary | null> => {
+    const found = await activity.getRun(id);
+    return found.outcome === 'found' ? found.run : null;
+  };
   return {
-    listRuns: (filter: RunFilter) => listRuns(db, filter),
-    getRun: (id: string) => getRun(db, id),
-    listEvents: (runId: string, filter: EventFilter) => listEvents(db, runId, filter),
-    getEvent: (runId: string, eventId: number) => getEvent(db, runId, eventId),
+    listRuns: (filter: RunFilter) => activity.listRuns(filter),
+    getRun,
+    async listEvents(runId: string, filter: EventFilter) {
+      const listed = await activity.listEvents(runId, filter);
+      return listed.outcome === 'listed' ? listed : { items: [], nextSeq: null };
+    },
+    async getEvent(runId: string, eventId: string): Promise<RunEventDetail | null> {
+      const found = await activity.getEvent(runId, eventId);
+      return found.outcome === 'found' ? found.event : null;
+    },
     /** The mails a run sent; empty until this server records notifications on runs. */
     notifications(run: RunSummary): RunNotification[] {
       const value = (run as RunSummary & { notifications?: RunNotification[] }).notifications;
       return Array.isArray(value) ? value : [];
     },
 
-    async start(configId: string, dryRun: boolean, _person: Person): Promise<StartOutcome> {
+    async start(configId: string, dryRun: boolean, person: Person): Promise<StartOutcome> {
       const started = await services.runs.start(
-        { configId, dryRun, mode: 'full', trigger: 'manual' },
+        { configId, dryRun, mode: 'full', trigger: 'manual', startedBy: person.name },
         (progress) => progressByRun.set(progress.runId, progress),
       );
       if (started.outcome === 'started') {
@@ -67,7 +70,7 @@ export function activityAdapter(services: Services) {
     },
 
     async progress(runId: string): Promise<LiveProgress | null> {
-      const run = await getRun(db, runId);
+      const run = await getRun(runId);
       if (!run) return null;
       const live = progressByRun.get(runId);
       const finished = run.status !== 'queued' && run.status !== 'running';
@@ -82,22 +85,23 @@ export function activityAdapter(services: Services) {
     },
 
     async eventsCsv(runId: string): Promise<Download> {
-      if (!(await getRun(db, runId))) return { outcome: 'not_found' };
+      const found = await activity.eventsCsv(runId);
+      if (found.outcome === 'run_not_found') return { outcome: 'not_found' };
       return {
         outcome: 'file',
         filename: `run-${runId}-events.csv`,
         contentType: 'text/csv; charset=utf-8',
-        body: eventsCsv(db, runId),
+        body: found.chunks,
       };
     },
 
     async report(runId: string, _format: 'html' | 'csv' | undefined): Promise<Download> {
-      if (!(await getRun(db, runId))) return { outcome: 'not_found' };
+      if (!(await getRun(runId))) return { outcome: 'not_found' };
       return { outcome: 'unavailable', message: 'run reports are not available on this server yet' };
     },
 
     async doNothingCsv(runId: string): Promise<Download> {
-      if (!(await getRun(db, runId))) return { outcome: 'not_found' };
+      if (!(await getRun(runId))) return { outcome: 'not_found' };
       return { outcome: 'unavailable', message: 'do-nothing reports are not available on this server yet' };
     },
   };

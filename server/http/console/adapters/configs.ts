@@ -1,25 +1,18 @@
-import { asc, eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import { reconConfigs } from '../../../db/schema/recon-configs.ts';
 import type { Services } from '../../../main.ts';
-import { createConfigBody, updateConfigBody } from '../../routes/recon-configs/config-schema.ts';
-import {
-  checkConfig,
-  findConfig,
-  loadConfigs,
-  type ReconConfigResponse,
-  saveConfig,
-} from '../../routes/recon-configs/config-view.ts';
-import { asInvalid, type Invalid, type NotFound } from './outcome.ts';
+import { createConfigBody, updateConfigBody } from '../../../services/configs/config-input.ts';
+import type { ReconConfigView } from '../../../services/configs/config-view.ts';
+import type { Invalid, NotFound } from './outcome.ts';
 
 /** Reconciliation configs for the console: the API's own schema checks what a form sends. */
-export type ConfigView = ReconConfigResponse;
+export type ConfigView = ReconConfigView;
 export type ConfigInput = z.input<typeof updateConfigBody>;
 export type FieldIssue = { path: string; message: string };
 
 export type SaveConfigOutcome =
   | { outcome: 'saved'; config: ConfigView }
   | { outcome: 'rejected'; issues: FieldIssue[] }
+  | { outcome: 'system_not_found' }
   | Invalid
   | NotFound;
 
@@ -31,43 +24,27 @@ function issuesOf(error: z.ZodError): FieldIssue[] {
 }
 
 export function configsAdapter(services: Services) {
-  const { db } = services;
-  const byId = async (id: string) => {
-    const rows = await db.orm.select().from(reconConfigs).where(eq(reconConfigs.id, id)).limit(1);
-    return (await loadConfigs(db, rows))[0] ?? null;
-  };
+  const { configs } = services;
   return {
-    get: byId,
-
-    async list(systemId?: string): Promise<ConfigView[]> {
-      const rows = await db.orm
-        .select()
-        .from(reconConfigs)
-        .where(systemId ? eq(reconConfigs.systemId, systemId) : undefined)
-        .orderBy(asc(reconConfigs.createdAt), asc(reconConfigs.id));
-      return loadConfigs(db, rows);
+    async get(id: string): Promise<ConfigView | null> {
+      const found = await configs.get(id);
+      return found.outcome === 'found' ? found.config : null;
     },
+
+    list: (systemId?: string) => configs.list(systemId ? { systemId } : {}),
 
     async create(systemId: string, input: ConfigInput): Promise<SaveConfigOutcome> {
       const parsed = createConfigBody.safeParse(input);
       if (!parsed.success) return { outcome: 'rejected', issues: issuesOf(parsed.error) };
-      return asInvalid(async () => {
-        checkConfig(parsed.data);
-        const id = await saveConfig(db, { create: { systemId } }, parsed.data);
-        return { outcome: 'saved', config: await findConfig(db, id) } as const;
-      });
+      const created = await configs.create(systemId, parsed.data);
+      return created.outcome === 'created' ? { outcome: 'saved', config: created.config } : created;
     },
 
     async update(id: string, input: ConfigInput): Promise<SaveConfigOutcome> {
       const parsed = updateConfigBody.safeParse(input);
       if (!parsed.success) return { outcome: 'rejected', issues: issuesOf(parsed.error) };
-      const current = await byId(id);
-      if (!current) return { outcome: 'not_found' };
-      return asInvalid(async () => {
-        checkConfig({ ...current, ...parsed.data });
-        await saveConfig(db, { update: { id } }, parsed.data);
-        return { outcome: 'saved', config: await findConfig(db, id) } as const;
-      });
+      const updated = await configs.update(id, parsed.data);
+      return updated.outcome === 'updated' ? { outcome: 'saved', config: updated.config } : updated;
     },
   };
 }

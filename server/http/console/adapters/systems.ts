@@ -1,110 +1,52 @@
-import { asc, eq, sql } from 'drizzle-orm';
-import type { ConnectorType } from '../../../connectors/index.ts';
-import { managedSystems } from '../../../db/schema/managed-systems.ts';
 import type { Services } from '../../../main.ts';
-import { testSystemConnection } from '../../../systems/test-connection.ts';
-import { isUniqueViolation } from '../../db-errors.ts';
-import {
-  findSystem,
-  mergeConnection,
-  type SystemResponse,
-  splitConnection,
-  toSystemResponse,
-} from '../../routes/systems/system-view.ts';
-import { asInvalid, type Invalid, type NotFound } from './outcome.ts';
+import type {
+  CreateSystemInput,
+  CreateSystemOutcome,
+  UpdateSystemInput,
+  UpdateSystemOutcome,
+} from '../../../services/systems/system-service.ts';
+import type { SystemView } from '../../../services/systems/system-view.ts';
 
-/** Managed systems for the console; secrets come back masked, never in the clear. */
-export type SystemView = SystemResponse;
-
-export type SystemInput = {
-  name: string;
-  type: ConnectorType;
-  trusted: boolean;
-  uniqueFieldKey: string;
-  connection: Record<string, unknown>;
-  attributes: string[];
-  outboundMapping: Record<string, string> | string | null;
-};
-
-export type SaveSystemOutcome =
-  | { outcome: 'saved'; system: SystemView }
-  | Invalid
-  | NotFound
-  | { outcome: 'name_taken'; name: string };
-
+/** Managed systems for the console, through the systems service; secrets come back masked. */
+export type { SystemView };
+export type SystemInput = CreateSystemInput;
 export type ConnectionTest = { ok: boolean; message: string; details?: Record<string, unknown> };
-
 export type LastTest = ConnectionTest & { at: string };
+export type SaveSystemOutcome =
+  | Exclude<CreateSystemOutcome, { outcome: 'created' }>
+  | Exclude<UpdateSystemOutcome, { outcome: 'updated' }>
+  | { outcome: 'saved'; system: SystemView };
 
 /**
  * The last connection test of each system, as this process saw it. The systems service does not
- * record tests yet; until it does, the dashboard shows the tests made since the server started.
+ * record tests; until it does, the dashboard shows the tests made since the server started.
  */
 const lastTests = new Map<string, LastTest>();
 
 export function systemsAdapter(services: Services) {
-  const { db, secrets } = services;
+  const { systems } = services;
   return {
     lastTest: (id: string): LastTest | null => lastTests.get(id) ?? null,
-
-    async list(): Promise<SystemView[]> {
-      const rows = await db.orm.select().from(managedSystems).orderBy(asc(managedSystems.name));
-      return rows.map((row) => toSystemResponse(row, secrets));
-    },
+    list: () => systems.list(),
 
     async get(id: string): Promise<SystemView | null> {
-      const [row] = await db.orm.select().from(managedSystems).where(eq(managedSystems.id, id)).limit(1);
-      return row ? toSystemResponse(row, secrets) : null;
+      const found = await systems.get(id);
+      return found.outcome === 'found' ? found.system : null;
     },
 
     async create(input: SystemInput): Promise<SaveSystemOutcome> {
-      return asInvalid(async () => {
-        const split = splitConnection(input.type, input.connection);
-        try {
-          const [row] = await db.orm
-            .insert(managedSystems)
-            .values({
-              ...input,
-              connection: split.connection,
-              encryptedSecrets: Object.keys(split.secrets).length > 0 ? secrets.seal(split.secrets) : null,
-            })
-            .returning();
-          return { outcome: 'saved', system: toSystemResponse(row!, secrets) } as const;
-        } catch (error) {
-          if (isUniqueViolation(error)) return { outcome: 'name_taken', name: input.name } as const;
-          throw error;
-        }
-      });
+      const created = await systems.create(input);
+      return created.outcome === 'created' ? { outcome: 'saved', system: created.system } : created;
     },
 
     /** `connection` is merged over the stored one: a masked secret keeps the stored value. */
-    async update(id: string, input: Omit<SystemInput, 'type'>): Promise<SaveSystemOutcome> {
-      const [current] = await db.orm.select().from(managedSystems).where(eq(managedSystems.id, id)).limit(1);
-      if (!current) return { outcome: 'not_found' };
-      return asInvalid(async () => {
-        await findSystem(db, id);
-        const split = splitConnection(current.type, mergeConnection(current, secrets, input.connection));
-        try {
-          const [row] = await db.orm
-            .update(managedSystems)
-            .set({
-              ...input,
-              connection: split.connection,
-              encryptedSecrets: Object.keys(split.secrets).length > 0 ? secrets.seal(split.secrets) : null,
-              updatedAt: sql`now()`,
-            })
-            .where(eq(managedSystems.id, id))
-            .returning();
-          return { outcome: 'saved', system: toSystemResponse(row!, secrets) } as const;
-        } catch (error) {
-          if (isUniqueViolation(error)) return { outcome: 'name_taken', name: input.name } as const;
-          throw error;
-        }
-      });
+    async update(id: string, input: UpdateSystemInput): Promise<SaveSystemOutcome> {
+      const updated = await systems.update(id, input);
+      return updated.outcome === 'updated' ? { outcome: 'saved', system: updated.system } : updated;
     },
 
-    async test(id: string): Promise<{ outcome: 'tested'; result: ConnectionTest } | NotFound> {
-      const tested = await testSystemConnection(db, secrets, id);
+    async test(id: string) {
+      const tested = await systems.test(id);
       if (tested.outcome === 'tested') lastTests.set(id, { ...tested.result, at: new Date().toISOString() });
       return tested;
     },

@@ -1,5 +1,5 @@
 import { objectTypes, responses, situations } from '../../../core/model.ts';
-import { idmFields } from '../../routes/recon-configs/config-schema.ts';
+import { idmFields } from '../../../services/configs/config-input.ts';
 import type { PolicyListItem } from '../adapters/policies.ts';
 import { namedFrequencies } from '../adapters/schedules.ts';
 import type { FieldErrors } from '../components/connection-fields.ts';

@@ -27,6 +27,8 @@ function errorsOf(saved: Exclude<SaveConfigOutcome, { outcome: 'saved' }>): {
       return { errors: { [fieldOfIssue(saved.path)]: saved.message } };
     case 'not_found':
       return { errors: {}, problem: 'This reconciliation config no longer exists.' };
+    case 'system_not_found':
+      return { errors: {}, problem: 'This managed system no longer exists.' };
     default:
       return unhandled(saved);
   }

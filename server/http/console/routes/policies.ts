@@ -57,14 +57,20 @@ export function registerPolicies(web: Hono<ConsoleEnv>, services: Services, adap
     };
     switch (saved.outcome) {
       case 'saved':
-        if (saved.diagnostics.length === 0)
+        if (saved.policy.diagnostics.length === 0) {
           return c.redirect(`/policies/edit?path=${encodeURIComponent(path)}&saved=1`, 303);
+        }
         return render(
           c,
-          PolicyEditorPage({ ...page, kind: saved.kind, exists: true, diagnostics: saved.diagnostics }),
+          PolicyEditorPage({
+            ...page,
+            kind: saved.policy.kind,
+            exists: true,
+            diagnostics: saved.policy.diagnostics,
+          }),
         );
-      case 'does_not_compile':
-        return render(c, PolicyEditorPage({ ...page, diagnostics: saved.diagnostics }), 422);
+      case 'compile_failed':
+        return render(c, PolicyEditorPage({ ...page, diagnostics: saved.policy.diagnostics }), 422);
       case 'invalid':
         return render(
           c,
@@ -86,7 +92,22 @@ export function registerPolicies(web: Hono<ConsoleEnv>, services: Services, adap
     try {
       input = JSON.parse(sampleInput.trim() === '' ? '{}' : sampleInput);
       const ran = await policies.runSample(path, input);
-      sample = ran.outcome === 'invalid' ? { outcome: 'invalid', message: ran.message } : ran;
+      switch (ran.outcome) {
+        case 'ran':
+          sample = { outcome: 'output', kind: ran.kind, output: ran.output };
+          break;
+        case 'policy_failed':
+          sample = ran;
+          break;
+        case 'not_found':
+          sample = { outcome: 'not_found' };
+          break;
+        case 'invalid':
+          sample = { outcome: 'invalid', message: ran.message };
+          break;
+        default:
+          unhandled(ran);
+      }
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error;
       sample = { outcome: 'invalid', message: `The sample input is not valid JSON: ${error.message}` };

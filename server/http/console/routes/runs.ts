@@ -147,9 +147,7 @@ export function registerRuns(web: Hono<ConsoleEnv>, services: Services, adapters
 
   web.get('/runs/:id/events/:eventId', session, async (c) => {
     const eventId = c.req.param('eventId');
-    const event = /^\d{1,15}$/.test(eventId)
-      ? await activity.getEvent(c.req.param('id'), Number(eventId))
-      : null;
+    const event = await activity.getEvent(c.req.param('id'), eventId);
     if (!event) return notFoundPage(c, 'event');
     return render(c, EventPage({ page: pageContext(c), event }));
   });

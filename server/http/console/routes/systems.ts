@@ -71,6 +71,11 @@ function problemsOf(saved: Exclude<SaveSystemOutcome, { outcome: 'saved' }>): {
       return { errors: { name: `a managed system named "${saved.name}" already exists` } };
     case 'not_found':
       return { errors: {}, problem: 'This managed system no longer exists.' };
+    case 'secrets_unreadable':
+      return {
+        errors: {},
+        problem: 'The stored secrets cannot be opened with this SECRET_KEY: type them again.',
+      };
     default:
       return unhandled(saved);
   }
