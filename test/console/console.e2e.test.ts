@@ -64,12 +64,19 @@ describe('the web console in Chromium', { timeout: 120_000 }, () => {
     await page.waitForURL(`${base}/`);
   };
 
-  /** Waits on the run page until the run has finished (the page reloads itself while it runs). */
+  /**
+   * Waits on a run page until the run has finished: the page's live progress view polls the
+   * server and reloads itself when the run ends, so the test only watches.
+   */
   const waitForRunPage = async () => {
-    for (let i = 0; i < 300; i++) {
-      if ((await page.locator('[data-progress-url]').count()) === 0) return;
-      await sleep(200);
-      await page.reload();
+    for (let i = 0; i < 600; i++) {
+      try {
+        await page.waitForLoadState('load');
+        if ((await page.locator('[data-progress-url]').count()) === 0) return;
+      } catch {
+        // the page reloaded itself while we looked
+      }
+      await sleep(100);
     }
     throw new Error('the run did not finish');
   };
