@@ -9,6 +9,7 @@ import { ErrorPage } from './pages/signin.ts';
 import { registerAuth } from './routes/auth.ts';
 import { registerConfigs } from './routes/configs.ts';
 import { registerDashboard } from './routes/dashboard.ts';
+import { registerDisputes } from './routes/disputes.ts';
 import { registerPolicies } from './routes/policies.ts';
 import { registerReview } from './routes/review.ts';
 import { registerRuns } from './routes/runs.ts';
@@ -46,6 +47,7 @@ export function createConsole(services: Services) {
   registerPolicies(web, services, adapters);
   registerRuns(web, services, adapters);
   registerReview(web, services, adapters);
+  registerDisputes(web, services, adapters);
   web.onError((error, c) => {
     services.log.error({ err: error, path: c.req.path }, 'console page failed');
     return render(
