@@ -13,7 +13,14 @@ export type RunNotification = { kind: string; to: string; status: string; attemp
 
 /** What a download link gets: a stream of text, or why there is none. */
 export type Download =
-  | { outcome: 'file'; filename: string; contentType: string; body: AsyncIterable<string> | string }
+  | {
+      outcome: 'file';
+      filename: string;
+      contentType: string;
+      body: AsyncIterable<string> | string;
+      /** Shown in the browser (an HTML report) rather than saved. */
+      inline?: boolean;
+    }
   | NotFound
   | { outcome: 'unavailable'; message: string };
 

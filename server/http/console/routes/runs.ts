@@ -41,7 +41,7 @@ async function sendDownload(c: Context<ConsoleEnv>, download: Download) {
     case 'file': {
       const headers = {
         'content-type': download.contentType,
-        'content-disposition': `attachment; filename="${download.filename.replace(/[^A-Za-z0-9_.-]/g, '_')}"`,
+        'content-disposition': `${download.inline ? 'inline' : 'attachment'}; filename="${download.filename.replace(/[^A-Za-z0-9_.-]/g, '_')}"`,
         'x-content-type-options': 'nosniff',
         'cache-control': 'no-store',
       };
