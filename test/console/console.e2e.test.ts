@@ -295,6 +295,32 @@ describe('the web console in Chromium', { timeout: 120_000 }, () => {
     expect(await page.getByRole('button', { name: 'Test connection' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
 
+    // An operator runs a dry run and applies its plan…
+    await page.getByRole('link', { name: 'HR users' }).first().click();
+    expect(await page.getByRole('button', { name: 'Save and dry run' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await page.waitForURL(/\/runs\/[^/]+$/, { timeout: 60_000 });
+    await waitForRunPage();
+    await page.getByRole('link', { name: 'Review this plan' }).click();
+    await page.getByRole('button', { name: 'Apply this plan' }).click();
+    await page.waitForURL(/\/runs\/[^/]+$/, { timeout: 60_000 });
+    await waitForRunPage();
+    expect(await runStatus()).toBe('succeeded');
+
+    // …but a plan the source guard held (the export came back empty) waits for an admin.
+    writeFileSync(path.join(dir, 'app.csv'), 'login,email\n');
+    await go('/systems');
+    await page.getByRole('link', { name: 'Expense app' }).click();
+    await page.getByRole('link', { name: 'Expense accounts' }).click();
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await page.waitForURL(/\/runs\/[^/]+$/, { timeout: 60_000 });
+    await waitForRunPage();
+    expect(await runStatus()).toBe('stopped by guard');
+    await page.getByRole('link', { name: 'Review this plan' }).click();
+    expect(await page.getByRole('button', { name: 'Apply this plan' }).count()).toBe(0);
+    expect(await page.getByText('Only an admin may apply a held plan.').count()).toBe(1);
+    await checkPage(page, 'review-held');
+
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(api.tokens.viewer);
     const writeButtons = async () =>

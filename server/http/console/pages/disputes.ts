@@ -66,14 +66,14 @@ export function DisputePage(props: {
     title: `Dispute: ${dispute.objectKey}`,
     wide: true,
     children: html`
-      <p class="muted">${configLabel(props.config)} · opened by <a href=${`/runs/${dispute.runId}`}>a run</a> · <${StatusBadge} status=${dispute.status} />
+      <p class="muted">${configLabel(props.config)} · opened by ${dispute.runId ? html`<a href=${`/runs/${dispute.runId}`}>a run</a>` : 'a run'} · <${StatusBadge} status=${dispute.status} />
         ${dispute.decidedBy ? html` · decided by ${dispute.decidedBy} <${Time} at=${dispute.decidedAt} />` : null}</p>
       ${props.problem ? html`<${Notice} tone="bad">${props.problem}</${Notice}>` : null}
       <div class="grid-2">
         <section class="candidate" aria-labelledby="account-h">
           <h2 id="account-h">The account</h2>
           <p><code>${dispute.objectKey}</code></p>
-          <${Attributes} values=${dispute.account} label="Account attributes" />
+          <${Attributes} values=${dispute.account ?? {}} label="Account attributes" />
           ${
             canResolve
               ? html`<p class="actions"><${PostButton} action=${`/disputes/${dispute.id}/resolve`} csrf=${page.csrf} label="Dismiss: link none"
