@@ -6,8 +6,10 @@ import {
   type SearchRequest,
 } from '../../core/connector-port.ts';
 import type { Account, Attributes, AttributeValue } from '../../core/model.ts';
+import { accountDisabledAttribute, readAccountDisabled } from './ldap-ad.ts';
 import { closeLdap, describeLdapError, openLdap } from './ldap-client.ts';
 import { normaliseDn } from './ldap-escape.ts';
+import { createReferenceResolver } from './ldap-references.ts';
 import type { LdapConnection } from './ldap-settings.ts';
 import { generalizedToIso, laterWatermark, watermarkFilterValue } from './ldap-time.ts';
 
@@ -46,10 +48,27 @@ export async function* searchLdap(
   if (request.watermark) filter = `(&${filter}(${wm}>=${watermarkFilterValue(request.watermark, wm)}))`;
   const byDn = keyAttribute.toLowerCase() === 'dn';
   const requested = request.attributes ?? null;
+  const derivesDisabled =
+    connection.disable !== undefined &&
+    'mode' in connection.disable &&
+    (requested?.includes(accountDisabledAttribute) ?? false);
   const fetch = requested
-    ? [...new Set([...(byDn ? [] : [keyAttribute]), ...requested, wm, 'objectClass'])]
+    ? [
+        ...new Set([
+          ...(byDn ? [] : [keyAttribute]),
+          ...requested.filter((name) => name !== accountDisabledAttribute),
+          ...(derivesDisabled ? ['userAccountControl'] : []),
+          wm,
+          'objectClass',
+        ]),
+      ]
     : ['*', wm, ...(connection.entitlementAttribute ? [connection.entitlementAttribute] : [])];
-  const lists = new Set([...listAttributes, connection.entitlementAttribute?.toLowerCase() ?? 'memberof']);
+  const references = new Set(connection.referenceAttributes.map((name) => name.toLowerCase()));
+  const lists = new Set([
+    ...listAttributes,
+    ...references,
+    connection.entitlementAttribute?.toLowerCase() ?? 'memberof',
+  ]);
   const names = new Map(
     [...(requested ?? []), ...(byDn ? [] : [keyAttribute])].map((name) => [name.toLowerCase(), name]),
   );
@@ -61,6 +80,7 @@ export async function* searchLdap(
   } catch (error) {
     throw new Error(describeLdapError(error, connection));
   }
+  const resolver = createReferenceResolver(client, connection, keyAttribute);
   try {
     const pages = client.searchPaginated(query?.baseDn ?? connection.baseDn, {
       scope: query?.scope ?? connection.scope,
@@ -77,6 +97,12 @@ export async function* searchLdap(
         const marker = markerOf(entry, wm);
         watermark = laterWatermark(watermark, marker, wm);
         const attributes = attributesOf(entry, { wm, requested, names, lists });
+        if (derivesDisabled) readAccountDisabled(entry, attributes, requested ?? []);
+        for (const [name, value] of Object.entries(attributes)) {
+          if (references.has(name.toLowerCase()) && Array.isArray(value)) {
+            attributes[name] = await resolver.toKeys(value);
+          }
+        }
         const key = byDn
           ? normaliseDn(entry.dn)
           : attributes[names.get(keyAttribute.toLowerCase()) ?? keyAttribute];
