@@ -242,7 +242,7 @@ describeEachDatabase('groups and memberships end to end', (db) => {
         const changed = events.filter((e) => e.outcome === 'applied');
         expect(changed).toHaveLength(1);
         expect(changed[0]?.response).toBe('UPDATE_IDM_FROM_RESOURCE');
-        expect((changed[0]?.diff?.member?.after as string[]).length).toBe(3);
+        expect(changed[0]?.diff?.member?.after).toHaveLength(3);
         expect(events.filter((e) => e.outcome === 'recorded')).toHaveLength(1);
         expect(await idmMemberships(db())).toEqual(['eng:E1', 'eng:E2', 'eng:E3', 'ops:E3']);
 
