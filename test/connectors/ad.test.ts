@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Attribute, Change, Client } from 'ldapts';
+import { Attribute, Change, Client, Control } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnector } from '../../server/connectors/index.ts';
 import type { Connector, Page, SearchRequest } from '../../server/core/connector-port.ts';
@@ -86,7 +86,7 @@ describe.runIf(sambaAvailable())('LDAP connector in AD mode against a real Samba
   });
   afterAll(async () => {
     if (admin) {
-      await admin.del(ou, [{ type: '1.2.840.113556.1.4.805', critical: true } as never]).catch(() => {});
+      await admin.del(ou, new Control('1.2.840.113556.1.4.805', { critical: true })).catch(() => {});
       await admin.unbind();
     }
   });

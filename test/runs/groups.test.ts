@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { Attribute, Change, Client } from 'ldapts';
+import { Attribute, Change, Client, Control } from 'ldapts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Response, Situation } from '../../server/core/model.ts';
 import type { Database } from '../../server/db/client.ts';
@@ -146,7 +146,7 @@ async function sambaDirectory(): Promise<Directory> {
         .sort();
     },
     close: async () => {
-      await client.del(ou, [{ type: '1.2.840.113556.1.4.805', critical: true } as never]).catch(() => {});
+      await client.del(ou, new Control('1.2.840.113556.1.4.805', { critical: true })).catch(() => {});
       await client.unbind();
     },
   };
