@@ -62,16 +62,14 @@ export async function benchSamba(): Promise<Figure[]> {
     );
     for (let at = 0; at < names.length; at += 8) {
       await Promise.all(
-        names
-          .slice(at, at + 8)
-          .map((dn) =>
-            client.modify(dn, [
-              new Change({
-                operation: 'replace',
-                modification: new Attribute({ type: 'title', values: ['Manager'] }),
-              }),
-            ]),
-          ),
+        names.slice(at, at + 8).map((dn) =>
+          client.modify(dn, [
+            new Change({
+              operation: 'replace',
+              modification: new Attribute({ type: 'title', values: ['Manager'] }),
+            }),
+          ]),
+        ),
       );
     }
     await client.unbind();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type SambaDc, startSamba, waitForExit } from '../../scripts/fixtures/samba.ts';
+import { forgetActiveDc, type SambaDc, startSamba, waitForExit } from '../../scripts/fixtures/samba.ts';
 
 /**
  * One Samba AD DC per test run, started lazily: provisioning and starting cost seconds and bind
@@ -15,9 +15,12 @@ export type SambaInfo = Omit<SambaDc, 'stop'>;
 
 const infoFile = (runDir: string) => join(runDir, 'dc.json');
 const errorFile = (runDir: string) => join(runDir, 'error.txt');
+/** The test run's main process: when it is gone, its DC is abandoned (scripts/fixtures/samba.ts). */
+const ownerFile = (runDir: string) => join(runDir, 'owner');
 
 export async function createSambaRunDir(): Promise<{ runDir: string; teardown: () => Promise<void> }> {
   const runDir = await mkdtemp(join(tmpdir(), 'trueup-samba-run-'));
+  await writeFile(ownerFile(runDir), String(process.pid));
   return {
     runDir,
     teardown: async () => {
@@ -25,6 +28,7 @@ export async function createSambaRunDir(): Promise<{ runDir: string; teardown: (
         const info = JSON.parse(await readFile(infoFile(runDir), 'utf8')) as SambaInfo;
         await waitForExit(info.pid);
         await rm(info.dir, { recursive: true, force: true });
+        await forgetActiveDc(info.pid);
       }
       await rm(runDir, { recursive: true, force: true });
     },
@@ -39,7 +43,8 @@ export async function sambaOfRun(runDir: string): Promise<SambaInfo> {
     return waitForInfo(runDir);
   }
   try {
-    const { stop: _stop, ...info } = await startSamba();
+    const owner = Number(await readFile(ownerFile(runDir), 'utf8'));
+    const { stop: _stop, ...info } = await startSamba(owner);
     await writeFile(infoFile(runDir), JSON.stringify(info));
     return info;
   } catch (error) {
