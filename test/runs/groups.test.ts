@@ -76,8 +76,16 @@ async function slapdDirectory(): Promise<Directory> {
     [baseLdif, ...users, group('eng', ['ann', 'bob']), group('ops', ['cid'])].join('\n\n'),
   );
   const client = await boundClient(slapd.url, rootDn, rootPassword);
+  // slapadd bypasses the memberof overlay: writing the members over LDAP fills in memberOf.
+  await client.modify(groupDn('eng'), [memberOp('replace', ['ann', 'bob'].map(userDn))]);
+  await client.modify(groupDn('ops'), [memberOp('replace', ['cid'].map(userDn))]);
   return {
-    connection: { url: slapd.url, bindDn: rootDn, baseDn: suffix, referenceAttributes: ['member'] },
+    connection: {
+      url: slapd.url,
+      bindDn: rootDn,
+      baseDn: suffix,
+      referenceAttributes: ['member', 'memberOf'],
+    },
     password: rootPassword,
     uniqueFieldKey: 'dn',
     reconAttribute: 'employeeNumber',
@@ -130,7 +138,7 @@ async function sambaDirectory(): Promise<Directory> {
       bindDn: adminDn,
       baseDn: ou,
       watermarkAttribute: 'uSNChanged',
-      referenceAttributes: ['member'],
+      referenceAttributes: ['member', 'memberOf'],
     },
     password: adminPassword,
     uniqueFieldKey: 'objectGUID',
@@ -234,6 +242,22 @@ describeEachDatabase('groups and memberships end to end', (db) => {
           sql`select distinct o.type from links l join idm_objects o on o.id = l.idm_object_id where l.object_type = 'Group'`,
         );
         expect(groupTypes).toEqual([{ type: 'Group' }]);
+
+        // The same memberships seen from the members' side: each user's memberOf as entitlements.
+        await db()
+          .orm.update(reconConfigs)
+          .set({ entitlementAttribute: 'memberOf', policyMap: ['cn', dir.reconAttribute, 'memberOf'] })
+          .where(eq(reconConfigs.id, users));
+        await setSituations(db(), users, { IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_IDM_FROM_RESOURCE' });
+        expect((await runToEnd(service, db(), { configId: users })).status).toBe('succeeded');
+        const held = await db().rows<{ grp: string; member: string }>(sql`
+          select g.attributes->>'cn' as grp, u.employee_id as member from entitlements e
+          join idm_objects u on u.id = e.idm_object_id
+          join links l on l.system_id = e.system_id and l.account_key = e.value and l.object_type = 'Group'
+          join idm_objects g on g.id = l.idm_object_id
+          where e.system_id = ${system.id} order by 1, 2`);
+        expect(held.map((r) => `${r.grp}:${r.member}`)).toEqual(['eng:E1', 'eng:E2', 'ops:E3']);
+        expect(await idmMemberships(db())).toEqual(['eng:E1', 'eng:E2', 'ops:E3']);
 
         // A member added on the system reaches the IDM (IDHub's rule: the system's list replaces its own).
         await dir.setMembers('eng', ['ann', 'bob', 'cid']);

@@ -52,7 +52,12 @@ async function readSchema(connection: LdapConnection) {
     const names = new Set<string>();
     for (const entry of searchEntries)
       for (const name of Object.keys(entry)) if (name !== 'dn') names.add(name);
-    return [...names].sort().map((name) => ({ name, multiValued: ['member', 'objectClass'].includes(name) }));
+    const lists = new Set(
+      ['member', 'memberOf', 'objectClass', ...connection.referenceAttributes].map((name) =>
+        name.toLowerCase(),
+      ),
+    );
+    return [...names].sort().map((name) => ({ name, multiValued: lists.has(name.toLowerCase()) }));
   } finally {
     await closeLdap(client);
   }
