@@ -127,6 +127,16 @@ describe.runIf(sambaAvailable())('LDAP connector in AD mode against a real Samba
       ok: true,
       message: `bound as "${adminDn}"; base DN "${ou}" found`,
     });
+    const wrong = createConnector({
+      type: 'ldap',
+      uniqueFieldKey: 'objectGUID',
+      connection: adBase(),
+      secrets: { bindPassword: 'not-the-password' },
+    });
+    expect(await wrong.test()).toEqual({
+      ok: false,
+      message: `the directory refused the credentials of "${adminDn}"`,
+    });
   });
 
   it('reads only what changed since a uSNChanged watermark', async () => {
