@@ -80,9 +80,47 @@ export async function benchSamba(): Promise<Figure[]> {
       seconds: (performance.now() - started) / 1000,
     });
     await time(`incremental (${changed} changed)`, { query, attributes, watermark });
+    await benchMembers(dc.url, figures);
   } finally {
     await connector.close();
     await dc.stop();
   }
   return figures;
+}
+
+/** A group holding every bulk user, read with `member` as member keys: one DN lookup per member. */
+async function benchMembers(url: string, figures: Figure[]) {
+  const client = new Client({ url });
+  await client.bind(adminDn, adminPassword);
+  const members = Array.from(
+    { length: bulkCount },
+    (_, i) => `CN=bulk${String(i).padStart(5, '0')},${bulkOu}`,
+  );
+  await client.add(`CN=everyone,${bulkOu}`, {
+    objectClass: ['top', 'group'],
+    sAMAccountName: 'everyone',
+    member: members,
+  });
+  await client.unbind();
+  const groups = createConnector({
+    type: 'ldap',
+    uniqueFieldKey: 'objectGUID',
+    connection: { url, bindDn: adminDn, baseDn: bulkOu, referenceAttributes: ['member'] },
+    secrets: { bindPassword: adminPassword },
+  });
+  const started = performance.now();
+  let keys = 0;
+  for await (const page of groups.search({
+    query: { type: 'ldap', filter: '(objectClass=group)' },
+    attributes: ['member'],
+  })) {
+    for (const account of page.accounts) keys += (account.attributes.member as string[]).length;
+  }
+  figures.push({
+    connector: 'ldap (Samba AD)',
+    phase: `group of ${bulkCount}: member as keys`,
+    objects: keys,
+    seconds: (performance.now() - started) / 1000,
+  });
+  await groups.close();
 }
