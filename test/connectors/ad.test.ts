@@ -113,6 +113,9 @@ describe.runIf(sambaAvailable())('LDAP connector in AD mode against a real Samba
     ]);
     expect((await read(userDn('ada'), ['title'])).title).toBe('Countess');
     const nobody = randomBytes(16).toString('base64');
+    // Reading by key (keys runs, live changes): GUIDs as bytes, unknown and malformed keys absent.
+    const looked = await connector.lookup?.([guid, nobody, 'not base64!'], { attributes: ['employeeID'] });
+    expect(looked).toEqual([{ key: guid, attributes: { objectGUID: guid, employeeID: 'E1' } }]);
     expect(await connector.write([{ op: 'update', key: nobody, patch: { title: 'x' } }])).toEqual([
       { ok: false, message: `no entry with objectGUID "${nobody}"` },
     ]);

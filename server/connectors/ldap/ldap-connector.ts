@@ -1,5 +1,6 @@
 import type { ConnectionTest, Connector } from '../../core/connector-port.ts';
 import { closeLdap, describeLdapError, openLdap } from './ldap-client.ts';
+import { lookupLdap } from './ldap-lookup.ts';
 import { searchLdap } from './ldap-search.ts';
 import type { LdapConnection } from './ldap-settings.ts';
 import { writeLdap } from './ldap-write.ts';
@@ -14,6 +15,7 @@ export function createLdapConnector(connection: LdapConnection, uniqueFieldKey: 
     test: () => testLdap(connection),
     schema: () => readSchema(connection),
     search: (request) => searchLdap(connection, uniqueFieldKey, request),
+    lookup: (keys, request) => lookupLdap(connection, uniqueFieldKey, keys, request),
     write: (ops) => writeLdap(connection, uniqueFieldKey, ops),
     close: async () => {},
   };

@@ -61,10 +61,14 @@ export function keyFilter(attribute: string, keys: string[], binary: boolean): F
   return filters.length === 1 ? (filters[0] as Filter) : new OrFilter({ filters });
 }
 
+/** Whether a value is canonical base64, as trueup holds the values of binary attributes. */
+export const isBase64 = (value: string) =>
+  value !== '' && Buffer.from(value, 'base64').toString('base64') === value;
+
 /** The bytes of a binary value as trueup holds it; anything but canonical base64 is refused. */
 export function base64Bytes(value: string): Buffer {
   const bytes = Buffer.from(value, 'base64');
-  if (bytes.length === 0 || bytes.toString('base64') !== value) {
+  if (!isBase64(value)) {
     throw new Error(`"${value}" is not base64, as values of a binary attribute are`);
   }
   return bytes;

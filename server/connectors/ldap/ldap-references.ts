@@ -1,5 +1,5 @@
 import type { Client } from 'ldapts';
-import { base64Bytes, keyFilter, normaliseDn } from './ldap-escape.ts';
+import { isBase64, keyFilter, normaliseDn } from './ldap-escape.ts';
 import type { LdapConnection } from './ldap-settings.ts';
 
 /** Lookups in flight at once over one connection; ldapts multiplexes them by message id. */
@@ -58,15 +58,8 @@ export function createReferenceResolver(client: Client, connection: LdapConnecti
     async toDns(values: string[]): Promise<string[]> {
       if (byDn) return values;
       const binary = isBinary(connection, keyAttribute);
-      const candidates = [...new Set(values)].filter((v) => {
-        if (v.includes('=') && !binary) return false;
-        try {
-          if (binary) base64Bytes(v);
-          return true;
-        } catch {
-          return false;
-        }
-      });
+      // A value that is no key of this kind (a DN given as is) is not looked up.
+      const candidates = [...new Set(values)].filter((v) => (binary ? isBase64(v) : !v.includes('=')));
       const dns = new Map<string, string>();
       const base = await searchRoot(client, connection);
       for (let at = 0; at < candidates.length; at += perFilter) {
