@@ -201,6 +201,22 @@ describe.runIf(sambaAvailable())('LDAP connector in AD mode against a real Samba
       { ok: true },
     ]);
     expect(Number((await read(userDn('alan'), ['userAccountControl'])).userAccountControl)).toBe(544);
+    // An account created from the IDM (keyed by sAMAccountName: AD assigns the GUID) comes out
+    // enabled when the IDM says so, although AD creates it disabled for want of a password.
+    const named = system({ rdnAttribute: 'cn', createContainer: ou }, 'sAMAccountName');
+    const linus = `linus-${ou.slice(6, 14)}`;
+    expect(
+      await named.write([
+        { op: 'create', key: linus, attributes: { cn: 'Linus', sn: 'T', accountDisabled: false } },
+      ]),
+    ).toEqual([{ ok: true }]);
+    expect(Number((await read(userDn('Linus'), ['userAccountControl'])).userAccountControl)).toBe(544);
+    expect(
+      await named.write([
+        { op: 'disable', key: linus },
+        { op: 'delete', key: linus },
+      ]),
+    ).toEqual([{ ok: true }, { ok: true }]);
     // Idempotent both ways.
     expect(await connector.write([{ op: 'update', key, patch: { accountDisabled: 'false' } }])).toEqual([
       { ok: true },

@@ -78,7 +78,9 @@ async function writeOne(
           `${keyAttribute} is assigned by the directory: an account keyed by it cannot be created with a chosen key`,
         );
       }
-      const { [accountDisabledAttribute]: _, ...attributes } = op.attributes;
+      // AD creates a user without a password disabled (userAccountControl 546): the bit is set
+      // after the add, as an update would.
+      const { [accountDisabledAttribute]: disabled, ...attributes } = op.attributes;
       const at = newDn(connection, keyAttribute, op.key, attributes);
       await client.add(
         at,
@@ -87,6 +89,13 @@ async function writeOne(
           attributes: await referencesAsDns(connection, resolver, attributes),
         }),
       );
+      if (disabled !== undefined && disabled !== null) {
+        await replace(
+          client,
+          at,
+          await resolveAccountDisabled(client, at, { [accountDisabledAttribute]: disabled }),
+        );
+      }
       return { ok: true };
     }
   }
