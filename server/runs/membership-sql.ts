@@ -27,6 +27,13 @@ export function entitlementStatements(target: ApplyTarget, ok: AppliedEntry[]): 
       ? sql`delete from idm_memberships where system_id = ${target.systemId} and member_id = any(${ownerIds})`
       : sql`delete from idm_memberships where system_id = ${target.systemId} and target_id = any(${ownerIds})`,
   ];
+  // A group's members are part of what the IDM says of it (server/runs/group-members.ts), and a
+  // Group config writes them only when they changed: the group is a new version.
+  if (!listsGroups) {
+    statements.push(
+      sql`update idm_objects set version = version + 1, updated_at = now() where id = any(${ownerIds})`,
+    );
+  }
   if (values.length === 0) return statements;
   const rows = sql`jsonb_to_recordset(${rowsParam(values)}) as x(account_key text, idm_object_id text, value text)`;
   const linked = sql`links l on l.system_id = ${target.systemId} and l.account_key = x.value and l.status <> 'tombstone'`;

@@ -169,6 +169,13 @@ async function idmMemberships(db: Database) {
   return rows.map((r) => `${r.grp}:${r.member}`);
 }
 
+async function groupVersions(db: Database): Promise<Record<string, number>> {
+  const rows = await db.rows<{ cn: string; version: number }>(
+    sql`select attributes->>'cn' as cn, version from idm_objects where type = 'Group'`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.cn, Number(r.version)]));
+}
+
 const directories = [
   { name: 'OpenLDAP slapd', available: () => slapdAvailable(), open: slapdDirectory },
   { name: 'Samba AD', available: () => sambaAvailable(), open: sambaDirectory },
@@ -260,6 +267,7 @@ describeEachDatabase('groups and memberships end to end', (db) => {
         expect(await idmMemberships(db())).toEqual(['eng:E1', 'eng:E2', 'ops:E3']);
 
         // A member added on the system reaches the IDM (IDHub's rule: the system's list replaces its own).
+        const before = await groupVersions(db());
         await dir.setMembers('eng', ['ann', 'bob', 'cid']);
         const added = await runToEnd(service, db(), { configId: groups });
         const events = await eventsOf(db(), added.id);
@@ -269,6 +277,10 @@ describeEachDatabase('groups and memberships end to end', (db) => {
         expect(changed[0]?.diff?.member?.after).toHaveLength(3);
         expect(events.filter((e) => e.outcome === 'recorded')).toHaveLength(1);
         expect(await idmMemberships(db())).toEqual(['eng:E1', 'eng:E2', 'eng:E3', 'ops:E3']);
+        // Only the group whose members changed is a new IDM version.
+        const after = await groupVersions(db());
+        expect(after.eng).toBeGreaterThan(before.eng as number);
+        expect(after.ops).toBe(before.ops);
 
         // The IDM is now the source for memberships: its attributeSync sends `member` to the system only.
         await db()
