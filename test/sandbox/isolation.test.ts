@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createExecutor } from '../../server/sandbox/execute.ts';
 import { createSandbox } from '../../server/sandbox/supervisor.ts';
-import { compileInline, population, runnable } from './inline-policy.ts';
+import { compileInline, population, rememberingPolicy, runnable } from './inline-policy.ts';
 
 /** A policy keeps no state between batches: module variables and globalThis start over. */
 const sandbox = createSandbox({ memoryMb: 32, timeoutMs: 3000 });
@@ -18,19 +18,6 @@ const record = (key: string) => ({
 const inputs = ['a', 'b', 'c', 'd', 'e'].map(record);
 const values = (results: Array<{ ok: boolean; value?: unknown; error?: unknown }>) =>
   results.map((result) => (result.ok ? result.value : result.error));
-
-/** Remembers in a module variable, a module Map, globalThis and globalThis's prototype. */
-export const rememberingPolicy = population(
-  `calls++;
-seen.set(ctx.account.key, calls);
-const g = globalThis as any;
-g.total = (g.total ?? 0) + 1;
-if (ctx.account.key === 'a') Object.setPrototypeOf(g, { planted: 'yes' });
-return { calls, keys: seen.size, total: g.total, planted: String(g.planted), atLoad };`,
-  `let calls = 0;
-const seen = new Map<string, number>();
-const atLoad = ((globalThis as any).loads = ((globalThis as any).loads ?? 0) + 1);`,
-);
 
 describe('a policy that remembers values across calls', () => {
   it('starts afresh in every batch: module variables, globalThis and its prototype', async () => {
