@@ -1,111 +1,57 @@
-import type {
-  Account,
-  AttributePatch,
-  ConnectorQuery,
-  IdmFilter,
-  IdmObject,
-  ObjectType,
-  Response,
-  RunMode,
-  Situation,
-  SystemView,
-} from './model.ts';
+import type { z } from 'zod';
+import {
+  type commandAction,
+  type correlatedPair,
+  type customDecision,
+  type customProcessorContext,
+  type idmQueryContext,
+  type outboundMappingContext,
+  type policyContract,
+  policyKinds,
+  type populationContext,
+  type postProcessorContext,
+  type preProcessorContext,
+  type runSummaryView,
+  type situationCommandContext,
+  type targetQueryContext,
+  type vars,
+} from './policy-contract.ts';
 
 /**
  * How the engine calls integrator policies. The sandbox (server/sandbox/) implements it; the
- * engine only knows these shapes. Every call carries a batch: one crossing per batch, never
- * per record. Outputs come back validated, one per input, in input order.
+ * engine only knows these shapes, inferred from the one contract (policy-contract.ts). Every call
+ * carries a batch: one crossing per batch, never per record. Outputs come back validated, one
+ * per input, in input order.
  */
-export const policyKinds = [
-  'targetQuery',
-  'idmQuery',
-  'matchingRule',
-  'population',
-  'outboundMapping',
-  'preProcessor',
-  'postProcessor',
-  'situationCommand',
-  'customProcessor',
-] as const;
+export { policyKinds };
 export type PolicyKind = (typeof policyKinds)[number];
 
-export type Vars = Record<string, unknown>;
-
-export type TargetQueryContext = {
-  searchFilter: string | null;
-  updatedSince: string | null;
-  watermark: string | null;
-  attributes: string[];
-  system: SystemView;
-  vars: Vars;
-};
-export type IdmQueryContext = {
-  searchFilter: IdmFilter | null;
-  objectType: ObjectType;
-  system: SystemView;
-  vars: Vars;
-};
-export type PopulationContext = {
-  situation: Situation;
-  account: Account;
-  idmObject: IdmObject | null;
-  system: SystemView;
-  vars: Vars;
-};
-export type OutboundMappingContext = {
-  idmObject: IdmObject;
-  account: Account | null;
-  system: SystemView;
-  vars: Vars;
-};
-export type PreProcessorContext = {
-  configId: string;
-  objectType: ObjectType;
-  mode: RunMode;
-  dryRun: boolean;
-  system: SystemView;
-};
-export type RunSummaryView = {
-  runId: string;
-  status: string;
-  dryRun: boolean;
-  counts: { situations: Record<string, number>; responses: Record<string, number>; errors: number };
-};
-export type PostProcessorContext = { summary: RunSummaryView; system: SystemView; vars: Vars };
-export type SituationCommandContext = {
-  situation: Situation;
-  response: Response;
-  account: Account | null;
-  idmObject: IdmObject | null;
-  system: SystemView;
-  vars: Vars;
-};
-export type CorrelatedPair = {
-  account: Account | null;
-  idmObject: IdmObject | null;
-  candidates: IdmObject[];
-};
-export type CustomProcessorContext = { pairs: CorrelatedPair[]; system: SystemView; vars: Vars };
-
+export type Vars = z.output<typeof vars>;
+export type TargetQueryContext = z.output<typeof targetQueryContext>;
+export type IdmQueryContext = z.output<typeof idmQueryContext>;
+export type PopulationContext = z.output<typeof populationContext>;
+export type OutboundMappingContext = z.output<typeof outboundMappingContext>;
+export type PreProcessorContext = z.output<typeof preProcessorContext>;
+export type RunSummaryView = z.output<typeof runSummaryView>;
+export type PostProcessorContext = z.output<typeof postProcessorContext>;
+export type SituationCommandContext = z.output<typeof situationCommandContext>;
+export type CorrelatedPair = z.output<typeof correlatedPair>;
+export type CustomProcessorContext = z.output<typeof customProcessorContext>;
 /** An action a situation command asks for; `patch` is the IDM patch or the account patch. */
-export type CommandAction = { response: Response; patch?: AttributePatch };
-export type CustomDecision = { situation: Situation; response: Response; patch?: AttributePatch };
+export type CommandAction = z.output<typeof commandAction>;
+export type CustomDecision = z.output<typeof customDecision>;
 
+type Contract = typeof policyContract;
 /** Input and output of each callable function of each kind. */
 export type PolicyCalls = {
-  targetQuery: { default: [TargetQueryContext, ConnectorQuery] };
-  idmQuery: { default: [IdmQueryContext, IdmFilter | null] };
-  matchingRule: {
-    accountKeys: [Account, string[]];
-    idmKeys: [IdmObject, string[]];
-    score: [{ account: Account; candidate: IdmObject }, number];
+  [K in PolicyKind]: {
+    [F in keyof Contract[K]]: Contract[K][F] extends {
+      input: infer I extends z.ZodType;
+      output: infer O extends z.ZodType;
+    }
+      ? [z.output<I>, z.output<O>]
+      : never;
   };
-  population: { default: [PopulationContext, AttributePatch] };
-  outboundMapping: { default: [OutboundMappingContext, AttributePatch] };
-  preProcessor: { default: [PreProcessorContext, { abort?: string; vars?: Vars }] };
-  postProcessor: { default: [PostProcessorContext, { notify?: { to?: string[]; message?: string } }] };
-  situationCommand: { default: [SituationCommandContext, CommandAction[]] };
-  customProcessor: { default: [CustomProcessorContext, CustomDecision[]] };
 };
 export type PolicyFunction<K extends PolicyKind> = keyof PolicyCalls[K] & string;
 type Call<K extends PolicyKind, F extends PolicyFunction<K>> = PolicyCalls[K][F] extends [infer I, infer O]

@@ -278,7 +278,8 @@ export async function resumeRun(
       );
     }
     const current = await deps.store.finishingState(run.id);
-    return await finishRun(run, config, deps, current.vars, null, started);
+    // The run's vars are what its pre-processor returned, checked as JSON data when it did.
+    return await finishRun(run, config, deps, current.vars as Vars, null, started);
   } catch (error) {
     return failRun(run, engineDeps, error);
   } finally {
