@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { eventOutcomes } from '../../../db/schema/run-events.ts';
-import { runStatuses } from '../../../db/schema/runs.ts';
+import { runModes, runStatuses, runTriggers } from '../../../db/schema/runs.ts';
 
 export const runSummarySchema = z.object({
   id: z.string(),
   configId: z.string().nullable(),
   status: z.enum(runStatuses),
   dryRun: z.boolean(),
-  mode: z.enum(['full', 'incremental']),
-  trigger: z.string(),
+  mode: z.enum(runModes),
+  trigger: z.enum(runTriggers),
   phase: z.string().nullable(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
@@ -25,6 +25,8 @@ export const runSummarySchema = z.object({
     .describe('the policy versions the run uses, fixed when it started'),
   createdAt: z.string(),
 });
+
+export type RunSummaryResponse = z.infer<typeof runSummarySchema>;
 
 export const eventSummarySchema = z.object({
   id: z.string(),
@@ -58,3 +60,4 @@ export const eventDetailSchema = eventSummarySchema.extend({
     .describe("the policies' log lines for this object (the run-level event: for the run)"),
   createdAt: z.string(),
 });
+export type EventDetailResponse = z.infer<typeof eventDetailSchema>;
