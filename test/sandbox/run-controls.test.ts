@@ -2,12 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ReconConfigResponse } from '../../server/http/routes/recon-configs/config-view.ts';
+import type { ReconConfigResponse } from '../../server/http/routes/recon-configs/config-response.ts';
 import type { GetEventResponse } from '../../server/http/routes/runs/get-event.ts';
 import type { GetRunResponse } from '../../server/http/routes/runs/get-run.ts';
 import type { ListEventsResponse } from '../../server/http/routes/runs/list-events.ts';
 import type { StartRunResponse } from '../../server/http/routes/runs/start-run.ts';
-import type { SystemResponse } from '../../server/http/routes/systems/system-view.ts';
+import type { SystemResponse } from '../../server/http/routes/systems/system-schema.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 
@@ -102,7 +102,7 @@ describeEachDatabase('sandbox controls in real runs', (db) => {
     api = await createTestApi(db());
     config = await setUp(api, 'ctl/remember.ts', 'ctl/pre-log.ts');
   });
-  afterAll(() => api.services.policies.close());
+  afterAll(() => api.services.policyRunner.close());
 
   it('gives a policy that remembers values a fresh start in each run and each test request', async () => {
     for (let i = 0; i < 2; i++) {
@@ -170,7 +170,7 @@ describeEachDatabase('sandbox controls in real runs', (db) => {
       { path: 'ctl/remember.ts', hash: hashOf('ctl/remember.ts') },
     ]);
 
-    const session = await api.services.policies.forRun({ runId: run.id, paths: ['ctl/remember.ts'] });
+    const session = await api.services.policyRunner.forRun({ runId: run.id, paths: ['ctl/remember.ts'] });
     const changed = sources['ctl/remember.ts']!.replace('String(account.attributes.name)', "'changed'");
     await api.request('POST', '/api/policies', { body: { path: 'ctl/remember.ts', source: changed } });
     const input = {
@@ -181,7 +181,7 @@ describeEachDatabase('sandbox controls in real runs', (db) => {
       vars: {},
     };
     const [inRun] = await session.call('ctl/remember.ts', 'population', 'default', [input]);
-    const [now] = await api.services.policies.call('ctl/remember.ts', 'population', 'default', [input]);
+    const [now] = await api.services.policyRunner.call('ctl/remember.ts', 'population', 'default', [input]);
     await session.finish();
     expect(session.pinned).toEqual([{ path: 'ctl/remember.ts', hash: hashOf('ctl/remember.ts') }]);
     expect(inRun).toMatchObject({ ok: true, value: { name: 'Pinned' } });
@@ -194,7 +194,7 @@ describeEachDatabase("a run's policy CPU budget", (db) => {
   beforeAll(async () => {
     api = await createTestApi(db(), { SANDBOX_RUN_CPU_MS: '100', SANDBOX_TIMEOUT_MS: '120000' });
   });
-  afterAll(() => api.services.policies.close());
+  afterAll(() => api.services.policyRunner.close());
 
   it('fails the run with a policy_error naming the policy once its policies spent the budget', async () => {
     const config = await setUp(api, 'ctl/burn.ts');
