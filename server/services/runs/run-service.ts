@@ -6,6 +6,7 @@ import type { PolicyRunner } from '../../core/policy-port.ts';
 import { executeRun, type RunOutcome, resumeRun } from '../../core/run-engine.ts';
 import type { Database } from '../../db/client.ts';
 import { type ManagedSystemRow, runs, watermarks } from '../../db/schema/index.ts';
+import { withGroupMembers } from '../../runs/group-members.ts';
 import { loadEngineConfig } from '../../runs/load-config.ts';
 import { createRunStore } from '../../runs/run-store.ts';
 import type { RunFinished, RunProgress, RunService, StartRunOutcome, StartRunRequest } from './types.ts';
@@ -128,7 +129,7 @@ export function createRunService(
     }
     try {
       const deps = {
-        store,
+        store: withGroupMembers(store, db, loaded.config),
         connector,
         policies: options.policies,
         now: options.now ?? (() => new Date()),
@@ -215,7 +216,14 @@ export function createRunService(
           where id = ${run.id} and status = 'running' and owner is not distinct from ${run.owner} returning id`);
         if (claimed.length === 0) continue;
         const configId = run.configId;
-        const view = { id: run.id, configId, dryRun: run.dryRun, mode: run.mode, phase: run.phase };
+        const view = {
+          id: run.id,
+          configId,
+          dryRun: run.dryRun,
+          mode: run.mode,
+          phase: run.phase,
+          policies: run.policies,
+        };
         options.log.info({ runId: run.id, phase: run.phase }, `resuming interrupted run ${run.id}`);
         launch({ runId: run.id, configId, trigger: run.trigger, dryRun: run.dryRun }, () =>
           withEngine(run.id, configId, onProgress, ({ deps, loaded, watermark }) =>
