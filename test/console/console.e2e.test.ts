@@ -227,6 +227,12 @@ describe('the web console in Chromium', { timeout: 120_000 }, () => {
   it('shows the schedule with its next three runs, and the history filtered by config and status', async () => {
     await go('/runs');
     await checkPage(page, 'runs');
+    // Keyboard first: Tab reaches the skip link, Enter moves to the content, Tab goes on to the filters.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.textContent')).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('f-configId');
     await page.getByLabel('Status').selectOption('succeeded');
     await page.getByRole('button', { name: 'Filter' }).click();
     expect(await page.locator('table tbody tr').count()).toBe(2);
