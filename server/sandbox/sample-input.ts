@@ -20,7 +20,7 @@ const system = z
   .object({
     id: z.string().default('sample-system'),
     name: z.string().default('sample'),
-    type: z.enum(['csv', 'sql', 'ldap']).default('csv'),
+    type: z.string().min(1).default('csv'),
     trusted: z.boolean().default(false),
     uniqueFieldKey: z.string().default('key'),
   })

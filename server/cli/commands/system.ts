@@ -5,17 +5,24 @@ import { findLocalServer, type LocalServer } from '../local-server.ts';
 
 /** The connection test's answer, or null when there is no such system. */
 async function testFromDatabase(config: Config, systemId: string): Promise<ConnectionTest | null> {
-  const [{ testSystemConnection }, { createSecretBox }, { migrateDatabase }, { openConfiguredDatabase }] =
-    await Promise.all([
-      import('../../systems/test-connection.ts'),
-      import('../../secrets.ts'),
-      import('../../db/migrate.ts'),
-      import('../../db/open.ts'),
-    ]);
+  const [
+    { testSystemConnection },
+    { openConnectorRegistry },
+    { createSecretBox },
+    { migrateDatabase },
+    { openConfiguredDatabase },
+  ] = await Promise.all([
+    import('../../systems/test-connection.ts'),
+    import('../../connectors/load-plugins.ts'),
+    import('../../secrets.ts'),
+    import('../../db/migrate.ts'),
+    import('../../db/open.ts'),
+  ]);
+  const connectors = await openConnectorRegistry(config.connectorsDir);
   const db = await openConfiguredDatabase(config);
   try {
     await migrateDatabase(db);
-    const tested = await testSystemConnection(db, createSecretBox(config.secretKey), systemId);
+    const tested = await testSystemConnection(db, createSecretBox(config.secretKey), connectors, systemId);
     switch (tested.outcome) {
       case 'not_found':
         return null;

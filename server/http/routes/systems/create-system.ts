@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { managedSystems, systemTypes } from '../../../db/schema/managed-systems.ts';
+import { connectorTypeName } from '../../../connectors/define-connector.ts';
+import { managedSystems } from '../../../db/schema/managed-systems.ts';
 import { isUniqueViolation } from '../../db-errors.ts';
 import { ApiError } from '../../errors.ts';
 import { defineRoute, jsonBody } from '../../route.ts';
@@ -9,7 +10,7 @@ export const outboundMappingSchema = z.union([z.record(z.string(), z.string()), 
 
 export const createSystemBody = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(200),
-  type: z.enum(systemTypes),
+  type: connectorTypeName,
   trusted: z.boolean().default(false),
   uniqueFieldKey: z.string().trim().min(1, 'must not be empty').max(200),
   connection: z.record(z.string(), z.unknown()),
@@ -29,7 +30,7 @@ export const createSystemRoute = defineRoute({
   response: systemSchema,
   handler: (services) => async (c) => {
     const body = await jsonBody(c, createSystemBody);
-    const { connection, secrets } = splitConnection(body.type, body.connection);
+    const { connection, secrets } = splitConnection(services.connectors, body.type, body.connection);
     try {
       const [row] = await services.db.orm
         .insert(managedSystems)

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { type ConnectorType, parseConnection, secretFields } from '../../../connectors/index.ts';
+import type { ConnectorRegistry } from '../../../connectors/index.ts';
 import { ConnectorConfigError } from '../../../core/connector-port.ts';
 import type { Database } from '../../../db/client.ts';
-import { type ManagedSystemRow, managedSystems, systemTypes } from '../../../db/schema/managed-systems.ts';
+import { type ManagedSystemRow, managedSystems } from '../../../db/schema/managed-systems.ts';
 import { maskedSecret, type SecretBox } from '../../../secrets.ts';
 import { ApiError } from '../../errors.ts';
 
@@ -11,7 +11,7 @@ import { ApiError } from '../../errors.ts';
 export const systemSchema = z.object({
   id: z.string(),
   name: z.string(),
-  type: z.enum(systemTypes),
+  type: z.string(),
   trusted: z.boolean(),
   uniqueFieldKey: z.string(),
   connection: z.record(z.string(), z.unknown()),
@@ -65,8 +65,8 @@ export function storedSecrets(
  * become a 400 naming `connection.<field>`; a secret sent as the mask is refused (there is
  * nothing stored for it to stand for).
  */
-export function splitConnection(type: ConnectorType, input: Record<string, unknown>) {
-  for (const name of secretFields[type]) {
+export function splitConnection(registry: ConnectorRegistry, type: string, input: Record<string, unknown>) {
+  for (const name of registry.get(type)?.secretFields ?? []) {
     if (input[name] === maskedSecret) {
       throw new ApiError('VALIDATION_FAILED', `connection.${name}: send the secret itself, not the mask`, [
         { path: `connection.${name}`, message: 'send the secret itself, not the mask' },
@@ -74,7 +74,7 @@ export function splitConnection(type: ConnectorType, input: Record<string, unkno
     }
   }
   try {
-    return parseConnection(type, input);
+    return registry.parseConnection(type, input);
   } catch (error) {
     if (error instanceof ConnectorConfigError) {
       const field = error.field === 'type' ? 'type' : `connection.${error.field}`;

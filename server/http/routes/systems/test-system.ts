@@ -19,7 +19,7 @@ export const testSystemRoute = defineRoute({
   response: testSystemResponse,
   handler: (services) => async (c) => {
     const id = pathParam(c, 'id');
-    const tested = await testSystemConnection(services.db, services.secrets, id);
+    const tested = await testSystemConnection(services.db, services.secrets, services.connectors, id);
     switch (tested.outcome) {
       case 'not_found':
         throw new ApiError('NOT_FOUND', `no managed system with id "${id}"`);

@@ -44,7 +44,11 @@ export const updateSystemRoute = defineRoute({
     const { connection: patch, ...rest } = body;
     const changes: Partial<typeof managedSystems.$inferInsert> = { ...rest };
     if (patch) {
-      const split = splitConnection(row.type, mergeConnection(row, services.secrets, patch));
+      const split = splitConnection(
+        services.connectors,
+        row.type,
+        mergeConnection(row, services.secrets, patch),
+      );
       changes.connection = split.connection;
       changes.encryptedSecrets =
         Object.keys(split.secrets).length > 0 ? services.secrets.seal(split.secrets) : null;

@@ -75,7 +75,11 @@ export const uploadSystemFileRoute = defineRoute({
       await rm(temporary, { force: true });
       throw error;
     }
-    const split = splitConnection('csv', mergeConnection(row, services.secrets, { path: target }));
+    const split = splitConnection(
+      services.connectors,
+      'csv',
+      mergeConnection(row, services.secrets, { path: target }),
+    );
     const [updated] = await services.db.orm
       .update(managedSystems)
       .set({ connection: split.connection, updatedAt: sql`now()` })

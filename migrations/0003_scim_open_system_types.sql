@@ -1,0 +1,1 @@
+ALTER TABLE "managed_systems" DROP CONSTRAINT "managed_systems_type_check";
