@@ -206,9 +206,10 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
   });
 
   app.use('/scim/v2', (req: Request, res: Response, next: NextFunction) => {
-    res.on('finish', () =>
-      requests.push({ method: req.method, path: req.path, status: res.statusCode, query: { ...req.query } }),
-    );
+    // Read now: the routers below rewrite req.path as they descend.
+    const path = req.path;
+    const query = { ...req.query };
+    res.on('finish', () => requests.push({ method: req.method, path, status: res.statusCode, query }));
     const fault = faults.shift();
     if (fault) {
       if (fault.retryAfter !== undefined) res.setHeader('Retry-After', fault.retryAfter);
