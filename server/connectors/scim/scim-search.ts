@@ -21,7 +21,8 @@ function requestedAttributes(
   attributes: string[] | null | undefined,
 ): string[] | undefined {
   if (!attributes || attributes.length === 0) return undefined;
-  const paths = new Set(['id', lastModified, scimPath({ ...context.keyPath, sub: undefined })]);
+  // All of meta: SCIMMY answers `meta.lastModified` alone with 400 (meta.resourceType missing).
+  const paths = new Set(['id', 'meta', scimPath({ ...context.keyPath, sub: undefined })]);
   for (const attribute of attributes)
     paths.add(scimPath({ ...parseAttributeName(attribute), sub: undefined }));
   return [...paths];
