@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { eventOutcomes } from '../../../db/schema/run-events.ts';
-import { runStatuses } from '../../../db/schema/runs.ts';
+import { runModes, runStatuses, runTriggers } from '../../../db/schema/runs.ts';
 
 export const runSummarySchema = z.object({
   id: z.string(),
   configId: z.string().nullable(),
   status: z.enum(runStatuses),
   dryRun: z.boolean(),
-  mode: z.enum(['full', 'incremental']),
-  trigger: z.string(),
+  mode: z.enum(runModes),
+  trigger: z.enum(runTriggers),
   phase: z.string().nullable(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
@@ -22,6 +22,8 @@ export const runSummarySchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
   createdAt: z.string(),
 });
+
+export type RunSummaryResponse = z.infer<typeof runSummarySchema>;
 
 export const eventSummarySchema = z.object({
   id: z.string(),
@@ -43,3 +45,4 @@ export const eventDetailSchema = eventSummarySchema.extend({
   policyOutput: z.unknown(),
   createdAt: z.string(),
 });
+export type EventDetailResponse = z.infer<typeof eventDetailSchema>;
