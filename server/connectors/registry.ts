@@ -103,7 +103,9 @@ function guardPlugin(connector: Connector, file: string): Connector {
       throw new Error(`connector plugin ${file}: create() returned no ${method}() method`);
     }
   }
-  return Object.assign(Object.create(connector) as Connector, {
+  // Methods are called on the plugin's own object (a class instance keeps its `this`).
+  const lookup = connector.lookup;
+  return {
     test: async () => {
       try {
         return await connector.test();
@@ -114,7 +116,12 @@ function guardPlugin(connector: Connector, file: string): Connector {
         };
       }
     },
-  });
+    schema: () => connector.schema(),
+    search: (request) => connector.search(request),
+    ...(lookup ? { lookup: (keys, request) => lookup.call(connector, keys, request) } : {}),
+    write: (ops) => connector.write(ops),
+    close: () => connector.close(),
+  };
 }
 
 /** The registry of the built-in types plus the plugins loaded from CONNECTORS_DIR. */
