@@ -332,6 +332,32 @@ describe('SCIM 2.0 connector against a real SCIM server (SCIMMY)', () => {
     }
   });
 
+  it('keyed by an extension attribute, which SCIMMY cannot filter on: says so, and still finds accounts', async () => {
+    const urnServer = await startScimServer();
+    try {
+      urnServer.seedUsers([
+        { userName: 'x1', [enterprise]: { employeeNumber: 'N-1' } },
+        { userName: 'x2', [enterprise]: { employeeNumber: 'N-2' } },
+      ]);
+      const connector = scim(urnServer, {}, `${enterprise}:employeeNumber`);
+      // The filter on the URN answers 200 with nothing: the connection test reports it.
+      expect(await connector.test()).toMatchObject({ ok: false, details: { filtersHonoured: false } });
+      // Look-ups fall back to one full read, matched here; writes then use the ids read.
+      expect(keys(await connector.lookup?.(['N-2', 'N-9'], {}))).toEqual(['N-2']);
+      expect(await connector.write([{ op: 'update', key: 'N-2', patch: { title: 'found' } }])).toEqual([
+        { ok: true },
+      ]);
+      expect(urnServer.store.Users.get(idOf(urnServer, 'x2'))).toMatchObject({ title: 'found' });
+      // A fresh connector cannot tell "gone" from "not found by a filter the server ignores".
+      const fresh = scim(urnServer, {}, `${enterprise}:employeeNumber`);
+      expect(await fresh.write([{ op: 'delete', key: 'N-7' }])).toEqual([
+        { ok: false, message: expect.stringMatching(/does not apply filters/) },
+      ]);
+    } finally {
+      await urnServer.close();
+    }
+  });
+
   it('is registered: settings validated, secrets split out, described for forms', () => {
     expect(parseConnection('scim', { baseUrl: 'https://scim.example.test/v2/', token: 'abc' })).toEqual({
       connection: {
@@ -372,6 +398,8 @@ describe('SCIM 2.0 connector against a real SCIM server (SCIMMY)', () => {
     expect(builtinRegistry.describe().map((t) => t.type)).toEqual(['csv', 'sql', 'ldap', 'scim']);
   });
 });
+
+const keys = (accounts: Array<{ key: string }> | undefined) => accounts?.map((a) => a.key).sort();
 
 function idOf(server: ScimServer, userName: string): string {
   const user = [...server.store.Users.values()].find((u) => u.userName === userName);

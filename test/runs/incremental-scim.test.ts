@@ -94,6 +94,14 @@ describeEachDatabase(
       expect(log.searches.map((s) => [s.searchFilter, s.attributes, s.watermark ?? null])).toEqual([
         [`userName ew "@${db().kind}"`, ['displayName', 'externalId'], null],
       ]);
+      // Only the policy map (and the key) reached the IDM: no id, meta or active.
+      const added = (await idmUsers(db())).find((u) => u.employee_id === 'E3');
+      expect(Object.keys(added?.attributes ?? {}).sort()).toEqual([
+        'displayName',
+        'employeeId',
+        'externalId',
+        'userName',
+      ]);
       const afterFull = seeded[2]!.meta.lastModified;
       expect(await watermarkOf(db(), configId)).toBe(afterFull);
 

@@ -114,7 +114,8 @@ export function createScimContext(connection: ScimConnection, uniqueFieldKey: st
       if (uniqueFieldKey === 'id') return key;
       const known = ids.get(key) ?? folded.get(normalizeKey(key));
       if (known) return known;
-      const [found] = await findByKeys(context, [key], ['id', scimPath(keyPath)]);
+      // Whole resources when keyed by an extension: SCIMMY answers `attributes=urn:…` with 400.
+      const [found] = await findByKeys(context, [key], keyPath.urn ? undefined : ['id', scimPath(keyPath)]);
       return found?.id;
     },
     filtersHonoured() {

@@ -4,7 +4,7 @@ import {
   type ReadProblem,
   type SearchRequest,
 } from '../../core/connector-port.ts';
-import type { Account } from '../../core/model.ts';
+import type { Account, Attributes } from '../../core/model.ts';
 import { parseAttributeName, type ScimResource, scimPath, toAttributes } from './scim-attributes.ts';
 import type { ListResponse, ScimContext } from './scim-context.ts';
 import { allOf, atOrAfter, parseSearchFilter, printFilter } from './scim-filter.ts';
@@ -21,24 +21,35 @@ function requestedAttributes(
   attributes: string[] | null | undefined,
 ): string[] | undefined {
   if (!attributes || attributes.length === 0) return undefined;
+  const wanted = [context.keyPath, ...attributes.map(parseAttributeName)];
+  // Whole resources when an extension is wanted: SCIMMY answers `attributes=urn:…` with 400.
+  if (wanted.some((path) => path.urn)) return undefined;
   // All of meta: SCIMMY answers `meta.lastModified` alone with 400 (meta.resourceType missing).
-  const paths = new Set(['id', 'meta', scimPath({ ...context.keyPath, sub: undefined })]);
-  for (const attribute of attributes)
-    paths.add(scimPath({ ...parseAttributeName(attribute), sub: undefined }));
+  const paths = new Set(['id', 'meta']);
+  for (const path of wanted) paths.add(scimPath({ ...path, sub: undefined }));
   return [...paths];
 }
 
+/**
+ * The account of a resource. With the policy map's `attributes`, only those (and the key) are
+ * kept, whatever the server sent; one the resource lacks is null (SCIM leaves unset attributes out).
+ */
 function toAccount(
   context: ScimContext,
   resource: ScimResource,
   problems: ReadProblem[],
+  attributes: string[] | null | undefined,
 ): Account | undefined {
   const key = context.keyOf(resource);
   if (key === undefined) {
     problems.push({ message: `SCIM resource ${String(resource.id)} has no ${context.uniqueFieldKey}` });
     return undefined;
   }
-  return { key, attributes: toAttributes(resource) };
+  const all = toAttributes(resource);
+  if (!attributes || attributes.length === 0) return { key, attributes: all };
+  const kept: Attributes = {};
+  for (const name of [context.uniqueFieldKey, ...attributes]) kept[name] = all[name] ?? null;
+  return { key, attributes: kept };
 }
 
 function later(a: string | null, b: unknown): string | null {
@@ -72,7 +83,7 @@ export async function* searchScim(context: ScimContext, request: SearchRequest):
     const problems: ReadProblem[] = [];
     const accounts: Account[] = [];
     for (const resource of resources) {
-      const account = toAccount(context, resource, problems);
+      const account = toAccount(context, resource, problems, request.attributes);
       if (account) accounts.push(account);
       watermark = later(watermark, resource.meta?.lastModified);
     }
@@ -106,5 +117,5 @@ export async function lookupScim(
 ): Promise<Account[]> {
   const problems: ReadProblem[] = [];
   const resources = await context.findByKeys(keys, requestedAttributes(context, request.attributes));
-  return resources.flatMap((resource) => toAccount(context, resource, problems) ?? []);
+  return resources.flatMap((resource) => toAccount(context, resource, problems, request.attributes) ?? []);
 }
