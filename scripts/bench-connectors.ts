@@ -4,6 +4,7 @@
  * N-row CSV, and --scim-count users into the SCIMMY test server; then per connector times a full
  * search, changes 100 objects on the server, and times the incremental search from the full
  * search's watermark. Prints objects/s. Figures, not a test.
+ * Active Directory runs on a real Samba DC over its fixed 2,000 users (scripts/bench-samba.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import postgres from 'postgres';
 import { createConnector } from '../server/connectors/index.ts';
 import type { Connector, SearchRequest } from '../server/core/connector-port.ts';
 import { startScimServer } from '../test/helpers/scim-server.ts';
+import { benchSamba } from './bench-samba.ts';
 import {
   changeLdapPeople,
   changeSqlPeople,
@@ -231,6 +233,7 @@ for (const [name, bench] of [
   ['ldap', benchLdap],
   ['mariadb', benchMariadb],
   ['postgres', benchPostgres],
+  ['samba', async () => figures.push(...(await benchSamba()))],
 ] as const) {
   if (only && !only.has(name)) continue;
   try {
