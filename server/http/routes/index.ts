@@ -1,4 +1,5 @@
 import type { ApiRoute } from '../route.ts';
+import { listConnectorTypesRoute } from './connector-types.ts';
 import { getIdmRoutes } from './idm/get-idm-object.ts';
 import { listIdmRoutes } from './idm/list-idm-objects.ts';
 import { getPolicyRoute } from './policies-get.ts';
@@ -33,6 +34,7 @@ export const apiRoutes: ApiRoute[] = [
   deleteSystemRoute,
   testSystemRoute,
   uploadSystemFileRoute,
+  listConnectorTypesRoute,
   createConfigRoute,
   listConfigsRoute,
   getConfigRoute,

@@ -1,14 +1,9 @@
-import { z } from 'zod';
-import { csvConnectionSchema } from '../../../connectors/csv/csv-settings.ts';
-import { type ConnectorType, secretFields } from '../../../connectors/index.ts';
-import { ldapConnectionSchema } from '../../../connectors/ldap/ldap-settings.ts';
-import { sqlConnectionSchema } from '../../../connectors/sql/sql-settings.ts';
-import { systemTypes } from '../../../db/schema/managed-systems.ts';
+import type { Services } from '../../../main.ts';
 
 /**
- * The connector registry as the system forms need it: each type's settings as JSON Schema and
- * the names of its secret fields. The schemas are the connectors' own zod schemas, so a form can
- * never offer a setting the connector would refuse.
+ * The connector registry as the system forms need it: each type's settings as JSON Schema (the
+ * connector's own zod schema, built in or from a plugin) and the names of its secret fields, so
+ * a form never offers a setting the connector would refuse.
  */
 export type JsonSchema = {
   type?: string | string[];
@@ -24,13 +19,24 @@ export type JsonSchema = {
   additionalProperties?: boolean | JsonSchema;
 };
 
-export type ConnectorForm = { type: ConnectorType; schema: JsonSchema; secrets: string[] };
+export type ConnectorForm = { type: string; description: string; schema: JsonSchema; secrets: string[] };
 
-const schemas = { csv: csvConnectionSchema, sql: sqlConnectionSchema, ldap: ldapConnectionSchema } as const;
-
-export const connectorTypes: readonly ConnectorType[] = systemTypes;
-
-export function connectorForm(type: ConnectorType): ConnectorForm {
-  const schema = z.toJSONSchema(schemas[type], { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  return { type, schema, secrets: secretFields[type] };
+export function connectorForms(services: Services) {
+  const forms = new Map<string, ConnectorForm>(
+    services.connectors.describe().map((info) => [
+      info.type,
+      {
+        type: info.type,
+        description: info.description,
+        schema: info.settings as JsonSchema,
+        secrets: info.secretFields,
+      },
+    ]),
+  );
+  const types = [...forms.keys()];
+  return {
+    types,
+    /** The form of `type`, or of the first type when `type` is not one. */
+    of: (type: string | undefined): ConnectorForm => forms.get(type ?? '') ?? forms.get(types[0]!)!,
+  };
 }

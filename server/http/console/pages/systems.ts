@@ -126,6 +126,7 @@ export function NewSystemPage(props: {
         <${SelectField} name="type" label="Connector type" value=${props.connector.type} options=${props.types.map((t) => ({ value: t }))} />
         <button type="submit" class="button">Show its settings</button>
       </form>
+      <p class="muted">${props.connector.description}</p>
       ${props.problem ? html`<${Notice} tone="bad">${props.problem}</${Notice}>` : null}
       <${SystemForm} page=${props.page} action="/systems" connector=${props.connector} types=${props.types}
         values=${props.values} errors=${props.errors} editing=${false} />`,

@@ -1,7 +1,6 @@
 import type { Context, Hono } from 'hono';
-import type { ConnectorType } from '../../../connectors/index.ts';
 import type { Services } from '../../../main.ts';
-import { connectorForm, connectorTypes } from '../adapters/connectors.ts';
+import { type ConnectorForm, connectorForms } from '../adapters/connectors.ts';
 import type { ConsoleAdapters } from '../adapters/index.ts';
 import { unhandled } from '../adapters/outcome.ts';
 import type { SaveSystemOutcome, SystemInput } from '../adapters/systems.ts';
@@ -18,9 +17,6 @@ import {
 } from '../pages/systems.ts';
 import { notFoundPage } from './not-found.ts';
 
-const typeOf = (value: string | undefined): ConnectorType =>
-  connectorTypes.includes(value as ConnectorType) ? (value as ConnectorType) : 'csv';
-
 function outboundOf(text: string | undefined): SystemInput['outboundMapping'] {
   if (!text) return null;
   if (!text.startsWith('{')) return text;
@@ -32,13 +28,14 @@ function outboundOf(text: string | undefined): SystemInput['outboundMapping'] {
 }
 
 /** What the form says, as the systems use case takes it, and as the form shows it again. */
-function readSystemForm(form: FormFields, type: ConnectorType, stored: Record<string, unknown> | null) {
+function readSystemForm(form: FormFields, connector: ConnectorForm, stored: Record<string, unknown> | null) {
+  const type = connector.type;
   const input: SystemInput = {
     name: form.text('name') ?? '',
     type,
     trusted: form.text('trusted') === 'true',
     uniqueFieldKey: form.text('uniqueFieldKey') ?? '',
-    connection: connectionFromForm(form, connectorForm(type), stored),
+    connection: connectionFromForm(form, connector, stored),
     attributes: (form.raw('attributes') ?? '')
       .split('\n')
       .map((a) => a.trim())
@@ -84,6 +81,7 @@ function problemsOf(saved: Exclude<SaveSystemOutcome, { outcome: 'saved' }>): {
 export function registerSystems(web: Hono<ConsoleEnv>, services: Services, adapters: ConsoleAdapters) {
   const session = requireSession(services);
   const { systems, configs } = adapters;
+  const forms = connectorForms(services);
 
   web.get('/systems', session, async (c) => {
     const [list, all] = await Promise.all([systems.list(), configs.list()]);
@@ -91,10 +89,10 @@ export function registerSystems(web: Hono<ConsoleEnv>, services: Services, adapt
   });
 
   web.get('/systems/new', session, (c) => {
-    const type = typeOf(c.req.query('type'));
+    const connector = forms.of(c.req.query('type'));
     const values: SystemFormValues = {
       name: '',
-      type,
+      type: connector.type,
       trusted: false,
       uniqueFieldKey: '',
       attributes: '',
@@ -105,8 +103,8 @@ export function registerSystems(web: Hono<ConsoleEnv>, services: Services, adapt
       c,
       NewSystemPage({
         page: pageContext(c),
-        connector: connectorForm(type),
-        types: connectorTypes,
+        connector,
+        types: forms.types,
         values,
         errors: {},
       }),
@@ -115,8 +113,8 @@ export function registerSystems(web: Hono<ConsoleEnv>, services: Services, adapt
 
   web.post('/systems', session, acceptForm('editSystems'), async (c) => {
     const form = c.get('form');
-    const type = typeOf(form.text('type'));
-    const { input, values } = readSystemForm(form, type, null);
+    const connector = forms.of(form.text('type'));
+    const { input, values } = readSystemForm(form, connector, null);
     const saved = await systems.create(input);
     if (saved.outcome === 'saved') return c.redirect(`/systems/${saved.system.id}?saved=1`, 303);
     const { errors, problem } = problemsOf(saved);
@@ -124,8 +122,8 @@ export function registerSystems(web: Hono<ConsoleEnv>, services: Services, adapt
       c,
       NewSystemPage({
         page: pageContext(c),
-        connector: connectorForm(type),
-        types: connectorTypes,
+        connector,
+        types: forms.types,
         values,
         errors,
         problem,
@@ -152,7 +150,7 @@ export function registerSystems(web: Hono<ConsoleEnv>, services: Services, adapt
       SystemPage({
         page: pageContext(c),
         system,
-        connector: connectorForm(system.type),
+        connector: forms.of(system.type),
         configs: await configs.list(system.id),
         values: extra.values ?? systemFormValues(system),
         errors: extra.errors ?? {},
@@ -170,7 +168,7 @@ export function registerSystems(web: Hono<ConsoleEnv>, services: Services, adapt
     const id = c.req.param('id');
     const current = await systems.get(id);
     if (!current) return notFoundPage(c, 'managed system');
-    const { input, values } = readSystemForm(c.get('form'), current.type, current.connection);
+    const { input, values } = readSystemForm(c.get('form'), forms.of(current.type), current.connection);
     const { type: _type, ...change } = input;
     const saved = await systems.update(id, change);
     if (saved.outcome === 'saved') return c.redirect(`/systems/${id}?saved=1`, 303);
