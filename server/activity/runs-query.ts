@@ -11,6 +11,8 @@ export type RunSummary = {
   dryRun: boolean;
   mode: RunMode;
   trigger: RunRow['trigger'];
+  /** The token name, `cli` or `schedule` that started the run. */
+  startedBy: string | null;
   phase: string | null;
   startedAt: string | null;
   finishedAt: string | null;
@@ -32,6 +34,7 @@ export function toRunSummary(row: RunRow): RunSummary {
     dryRun: row.dryRun,
     mode: row.mode,
     trigger: row.trigger,
+    startedBy: row.startedBy,
     phase: row.phase,
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,

@@ -60,6 +60,7 @@ describeEachDatabase('runs and events: happy paths', (db) => {
       dryRun: false,
       mode: 'full',
       trigger: 'manual',
+      startedBy: null,
       phase: null,
       startedAt: '2025-03-01T11:00:00.000Z',
       finishedAt: '2025-03-01T11:00:02.000Z',
@@ -69,6 +70,11 @@ describeEachDatabase('runs and events: happy paths', (db) => {
       policies: [],
       createdAt: '2025-03-01T11:00:00.000Z',
     });
+  });
+
+  it('says who started a run', async () => {
+    const run = await get<GetRunResponse>(`/api/runs/${seeded.runIds[2]}`);
+    expect(run.startedBy).toBe('ci-bot');
   });
 
   it('pages through events by sequence and filters them', async () => {

@@ -1,42 +1,25 @@
+import { roleAllows } from '../../auth/roles.ts';
 import type { TokenRole } from '../../db/schema/values.ts';
 
 /**
- * What each role may do in the console (API.md "Roles"): an admin everything, an operator runs,
- * applies dry-run plans and resolves disputes, a viewer only reads. Pages hide the buttons a role
- * lacks and every POST checks again, so a forged form gets 403.
+ * The role each console action needs: the same as the API route doing the same thing
+ * (API.md "Roles", `server/auth/roles.ts`). Pages hide the buttons a role lacks and every POST
+ * checks again, so a forged form gets 403.
  */
-export const consoleActions = [
-  'editSystems',
-  'testConnection',
-  'editConfigs',
-  'editPolicies',
-  'runPolicySample',
-  'startRuns',
-  'applyPlan',
-  'applyHeldPlan',
-  'resolveDisputes',
-] as const;
-export type ConsoleAction = (typeof consoleActions)[number];
+const needs = {
+  editSystems: 'admin',
+  testConnection: 'admin',
+  editConfigs: 'admin',
+  editPolicies: 'admin',
+  runPolicySample: 'admin',
+  startRuns: 'operator',
+  applyPlan: 'operator',
+  applyHeldPlan: 'admin',
+  resolveDisputes: 'operator',
+} as const satisfies Record<string, TokenRole>;
 
-const operatorActions: ReadonlySet<ConsoleAction> = new Set([
-  'testConnection',
-  'runPolicySample',
-  'startRuns',
-  'applyPlan',
-  'resolveDisputes',
-]);
+export type ConsoleAction = keyof typeof needs;
 
 export function can(role: TokenRole, action: ConsoleAction): boolean {
-  switch (role) {
-    case 'admin':
-      return true;
-    case 'operator':
-      return operatorActions.has(action);
-    case 'viewer':
-      return false;
-    default: {
-      const unknown: never = role;
-      throw new Error(`unknown role ${String(unknown)}`);
-    }
-  }
+  return roleAllows(role, needs[action]);
 }

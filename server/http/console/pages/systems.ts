@@ -165,7 +165,7 @@ export function SystemPage(props: {
         ${
           page.can('testConnection')
             ? html`<${PostButton} action=${`/systems/${system.id}/test`} csrf=${page.csrf} label="Test connection" />`
-            : html`<p class="muted">Connection tests need an operator or admin.</p>`
+            : html`<p class="muted">Connection tests need an admin.</p>`
         }
       </section>
       <section aria-labelledby="configs-h">
