@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { authenticate, type Caller, missingToken } from '../auth/middleware.ts';
 import type { Services } from '../main.ts';
-import { createConsole } from './console/index.ts';
+import { mountConsole } from './console/index.ts';
 import { ApiError, errorResponse, handleError, validationError } from './errors.ts';
 import { registerApiRoutes } from './routes/index.ts';
 
@@ -58,7 +58,7 @@ export function createApp(services: Services): ApiApp {
   });
   registerApiRoutes(app, services);
   // The web console: server-rendered pages at `/` (server/http/console/).
-  app.route('/', createConsole(services));
+  mountConsole(app, services);
   return app;
 }
 

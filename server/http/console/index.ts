@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Hono } from 'hono';
 import type { Services } from '../../main.ts';
+import type { ApiApp } from '../app.ts';
 import { consoleAdapters } from './adapters/index.ts';
 import type { ConsoleEnv } from './console-env.ts';
 import { render } from './html.ts';
@@ -26,6 +27,19 @@ const assetTypes: Record<string, string> = {
   'console.css': 'text/css; charset=utf-8',
   'console.js': 'text/javascript; charset=utf-8',
 };
+
+/** The paths the console answers; everything else (`/api`, `/docs`, `/health`, …) is the API's. */
+const consolePaths =
+  /^\/(?:$|signin$|signout$|assets\/|systems(?:\/|$)|configs\/|policies(?:\/|$)|runs(?:\/|$)|disputes(?:\/|$))/;
+
+/**
+ * Serves the console from the API's app: its own hono app, reached through one middleware, so
+ * the API's route table (and the OpenAPI document made from it) holds only the API.
+ */
+export function mountConsole(app: ApiApp, services: Services) {
+  const web = createConsole(services);
+  app.use('*', async (c, next) => (consolePaths.test(c.req.path) ? web.fetch(c.req.raw, c.env) : next()));
+}
 
 /**
  * The web console (API.md "Web console"): server-rendered pages at `/`, signed in with an API
