@@ -47,7 +47,7 @@ function Mails(props: { notifications: RunNotification[] }) {
     <tbody>${props.notifications.map(
       (
         n,
-      ) => html`<tr><td>${n.kind.replaceAll('_', ' ')}</td><td>${n.to}</td><td><${StatusBadge} status=${n.status === 'sent' ? 'ok' : n.status === 'failed' ? 'error' : 'queued'} label=${n.status} /></td>
+      ) => html`<tr><td>${n.kind.replaceAll('_', ' ')}</td><td>${Array.isArray(n.to) ? n.to.join(', ') : n.to}</td><td><${StatusBadge} status=${n.status === 'sent' ? 'ok' : n.status === 'failed' ? 'error' : 'queued'} label=${n.status} /></td>
         <td class="num">${n.attempts}</td><td>${n.error ?? ''}</td></tr>`,
     )}</tbody></table></div>`;
 }
