@@ -8,6 +8,7 @@ import { createRunService } from './runs/run-service.ts';
 import type { RunService } from './runs/types.ts';
 import { createPolicyRunner, type PolicyService } from './sandbox/runner.ts';
 import { createSecretBox, type SecretBox } from './secrets.ts';
+import { recordDisputes } from './services/disputes.ts';
 import { version } from './version.ts';
 
 /**
@@ -38,6 +39,8 @@ export function buildServices(config: Config, db: Database, log: Logger): Servic
     openConnector: connectorOpener(secrets),
     retentionDays: config.runRetentionDays,
   });
+  // DISPUTED accounts of every finished run open (or update) disputes for a person to decide.
+  runs.onRunFinished((finished) => recordDisputes(db, finished).then(() => {}));
   return {
     config,
     db,

@@ -11,6 +11,12 @@ export type RunSummary = {
   dryRun: boolean;
   mode: RunMode;
   trigger: RunRow['trigger'];
+  /** Review (API.md "Review and apply"): a dry run's or held plan's hash; an apply run's origin and approver. */
+  planHash: string | null;
+  appliedFrom: string | null;
+  approvedBy: string | null;
+  startedBy: string | null;
+  keys: string[] | null;
   phase: string | null;
   startedAt: string | null;
   finishedAt: string | null;
@@ -30,6 +36,11 @@ export function toRunSummary(row: RunRow): RunSummary {
     dryRun: row.dryRun,
     mode: row.mode,
     trigger: row.trigger,
+    planHash: row.planHash,
+    appliedFrom: row.appliedFrom,
+    approvedBy: row.approvedBy,
+    startedBy: row.startedBy,
+    keys: row.keys ?? null,
     phase: row.phase,
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,

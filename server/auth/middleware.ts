@@ -6,10 +6,19 @@ import type { AppEnv } from '../http/app.ts';
 import { ApiError } from '../http/errors.ts';
 import { hashToken } from './tokens.ts';
 
-export type Caller = { tokenId: string; role: TokenRole };
+export type Caller = { tokenId: string; role: TokenRole; name: string };
 
 /** Methods a viewer may use: reading never changes anything. */
 const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** API.md "Roles": an operator starts runs, applies plans and resolves disputes, and reads everything. */
+const operatorWrites = [
+  /^\/api\/recon-configs\/[^/]+\/runs$/,
+  /^\/api\/runs\/[^/]+\/apply$/,
+  /^\/api\/disputes\/[^/]+\/resolve$/,
+];
+const mayWrite = (role: TokenRole, method: string, path: string) =>
+  role === 'admin' || (role === 'operator' && method === 'POST' && operatorWrites.some((p) => p.test(path)));
 
 /** `last_used_at` is advisory: write it at most once a minute per token, not on every request. */
 const touchIntervalMs = 60_000;
@@ -30,15 +39,17 @@ export function requireToken(db: Database): MiddlewareHandler<AppEnv> {
       throw new ApiError('UNAUTHORIZED', 'the Authorization header must be "Bearer <token>"');
     }
     const [row] = await db.orm
-      .select({ id: apiTokens.id, role: apiTokens.role })
+      .select({ id: apiTokens.id, role: apiTokens.role, name: apiTokens.name })
       .from(apiTokens)
       .where(and(eq(apiTokens.tokenHash, hashToken(match[1]!)), isNull(apiTokens.revokedAt)))
       .limit(1);
     if (!row) throw new ApiError('UNAUTHORIZED', 'the token is unknown or revoked');
-    if (row.role !== 'admin' && !readMethods.has(c.req.method)) {
+    if (!readMethods.has(c.req.method) && !mayWrite(row.role, c.req.method, c.req.path)) {
       throw new ApiError(
         'FORBIDDEN',
-        `a ${row.role} token may only read; ${c.req.method} needs an admin token`,
+        row.role === 'viewer'
+          ? `a viewer token may only read; ${c.req.method} needs an admin token`
+          : `an operator token may start runs, apply plans and resolve disputes; ${c.req.method} ${c.req.path} needs an admin token`,
       );
     }
     const now = Date.now();
@@ -46,7 +57,7 @@ export function requireToken(db: Database): MiddlewareHandler<AppEnv> {
       touched.set(row.id, now);
       await db.orm.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(eq(apiTokens.id, row.id));
     }
-    c.set('caller', { tokenId: row.id, role: row.role });
+    c.set('caller', { tokenId: row.id, role: row.role, name: row.name });
     await next();
   };
 }

@@ -13,7 +13,23 @@ export type StartRunRequest = {
   dryRun: boolean;
   mode: RunMode;
   trigger: RunTrigger;
+  /** `mode: 'keys'`: the unique field keys (or `idm:<id>`) of the objects to run for. */
+  keys?: string[];
+  /** Who started it (a token's name, `cli`, `schedule`). */
+  startedBy?: string;
 };
+
+/** Starts the `apply` run of a reviewed plan (checked beforehand by server/services/review.ts). */
+export type StartApplyRequest = {
+  planRunId: string;
+  configId: string;
+  mode: RunMode;
+  keys: string[] | null;
+  approvedBy: string;
+  startedBy: string;
+};
+
+export type StartApplyOutcome = { outcome: 'started'; runId: string } | { outcome: 'conflict' };
 
 export type StartRunOutcome =
   | { outcome: 'started'; runId: string }
@@ -46,6 +62,11 @@ export interface RunService {
   onRunFinished(listener: (finished: RunFinished) => void | Promise<void>): () => void;
   /** Queues a run and returns at once; the run goes on in the background. */
   start(request: StartRunRequest, onProgress?: (progress: RunProgress) => void): Promise<StartRunOutcome>;
+  /** Starts an `apply` run: the plan's planned events are copied, then applied with drift checks. */
+  startApply(
+    request: StartApplyRequest,
+    onProgress?: (progress: RunProgress) => void,
+  ): Promise<StartApplyOutcome>;
   /** Resolves when the run has finished (whatever its status). */
   wait(runId: string): Promise<void>;
   /** Resumes runs a crash left `running`; returns their ids. Called at start-up and by `trueup run --resume`. */

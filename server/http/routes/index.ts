@@ -1,4 +1,6 @@
 import type { ApiRoute } from '../route.ts';
+import { listDisputesRoute } from './disputes/list-disputes.ts';
+import { resolveDisputeRoute } from './disputes/resolve-dispute.ts';
 import { getIdmRoutes } from './idm/get-idm-object.ts';
 import { listIdmRoutes } from './idm/list-idm-objects.ts';
 import { getPolicyRoute } from './policies-get.ts';
@@ -10,6 +12,7 @@ import { deleteConfigRoute } from './recon-configs/delete-config.ts';
 import { getConfigRoute } from './recon-configs/get-config.ts';
 import { listConfigsRoute } from './recon-configs/list-configs.ts';
 import { updateConfigRoute } from './recon-configs/update-config.ts';
+import { applyRunRoute } from './runs/apply-run.ts';
 import { eventsCsvRoute } from './runs/events-csv.ts';
 import { getEventRoute } from './runs/get-event.ts';
 import { getRunRoute } from './runs/get-run.ts';
@@ -41,9 +44,12 @@ export const apiRoutes: ApiRoute[] = [
   startRunRoute,
   listRunsRoute,
   getRunRoute,
+  applyRunRoute,
   eventsCsvRoute,
   listEventsRoute,
   getEventRoute,
+  listDisputesRoute,
+  resolveDisputeRoute,
   ...listIdmRoutes,
   ...getIdmRoutes,
   savePolicyRoute,

@@ -43,6 +43,9 @@ export const configSchema = z.object({
   attributeSync: z.record(z.string(), z.object({ direction: z.string(), confidence: z.number().optional() })),
   deletionThreshold: z.object({ count: z.number().optional(), percent: z.number().optional() }),
   staleDays: z.number(),
+  sourceGuard: z
+    .object({ minAccounts: z.number().optional(), maxDropPercent: z.number().optional() })
+    .nullable(),
   situations: z.record(z.enum(situations), situationView),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -1,14 +1,19 @@
 import { z } from 'zod';
 import { eventOutcomes } from '../../../db/schema/run-events.ts';
-import { runStatuses } from '../../../db/schema/runs.ts';
+import { runModes, runStatuses } from '../../../db/schema/runs.ts';
 
 export const runSummarySchema = z.object({
   id: z.string(),
   configId: z.string().nullable(),
   status: z.enum(runStatuses),
   dryRun: z.boolean(),
-  mode: z.enum(['full', 'incremental']),
+  mode: z.enum(runModes),
   trigger: z.string(),
+  planHash: z.string().nullable(),
+  appliedFrom: z.string().nullable(),
+  approvedBy: z.string().nullable(),
+  startedBy: z.string().nullable(),
+  keys: z.array(z.string()).nullable(),
   phase: z.string().nullable(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),

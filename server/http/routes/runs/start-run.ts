@@ -2,9 +2,19 @@ import { z } from 'zod';
 import { ApiError } from '../../errors.ts';
 import { defineRoute, jsonBody, pathParam } from '../../route.ts';
 
+/** API.md "Starting a run": `keys` runs the config for those objects alone (`mode: keys`). */
+export const runKeys = z
+  .array(z.string().trim().min(1, 'must not be empty').max(1000))
+  .min(1, 'give 1 to 1000 keys')
+  .max(1000, 'give 1 to 1000 keys')
+  .refine((keys) => new Set(keys).size === keys.length, 'each key may appear once')
+  .refine((keys) => keys.every((k) => k !== 'idm:'), 'an "idm:" key needs an IDM object id after it')
+  .describe('unique field keys of accounts, or IDM object ids prefixed "idm:"');
+
 export const startRunBody = z.strictObject({
   dryRun: z.boolean().default(false),
   mode: z.enum(['full', 'incremental']).default('full'),
+  keys: runKeys.optional(),
 });
 export const startRunResponse = z.object({ runId: z.string() });
 export type StartRunResponse = z.infer<typeof startRunResponse>;
@@ -21,7 +31,14 @@ export const startRunRoute = defineRoute({
     const configId = pathParam(c, 'id');
     // An empty body means the defaults: a full, real run.
     const body = await jsonBody(c, startRunBody, { emptyIsObject: true });
-    const started = await services.runs.start({ configId, ...body, trigger: 'api' });
+    const { keys, ...rest } = body;
+    const started = await services.runs.start({
+      configId,
+      ...rest,
+      ...(keys ? { keys } : {}),
+      trigger: 'api',
+      startedBy: c.get('caller').name,
+    });
     switch (started.outcome) {
       case 'started': {
         const response: StartRunResponse = { runId: started.runId };

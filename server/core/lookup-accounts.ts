@@ -1,0 +1,34 @@
+import type { Connector, SearchRequest } from './connector-port.ts';
+import type { Account } from './model.ts';
+import { normalizeKey } from './normalize-key.ts';
+
+/**
+ * Reads accounts by unique field key (keys runs, the drift check of an approved plan): through the
+ * connector's `lookup` where it has one, otherwise a search filtered on the keys while it streams
+ * (only the wanted accounts are kept). Keys with no account are absent from the answer.
+ */
+export async function lookupAccounts(
+  connector: Connector,
+  keys: string[],
+  request: Pick<SearchRequest, 'attributes' | 'searchFilter'>,
+): Promise<Account[]> {
+  if (keys.length === 0) return [];
+  if (connector.lookup) return connector.lookup(keys, { attributes: request.attributes ?? null });
+  const wanted = new Set(keys.map(normalizeKey));
+  const found: Account[] = [];
+  for await (const page of connector.search(request)) {
+    for (const account of page.accounts) if (wanted.has(normalizeKey(account.key))) found.push(account);
+  }
+  return found;
+}
+
+/** A keys run's keys: unique field keys of accounts, and IDM object ids (`idm:<id>`). */
+export function splitRunKeys(keys: string[]): { accountKeys: string[]; idmIds: string[] } {
+  const accountKeys: string[] = [];
+  const idmIds: string[] = [];
+  for (const key of keys) {
+    if (key.startsWith('idm:')) idmIds.push(key.slice(4));
+    else accountKeys.push(key);
+  }
+  return { accountKeys, idmIds };
+}
