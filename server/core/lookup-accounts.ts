@@ -32,3 +32,14 @@ export function splitRunKeys(keys: string[]): { accountKeys: string[]; idmIds: s
   }
   return { accountKeys, idmIds };
 }
+
+export const maxRunKeys = 1000;
+
+/** API.md "Starting a run": what is wrong with a run's `keys` (1–1000, unique, none empty), or null. */
+export function runKeysProblem(keys: string[]): string | null {
+  if (keys.length < 1 || keys.length > maxRunKeys) return `give 1 to ${maxRunKeys} keys`;
+  if (keys.some((k) => k.trim() === '')) return 'a key must not be empty';
+  if (keys.some((k) => k.trim() === 'idm:')) return 'an "idm:" key needs an IDM object id after it';
+  if (new Set(keys).size !== keys.length) return 'each key may appear once';
+  return null;
+}

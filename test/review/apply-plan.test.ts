@@ -5,7 +5,8 @@ import { describeEachDatabase } from '../helpers/databases.ts';
 import { addIdmUser, clearIdm, createCsvSystem, idmUsers } from '../runs/recon-fixture.ts';
 import { createReviewApi, eventRows, type ReviewApi } from './review-fixture.ts';
 
-const csv = 'employeeId,name,email\nE1,Ann New,ann@x\nE2,Bob New,bob@x\nE3,Cat New,cat@x\nE4,Dan Added,dan@x\n';
+const csv =
+  'employeeId,name,email\nE1,Ann New,ann@x\nE2,Bob New,bob@x\nE3,Cat New,cat@x\nE4,Dan Added,dan@x\n';
 const situations = {
   IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_IDM_FROM_RESOURCE',
   IDM_NOT_EXISTS__RESOURCE_EXISTS: 'ADD_TO_IDM',
@@ -30,7 +31,9 @@ describeEachDatabase('plan → approve → apply', (db) => {
 
     // In between: E2's row is edited on the system, E3's IDM object is changed by someone else.
     writeFileSync(hr.file, csv.replace('Bob New', 'Bob Edited'));
-    await db().rows(sql`update idm_objects set email = 'cat@elsewhere', version = version + 1 where employee_id = 'E3'`);
+    await db().rows(
+      sql`update idm_objects set email = 'cat@elsewhere', version = version + 1 where employee_id = 'E3'`,
+    );
 
     const applied = await api.apply(plan.id, plan.planHash as string);
     expect(applied).toMatchObject({
@@ -57,11 +60,15 @@ describeEachDatabase('plan → approve → apply', (db) => {
       ['E4', 'Dan Added'],
     ]);
     // Every IDM write bumps the object's version.
-    const [e1] = await db().rows<{ version: number }>(sql`select version from idm_objects where employee_id = 'E1'`);
+    const [e1] = await db().rows<{ version: number }>(
+      sql`select version from idm_objects where employee_id = 'E1'`,
+    );
     expect(Number(e1?.version)).toBe(2);
 
     // A plan is applied once.
-    const again = await api.request('POST', `/api/runs/${plan.id}/apply`, { body: { planHash: plan.planHash } });
+    const again = await api.request('POST', `/api/runs/${plan.id}/apply`, {
+      body: { planHash: plan.planHash },
+    });
     expect(again.status).toBe(409);
     expect(((await again.json()) as { error: { details: unknown } }).error.details).toEqual({
       reason: 'already_applied',
@@ -72,22 +79,30 @@ describeEachDatabase('plan → approve → apply', (db) => {
   it('answers 409 for a wrong hash, a run that is not a plan, and a config changed since', async () => {
     const hr = await createCsvSystem(db(), csv, { situations });
     const plan = await api.run(hr.configId, { dryRun: true });
-    const wrong = await api.request('POST', `/api/runs/${plan.id}/apply`, { body: { planHash: 'a'.repeat(64) } });
+    const wrong = await api.request('POST', `/api/runs/${plan.id}/apply`, {
+      body: { planHash: 'a'.repeat(64) },
+    });
     expect(wrong.status).toBe(409);
     expect(((await wrong.json()) as { error: { details: { reason: string } } }).error.details.reason).toBe(
       'plan_hash_mismatch',
     );
     const real = await api.run(hr.configId);
     expect(real.status).toBe('succeeded');
-    const notPlan = await api.request('POST', `/api/runs/${real.id}/apply`, { body: { planHash: 'b'.repeat(64) } });
+    const notPlan = await api.request('POST', `/api/runs/${real.id}/apply`, {
+      body: { planHash: 'b'.repeat(64) },
+    });
     expect(notPlan.status).toBe(409);
     expect(((await notPlan.json()) as { error: { details: { reason: string } } }).error.details.reason).toBe(
       'not_a_plan',
     );
     const plan2 = await api.run(hr.configId, { dryRun: true });
-    const patched = await api.request('PATCH', `/api/recon-configs/${hr.configId}`, { body: { staleDays: 3 } });
+    const patched = await api.request('PATCH', `/api/recon-configs/${hr.configId}`, {
+      body: { staleDays: 3 },
+    });
     expect(patched.status).toBe(200);
-    const changed = await api.request('POST', `/api/runs/${plan2.id}/apply`, { body: { planHash: plan2.planHash } });
+    const changed = await api.request('POST', `/api/runs/${plan2.id}/apply`, {
+      body: { planHash: plan2.planHash },
+    });
     expect(changed.status).toBe(409);
     expect(((await changed.json()) as { error: { details: { reason: string } } }).error.details.reason).toBe(
       'config_changed',
@@ -114,7 +129,14 @@ describeEachDatabase('plan → approve → apply', (db) => {
 describe('planHash', () => {
   it('is the same for the same plan and differs when an action differs', async () => {
     const { createPlanHasher } = await import('../../server/core/plan-hash.ts');
-    const action = { seq: 0, objectKey: 'E1', idmObjectId: 'u1', situation: 'S', response: 'R', action: { idm: { op: 'update', id: 'u1', patch: { a: 1, b: 2 } } } };
+    const action = {
+      seq: 0,
+      objectKey: 'E1',
+      idmObjectId: 'u1',
+      situation: 'S',
+      response: 'R',
+      action: { idm: { op: 'update', id: 'u1', patch: { a: 1, b: 2 } } },
+    };
     const h = (a: typeof action) => {
       const hasher = createPlanHasher();
       hasher.add([a]);
@@ -122,6 +144,8 @@ describe('planHash', () => {
     };
     const reordered = { ...action, action: { idm: { patch: { b: 2, a: 1 }, id: 'u1', op: 'update' } } };
     expect(h(reordered)).toBe(h(action));
-    expect(h({ ...action, action: { idm: { op: 'update', id: 'u1', patch: { a: 1, b: 3 } } } })).not.toBe(h(action));
+    expect(h({ ...action, action: { idm: { op: 'update', id: 'u1', patch: { a: 1, b: 3 } } } })).not.toBe(
+      h(action),
+    );
   });
 });

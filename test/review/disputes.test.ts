@@ -39,9 +39,16 @@ describeEachDatabase('disputes', (db) => {
     const run = await api.run(app.configId);
     expect(run.counts.situations.DISPUTED).toBe(1);
     const [dispute] = await list(`configId=${app.configId}&status=open`);
-    expect(dispute).toMatchObject({ runId: run.id, objectKey: 'A1', status: 'open', account: { name: 'Ann' } });
+    expect(dispute).toMatchObject({
+      runId: run.id,
+      objectKey: 'A1',
+      status: 'open',
+      account: { name: 'Ann' },
+    });
     expect(dispute?.candidates.map((c) => c.idmObjectId).sort()).toEqual([first, second].sort());
-    expect(dispute?.candidates.find((c) => c.idmObjectId === first)?.attributes).toMatchObject({ name: 'Ann First' });
+    expect(dispute?.candidates.find((c) => c.idmObjectId === first)?.attributes).toMatchObject({
+      name: 'Ann First',
+    });
 
     // A second run updates the same dispute rather than adding another.
     const rerun = await api.run(app.configId);
@@ -50,12 +57,18 @@ describeEachDatabase('disputes', (db) => {
     expect(open[0]?.runId).toBe(rerun.id);
 
     const path = `/api/disputes/${dispute?.id}/resolve`;
-    expect((await api.request('POST', path, { role: 'viewer', body: { idmObjectId: second } })).status).toBe(403);
+    expect((await api.request('POST', path, { role: 'viewer', body: { idmObjectId: second } })).status).toBe(
+      403,
+    );
     const notCandidate = await api.asOperator('POST', path, { idmObjectId: 'nobody' });
     expect(notCandidate.status).toBe(400);
     const resolved = await api.asOperator('POST', path, { idmObjectId: second });
     expect(resolved.status).toBe(200);
-    expect(await resolved.json()).toMatchObject({ status: 'resolved', idmObjectId: second, decidedBy: 'test-operator' });
+    expect(await resolved.json()).toMatchObject({
+      status: 'resolved',
+      idmObjectId: second,
+      decidedBy: 'test-operator',
+    });
     expect((await api.asOperator('POST', path, { dismiss: true })).status).toBe(409);
 
     const decision = (await eventRows(db(), rerun.id)).at(-1);
@@ -79,10 +92,19 @@ describeEachDatabase('disputes', (db) => {
     const app = await createCsvSystem(db(), csv, { trusted: false, config, situations });
     const run = await api.run(app.configId);
     const [dispute] = await list(`configId=${app.configId}`);
-    const dismissed = await api.request('POST', `/api/disputes/${dispute?.id}/resolve`, { body: { dismiss: true } });
+    const dismissed = await api.request('POST', `/api/disputes/${dispute?.id}/resolve`, {
+      body: { dismiss: true },
+    });
     expect(dismissed.status).toBe(200);
-    expect(await dismissed.json()).toMatchObject({ status: 'dismissed', decidedBy: 'test-admin', idmObjectId: null });
-    expect((await eventRows(db(), run.id)).at(-1)).toMatchObject({ response: 'DISMISSED', outcome: 'recorded' });
+    expect(await dismissed.json()).toMatchObject({
+      status: 'dismissed',
+      decidedBy: 'test-admin',
+      idmObjectId: null,
+    });
+    expect((await eventRows(db(), run.id)).at(-1)).toMatchObject({
+      response: 'DISMISSED',
+      outcome: 'recorded',
+    });
 
     await api.run(app.configId);
     expect((await list(`configId=${app.configId}`)).map((d) => d.status)).toEqual(['dismissed']);
@@ -97,7 +119,9 @@ describeEachDatabase('disputes', (db) => {
   });
 
   it('refuses a bad decision with a 400, and an unknown dispute with a 404', async () => {
-    expect((await api.request('POST', '/api/disputes/nope/resolve', { body: { dismiss: true } })).status).toBe(404);
+    expect(
+      (await api.request('POST', '/api/disputes/nope/resolve', { body: { dismiss: true } })).status,
+    ).toBe(404);
     for (const body of [{}, { dismiss: false }, { idmObjectId: '' }, { idmObjectId: 'x', dismiss: true }]) {
       expect((await api.request('POST', '/api/disputes/nope/resolve', { body })).status).toBe(400);
     }

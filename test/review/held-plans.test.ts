@@ -6,7 +6,8 @@ import { addIdmUser, clearIdm, createCsvSystem, idmUsers } from '../runs/recon-f
 import { createReviewApi, eventRows, type ReviewApi } from './review-fixture.ts';
 
 const header = 'employeeId,name,email\n';
-const rows = (n: number) => Array.from({ length: n }, (_, i) => `E${i + 1},User ${i + 1},u${i + 1}@x`).join('\n');
+const rows = (n: number) =>
+  Array.from({ length: n }, (_, i) => `E${i + 1},User ${i + 1},u${i + 1}@x`).join('\n');
 
 describeEachDatabase('held plans and the source guard', (db) => {
   let api: ReviewApi;
@@ -78,7 +79,12 @@ describeEachDatabase('held plans and the source guard', (db) => {
     writeFileSync(hr.file, `${header}${rows(4)}\n`);
     const dropped = await api.run(hr.configId);
     expect(dropped.status).toBe('stopped_by_guard');
-    expect(dropped.error?.details).toMatchObject({ rule: 'maxDropPercent', limit: 50, accounts: 4, previousAccounts: 10 });
+    expect(dropped.error?.details).toMatchObject({
+      rule: 'maxDropPercent',
+      limit: 50,
+      accounts: 4,
+      previousAccounts: 10,
+    });
     expect((await idmUsers(db())).every((u) => u.status === 'active')).toBe(true);
 
     // A keys run is not guarded by the drop rule (and a dry run's counts are no baseline).
@@ -98,7 +104,9 @@ describeEachDatabase('held plans and the source guard', (db) => {
     });
     const read = await api.request('GET', `/api/recon-configs/${hr.configId}`);
     expect(((await read.json()) as { sourceGuard: unknown }).sourceGuard).toEqual({ minAccounts: 1 });
-    const off = await api.request('PATCH', `/api/recon-configs/${hr.configId}`, { body: { sourceGuard: null } });
+    const off = await api.request('PATCH', `/api/recon-configs/${hr.configId}`, {
+      body: { sourceGuard: null },
+    });
     expect(off.status).toBe(200);
     expect(((await off.json()) as { sourceGuard: unknown }).sourceGuard).toBeNull();
     const bad = await api.request('PATCH', `/api/recon-configs/${hr.configId}`, {

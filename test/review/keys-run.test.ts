@@ -3,7 +3,8 @@ import { describeEachDatabase } from '../helpers/databases.ts';
 import { addIdmUser, clearIdm, createCsvSystem, idmUsers } from '../runs/recon-fixture.ts';
 import { createReviewApi, eventRows, type ReviewApi } from './review-fixture.ts';
 
-const csv = 'employeeId,name,email\nE1,Ann New,ann@x\nE2,Bob New,bob@x\nE3,Cat New,cat@x\nE4,Dan Added,dan@x\n';
+const csv =
+  'employeeId,name,email\nE1,Ann New,ann@x\nE2,Bob New,bob@x\nE3,Cat New,cat@x\nE4,Dan Added,dan@x\n';
 const situations = {
   IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_IDM_FROM_RESOURCE',
   IDM_NOT_EXISTS__RESOURCE_EXISTS: 'ADD_TO_IDM',
@@ -63,7 +64,9 @@ describeEachDatabase('keys runs', (db) => {
   it('refuses bad keys with a 400 naming the problem', async () => {
     const hr = await createCsvSystem(db(), csv, { situations });
     for (const keys of [[], ['E1', 'E1'], Array.from({ length: 1001 }, (_, i) => `K${i}`), ['idm:'], ['']]) {
-      const response = await api.request('POST', `/api/recon-configs/${hr.configId}/runs`, { body: { keys } });
+      const response = await api.request('POST', `/api/recon-configs/${hr.configId}/runs`, {
+        body: { keys },
+      });
       expect(response.status).toBe(400);
       expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/^keys/);
     }

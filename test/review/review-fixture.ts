@@ -35,9 +35,12 @@ export type RunSummary = {
 export async function createReviewApi(db: TestDatabase): Promise<ReviewApi> {
   const api = await createTestApi(db);
   const operator = generateToken();
-  await db.orm
-    .insert(apiTokens)
-    .values({ name: 'test-operator', role: 'operator', tokenHash: hashToken(operator), prefix: displayPrefix(operator) });
+  await db.orm.insert(apiTokens).values({
+    name: 'test-operator',
+    role: 'operator',
+    tokenHash: hashToken(operator),
+    prefix: displayPrefix(operator),
+  });
   const summary = async (runId: string) => {
     const response = await api.request('GET', `/api/runs/${runId}`);
     expect(response.status).toBe(200);

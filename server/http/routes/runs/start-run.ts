@@ -1,14 +1,15 @@
 import { z } from 'zod';
+import { runKeysProblem } from '../../../core/lookup-accounts.ts';
 import { ApiError } from '../../errors.ts';
 import { defineRoute, jsonBody, pathParam } from '../../route.ts';
 
 /** API.md "Starting a run": `keys` runs the config for those objects alone (`mode: keys`). */
 export const runKeys = z
-  .array(z.string().trim().min(1, 'must not be empty').max(1000))
-  .min(1, 'give 1 to 1000 keys')
-  .max(1000, 'give 1 to 1000 keys')
-  .refine((keys) => new Set(keys).size === keys.length, 'each key may appear once')
-  .refine((keys) => keys.every((k) => k !== 'idm:'), 'an "idm:" key needs an IDM object id after it')
+  .array(z.string().trim().max(1000))
+  .superRefine((keys, ctx) => {
+    const problem = runKeysProblem(keys);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
   .describe('unique field keys of accounts, or IDM object ids prefixed "idm:"');
 
 export const startRunBody = z.strictObject({
