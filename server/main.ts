@@ -4,16 +4,24 @@ import { migrateDatabase } from './db/migrate.ts';
 import { openConfiguredDatabase } from './db/open.ts';
 import type { Logger } from './log.ts';
 import { connectorOpener } from './runs/open-connector.ts';
-import { createRunService } from './runs/run-service.ts';
-import type { RunService } from './runs/types.ts';
 import { createPolicyRunner, type PolicyService } from './sandbox/runner.ts';
 import { createSecretBox, type SecretBox } from './secrets.ts';
-import { recordDisputes } from './services/disputes.ts';
+import { type ActivityService, createActivityService } from './services/activity.ts';
+import { type ConfigService, createConfigService } from './services/configs/config-service.ts';
+import { createDisputeService, type DisputeService } from './services/disputes.ts';
+import { createIdmService, type IdmService } from './services/idm.ts';
+import { createPolicyLibrary, type PolicyLibrary } from './services/policies.ts';
+import { createReviewService, type ReviewService } from './services/review.ts';
+import { createRunService } from './services/runs/run-service.ts';
+import type { RunService } from './services/runs/types.ts';
+import { createSystemService, type SystemService } from './services/systems/system-service.ts';
 import { version } from './version.ts';
 
 /**
  * Everything the server, the CLI and the scheduler share, built in this one place. The engine
  * receives what it needs from here through its options object; nothing reads the environment.
+ * The use cases are the services under `server/services/`; surfaces call them and translate
+ * their outcomes.
  */
 export type Services = {
   config: Config;
@@ -22,36 +30,58 @@ export type Services = {
   version: string;
   secrets: SecretBox;
   /** The PolicyRunner over stored policies (its sandbox worker starts on the first call). */
-  policies: PolicyService;
-  /** Starts, resumes and drains reconciliation runs. */
+  policyRunner: PolicyService;
+  /** Start a run, wait for it, resume interrupted ones (`services/runs/`). */
   runs: RunService;
+  /** Save, read and remove reconciliation configs (`services/configs/`). */
+  configs: ConfigService;
+  /** Managed systems: save, test the connection, take a CSV file (`services/systems/`). */
+  systems: SystemService;
+  /** Save, read and test policies (`services/policies.ts`). */
+  policies: PolicyLibrary;
+  /** The activity history: runs, events, one object's detail (`services/activity.ts`). */
+  activity: ActivityService;
+  /** Read the IDM (`services/idm.ts`). */
+  idm: IdmService;
+  /** Apply a reviewed or held plan (`services/review.ts`). */
+  review: ReviewService;
+  /** The disputes queue: DISPUTED accounts a person decides (`services/disputes.ts`). */
+  disputes: DisputeService;
   close(): Promise<void>;
 };
 
 /** Wires the services around an open, migrated database (tests pass their own). */
 export function buildServices(config: Config, db: Database, log: Logger): Services {
-  const policies = createPolicyRunner(db, config.sandbox);
+  const policyRunner = createPolicyRunner(db, config.sandbox);
   const secrets = createSecretBox(config.secretKey);
   const runs = createRunService({
     db,
     log,
-    policies,
+    policies: policyRunner,
     openConnector: connectorOpener(secrets),
     retentionDays: config.runRetentionDays,
   });
+  const disputes = createDisputeService({ db });
   // DISPUTED accounts of every finished run open (or update) disputes for a person to decide.
-  runs.onRunFinished((finished) => recordDisputes(db, finished).then(() => {}));
+  runs.onRunFinished((finished) => disputes.record(finished).then(() => {}));
   return {
     config,
     db,
     log,
     version,
     secrets,
-    policies,
+    policyRunner,
     runs,
+    configs: createConfigService({ db, log }),
+    systems: createSystemService({ db, secrets, dataDir: config.dataDir }),
+    policies: createPolicyLibrary({ db, runner: policyRunner }),
+    activity: createActivityService({ db }),
+    idm: createIdmService({ db }),
+    review: createReviewService({ db, runs }),
+    disputes,
     close: async () => {
       await runs.drain();
-      await policies.close();
+      await policyRunner.close();
       await db.close();
     },
   };

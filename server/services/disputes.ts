@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { type DisputeRow, type DisputeStatus, disputes } from '../db/schema/disputes.ts';
-import type { RunFinished } from '../runs/types.ts';
+import type { RunFinished } from './runs/types.ts';
 
 /** API.md "Disputes": a DISPUTED account as a person sees it. */
 export type Dispute = {
@@ -166,4 +166,19 @@ export async function resolveDispute(
       ? ({ outcome: 'resolved', dispute } as const)
       : ({ outcome: 'dismissed', dispute } as const);
   });
+}
+
+export type DisputeService = {
+  /** Opens or updates the disputes of a finished run (an `onRunFinished` listener). */
+  record(finished: RunFinished): Promise<number>;
+  list(filter: DisputeFilter): Promise<{ items: Dispute[]; next: string | null }>;
+  resolve(input: { id: string; decision: DisputeDecision; decidedBy: string }): Promise<ResolveOutcome>;
+};
+
+export function createDisputeService(deps: { db: Database }): DisputeService {
+  return {
+    record: (finished) => recordDisputes(deps.db, finished),
+    list: (filter) => listDisputes(deps.db, filter),
+    resolve: (input) => resolveDispute(deps.db, input),
+  };
 }

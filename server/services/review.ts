@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { type RunStatus, runs } from '../db/schema/runs.ts';
 import type { TokenRole } from '../db/schema/values.ts';
-import type { RunProgress, RunService } from '../runs/types.ts';
+import type { RunProgress, RunService } from './runs/types.ts';
 
 /** Who approves: a token's name and role (the CLI in-process acts as an admin named `cli`). */
 export type Approver = { name: string; role: TokenRole };
@@ -83,6 +83,18 @@ export async function applyReviewedPlan(
   const [active] = await db.rows<{ id: string }>(sql`
     select id from runs where config_id = ${plan.configId} and status in ('queued', 'running') limit 1`);
   return { outcome: 'already_running', runId: active?.id ?? '' };
+}
+
+export type ReviewService = {
+  /** Applies a reviewed or held plan; see `applyReviewedPlan`. */
+  apply(
+    input: { runId: string; planHash?: string | undefined; approver: Approver },
+    onProgress?: (progress: RunProgress) => void,
+  ): Promise<ApplyPlanOutcome>;
+};
+
+export function createReviewService(deps: { db: Database; runs: RunService }): ReviewService {
+  return { apply: (input, onProgress) => applyReviewedPlan(deps.db, deps.runs, input, onProgress) };
 }
 
 async function appliedBy(db: Database, planRunId: string): Promise<string | null> {

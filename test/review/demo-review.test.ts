@@ -41,7 +41,9 @@ describeEachDatabase('review over the CSV demo workspace', (db) => {
     expect(events.length).toBe(37);
     const skipped = events.filter((e) => e.outcome === 'skipped');
     expect(skipped.map((e) => [e.object_key, e.error?.code])).toEqual([['E1002', 'changed_since_plan']]);
-    expect(skipped[0]?.error?.message).toContain('account "E1002" changed on the system since the plan was made');
+    expect(skipped[0]?.error?.message).toContain(
+      'account "E1002" changed on the system since the plan was made',
+    );
     expect(events.filter((e) => e.outcome === 'applied').length).toBe(36);
     expect(await idmUserCount(api)).toBe(36);
     const [grace] = await db().rows(sql`select id from idm_objects where employee_id = 'E1002'`);

@@ -2,7 +2,7 @@ import { loadConfig } from '../../config.ts';
 import type { ApplyPlanOutcome } from '../../services/review.ts';
 import { type Command, UsageError } from '../command.ts';
 import { findLocalServer } from '../local-server.ts';
-import { type EventPage, formatEvents, shownEvents } from './review-output.ts';
+import { type EventPage, formatEvents, localSummary, shownEvents } from './review-output.ts';
 import { exitCodeOf, formatSummary, progressPrinter } from './run.ts';
 
 /** What `apply` says for each way a request to apply can end; the exit code with it. */
@@ -96,42 +96,37 @@ export const applyCommand: Command = {
       );
       return exitCodeOf(finished.status);
     }
-    const [{ createLogger }, { createServices }, { eq }, { runs }, { listEvents }, { applyReviewedPlan }] =
-      await Promise.all([
-        import('../../log.ts'),
-        import('../../main.ts'),
-        import('drizzle-orm'),
-        import('../../db/schema/index.ts'),
-        import('../../activity/events-query.ts'),
-        import('../../services/review.ts'),
-      ]);
-    const services = await createServices(config, createLogger(config.logLevel, 2), { resumeRuns: false });
-    try {
-      // In-process the CLI is the machine's own administrator: its approval is recorded as `cli`.
-      const result = await applyReviewedPlan(
-        services.db,
-        services.runs,
-        { runId, planHash, approver: { name: 'cli', role: 'admin' } },
-        progressPrinter(process.stdout),
-      );
-      if (result.outcome !== 'started') {
-        const [message, code] = refusal(runId, result);
-        process.stderr.write(`trueup apply: ${message}\n`);
-        return code;
-      }
-      process.stdout.write(`apply run ${result.runId} started\n`);
-      await services.runs.wait(result.runId);
-      const [row] = await services.db.orm.select().from(runs).where(eq(runs.id, result.runId));
-      if (!row) return 1;
-      const skipped = await listEvents(services.db, row.id, { outcome: 'skipped', limit: shownEvents });
-      if (process.stdout.isTTY) process.stdout.write('\n');
-      process.stdout.write(
-        formatSummary(row) +
-          formatEvents('skipped', { items: skipped.items, more: skipped.nextSeq !== null }),
-      );
-      return exitCodeOf(row.status);
-    } finally {
-      await services.close();
-    }
+    const { withLocalServices } = await import('../local-services.ts');
+    return withLocalServices(
+      config,
+      async (services) => {
+        // In-process the CLI is the machine's own administrator: its approval is recorded as `cli`.
+        const result = await services.review.apply(
+          { runId, planHash, approver: { name: 'cli', role: 'admin' } },
+          progressPrinter(process.stdout),
+        );
+        if (result.outcome !== 'started') {
+          const [message, code] = refusal(runId, result);
+          process.stderr.write(`trueup apply: ${message}\n`);
+          return code;
+        }
+        process.stdout.write(`apply run ${result.runId} started\n`);
+        await services.runs.wait(result.runId);
+        const found = await services.activity.getRun(result.runId);
+        if (found.outcome !== 'found') return 1;
+        const skipped = await services.activity.listEvents(result.runId, {
+          outcome: 'skipped',
+          limit: shownEvents,
+        });
+        const page =
+          skipped.outcome === 'listed'
+            ? { items: skipped.items, more: skipped.nextSeq !== null }
+            : { items: [], more: false };
+        if (process.stdout.isTTY) process.stdout.write('\n');
+        process.stdout.write(formatSummary(localSummary(found.run)) + formatEvents('skipped', page));
+        return exitCodeOf(found.run.status);
+      },
+      { logLevel: config.logLevel },
+    );
   },
 };

@@ -1,7 +1,8 @@
 import { loadConfig } from '../../config.ts';
+import { unhandled } from '../../services/outcomes.ts';
 import { type Command, UsageError } from '../command.ts';
 import { findLocalServer } from '../local-server.ts';
-import { type EventPage, formatEvents, shownEvents } from './review-output.ts';
+import { type EventPage, formatEvents, localSummary, shownEvents } from './review-output.ts';
 import { exitCodeOf, formatSummary, progressPrinter } from './run.ts';
 
 const deletions = ['DELETE_FROM_IDM', 'DELETE_FROM_RESOURCE'] as const;
@@ -58,52 +59,52 @@ export const planCommand: Command = {
       process.stdout.write(formatSummary(finished) + planFooter(finished.id, run.planHash, deleting));
       return exitCodeOf(finished.status);
     }
-    const [{ createLogger }, { createServices }, { eq }, { runs }, { listEvents }] = await Promise.all([
-      import('../../log.ts'),
-      import('../../main.ts'),
-      import('drizzle-orm'),
-      import('../../db/schema/index.ts'),
-      import('../../activity/events-query.ts'),
-    ]);
-    const services = await createServices(config, createLogger(config.logLevel, 2), { resumeRuns: false });
-    try {
-      const started = await services.runs.start(
-        { configId, dryRun: true, mode: 'full', trigger: 'cli', startedBy: 'cli' },
-        progressPrinter(process.stdout),
-      );
-      switch (started.outcome) {
-        case 'config_not_found':
-          process.stderr.write(`trueup plan: no reconciliation config "${configId}"\n`);
-          return 2;
-        case 'config_inactive':
-          process.stderr.write(`trueup plan: reconciliation config "${configId}" is inactive\n`);
-          return 2;
-        case 'already_running':
-          process.stderr.write(
-            `trueup plan: config "${configId}" already has run ${started.runId} in progress\n`,
-          );
-          return 1;
-        case 'started':
-          break;
-      }
-      await services.runs.wait(started.runId);
-      const [row] = await services.db.orm.select().from(runs).where(eq(runs.id, started.runId));
-      if (!row) return 1;
-      const deleting = await Promise.all(
-        deletions.map(async (response) => {
-          const page = await listEvents(services.db, row.id, {
-            outcome: 'planned',
-            response,
-            limit: shownEvents,
-          });
-          return { items: page.items, more: page.nextSeq !== null };
-        }),
-      );
-      if (process.stdout.isTTY) process.stdout.write('\n');
-      process.stdout.write(formatSummary(row) + planFooter(row.id, row.planHash, deleting));
-      return exitCodeOf(row.status);
-    } finally {
-      await services.close();
-    }
+    const { withLocalServices } = await import('../local-services.ts');
+    return withLocalServices(
+      config,
+      async (services) => {
+        const started = await services.runs.start(
+          { configId, dryRun: true, mode: 'full', trigger: 'cli', startedBy: 'cli' },
+          progressPrinter(process.stdout),
+        );
+        switch (started.outcome) {
+          case 'config_not_found':
+            process.stderr.write(`trueup plan: no reconciliation config "${configId}"\n`);
+            return 2;
+          case 'config_inactive':
+            process.stderr.write(`trueup plan: reconciliation config "${configId}" is inactive\n`);
+            return 2;
+          case 'already_running':
+            process.stderr.write(
+              `trueup plan: config "${configId}" already has run ${started.runId} in progress\n`,
+            );
+            return 1;
+          case 'started':
+            break;
+          default:
+            return unhandled(started);
+        }
+        await services.runs.wait(started.runId);
+        const found = await services.activity.getRun(started.runId);
+        if (found.outcome !== 'found') return 1;
+        const { run } = found;
+        const deleting = await Promise.all(
+          deletions.map(async (response) => {
+            const page = await services.activity.listEvents(run.id, {
+              outcome: 'planned',
+              response,
+              limit: shownEvents,
+            });
+            return page.outcome === 'listed'
+              ? { items: page.items, more: page.nextSeq !== null }
+              : { items: [], more: false };
+          }),
+        );
+        if (process.stdout.isTTY) process.stdout.write('\n');
+        process.stdout.write(formatSummary(localSummary(run)) + planFooter(run.id, run.planHash, deleting));
+        return exitCodeOf(run.status);
+      },
+      { logLevel: config.logLevel },
+    );
   },
 };

@@ -1,4 +1,5 @@
 import type { RunEventSummary } from '../../activity/events-query.ts';
+import type { RunSummary } from '../../activity/runs-query.ts';
 
 /** The listing of a plan's or an apply run's events that `plan` and `apply` print (at most `shown`). */
 export type EventPage = { items: RunEventSummary[]; more: boolean };
@@ -19,4 +20,14 @@ export function formatEvents(title: string, page: EventPage): string {
   );
   if (page.more) lines.push(`  … (more: trueup events <runId>)`);
   return `${title}:\n${lines.join('\n')}\n`;
+}
+
+/** A run summary as `formatSummary` takes it (dates as dates). */
+export function localSummary(run: RunSummary) {
+  return {
+    ...run,
+    startedAt: run.startedAt ? new Date(run.startedAt) : null,
+    finishedAt: run.finishedAt ? new Date(run.finishedAt) : null,
+    error: run.error ?? null,
+  };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { disputeStatuses } from '../../../db/schema/disputes.ts';
-import { type Dispute, listDisputes } from '../../../services/disputes.ts';
+import type { Dispute } from '../../../services/disputes.ts';
 import { cursorParam, encodeCursor, limitParam } from '../../cursor.ts';
 import { defineRoute, queryOf } from '../../route.ts';
 import { disputeSchema } from './dispute-schema.ts';
@@ -30,7 +30,7 @@ export const listDisputesRoute = defineRoute({
   response: listDisputesResponse,
   handler: (services) => async (c) => {
     const query = queryOf(c, listDisputesQuery);
-    const page = await listDisputes(services.db, {
+    const page = await services.disputes.list({
       configId: query.configId,
       status: query.status,
       ...(query.cursor ? { afterId: query.cursor.id } : {}),

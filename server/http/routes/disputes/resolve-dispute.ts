@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { resolveDispute } from '../../../services/disputes.ts';
+import { unhandled } from '../../../services/outcomes.ts';
 import { ApiError } from '../../errors.ts';
 import { defineRoute, jsonBody, pathParam } from '../../route.ts';
 import { disputeSchema } from './dispute-schema.ts';
@@ -22,7 +22,7 @@ export const resolveDisputeRoute = defineRoute({
   handler: (services) => async (c) => {
     const id = pathParam(c, 'id');
     const decision = await jsonBody(c, resolveDisputeBody);
-    const result = await resolveDispute(services.db, { id, decision, decidedBy: c.get('caller').name });
+    const result = await services.disputes.resolve({ id, decision, decidedBy: c.get('caller').name });
     switch (result.outcome) {
       case 'resolved':
       case 'dismissed':
@@ -39,10 +39,8 @@ export const resolveDisputeRoute = defineRoute({
         );
       case 'config_not_found':
         throw new ApiError('CONFLICT', 'the config of this dispute no longer exists');
-      default: {
-        const unreachable: never = result;
-        throw new Error(`unknown resolve outcome ${JSON.stringify(unreachable)}`);
-      }
+      default:
+        return unhandled(result);
     }
   },
 });

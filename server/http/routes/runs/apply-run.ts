@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { applyReviewedPlan } from '../../../services/review.ts';
+import { unhandled } from '../../../services/outcomes.ts';
 import { ApiError } from '../../errors.ts';
 import { defineRoute, jsonBody, pathParam } from '../../route.ts';
 
@@ -25,7 +25,7 @@ export const applyRunRoute = defineRoute({
     const id = pathParam(c, 'id');
     const { planHash } = await jsonBody(c, applyRunBody);
     const caller = c.get('caller');
-    const result = await applyReviewedPlan(services.db, services.runs, {
+    const result = await services.review.apply({
       runId: id,
       planHash,
       approver: { name: caller.name, role: caller.role },
@@ -70,10 +70,8 @@ export const applyRunRoute = defineRoute({
           reason: 'already_running',
           runId: result.runId,
         });
-      default: {
-        const unreachable: never = result;
-        throw new Error(`unknown apply outcome ${JSON.stringify(unreachable)}`);
-      }
+      default:
+        return unhandled(result);
     }
   },
 });

@@ -1,9 +1,9 @@
-import { getRun, type RunSummary } from '../../../activity/runs-query.ts';
+import { unhandled } from '../../../services/outcomes.ts';
 import { ApiError } from '../../errors.ts';
 import { defineRoute, pathParam } from '../../route.ts';
-import { runSummarySchema } from './run-schemas.ts';
+import { type RunSummaryResponse, runSummarySchema } from './run-schemas.ts';
 
-export type GetRunResponse = RunSummary;
+export type GetRunResponse = RunSummaryResponse;
 
 export const getRunRoute = defineRoute({
   method: 'GET',
@@ -14,9 +14,16 @@ export const getRunRoute = defineRoute({
   response: runSummarySchema,
   handler: (services) => async (c) => {
     const id = pathParam(c, 'id');
-    const run = await getRun(services.db, id);
-    if (!run) throw new ApiError('NOT_FOUND', `no run with id "${id}"`);
-    const response: GetRunResponse = run;
-    return c.json(response);
+    const found = await services.activity.getRun(id);
+    switch (found.outcome) {
+      case 'found': {
+        const response: GetRunResponse = found.run;
+        return c.json(response);
+      }
+      case 'run_not_found':
+        throw new ApiError('NOT_FOUND', `no run with id "${id}"`);
+      default:
+        return unhandled(found);
+    }
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { eventOutcomes } from '../../../db/schema/run-events.ts';
-import { runModes, runStatuses } from '../../../db/schema/runs.ts';
+import { runModes, runStatuses, runTriggers } from '../../../db/schema/runs.ts';
 
 export const runSummarySchema = z.object({
   id: z.string(),
@@ -8,7 +8,7 @@ export const runSummarySchema = z.object({
   status: z.enum(runStatuses),
   dryRun: z.boolean(),
   mode: z.enum(runModes),
-  trigger: z.string(),
+  trigger: z.enum(runTriggers),
   planHash: z.string().nullable(),
   appliedFrom: z.string().nullable(),
   approvedBy: z.string().nullable(),
@@ -27,6 +27,8 @@ export const runSummarySchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
   createdAt: z.string(),
 });
+
+export type RunSummaryResponse = z.infer<typeof runSummarySchema>;
 
 export const eventSummarySchema = z.object({
   id: z.string(),
@@ -48,3 +50,4 @@ export const eventDetailSchema = eventSummarySchema.extend({
   policyOutput: z.unknown(),
   createdAt: z.string(),
 });
+export type EventDetailResponse = z.infer<typeof eventDetailSchema>;

@@ -1,10 +1,10 @@
 /**
  * The boundary between the surfaces (HTTP, CLI, scheduler) and the reconciliation engine.
- * Surfaces start runs through a RunService and read the activity history straight from the
- * `runs` and `run_events` tables; the engine writes those rows.
+ * Surfaces start runs through a RunService and read the activity history through the activity
+ * service (`services/activity.ts`); the engine writes those rows.
  */
-import type { RunOutcome } from '../core/run-engine.ts';
-import type { RunMode, RunTrigger } from '../db/schema/values.ts';
+import type { RunOutcome } from '../../core/run-engine.ts';
+import type { RunMode, RunTrigger } from '../../db/schema/values.ts';
 
 export type { RunMode, RunOutcome, RunTrigger };
 
@@ -15,7 +15,7 @@ export type StartRunRequest = {
   trigger: RunTrigger;
   /** `mode: 'keys'`: the unique field keys (or `idm:<id>`) of the objects to run for. */
   keys?: string[];
-  /** Who started it (a token's name, `cli`, `schedule`). */
+  /** Who asked for it: the API token's name, `cli`, `schedule`… (recorded as `runs.startedBy`). */
   startedBy?: string;
 };
 
@@ -67,8 +67,11 @@ export interface RunService {
     request: StartApplyRequest,
     onProgress?: (progress: RunProgress) => void,
   ): Promise<StartApplyOutcome>;
-  /** Resolves when the run has finished (whatever its status). */
-  wait(runId: string): Promise<void>;
+  /**
+   * Resolves when the run has finished, with how it ended; null for a run another process
+   * executed (or one that crashed), whose row then tells its status.
+   */
+  wait(runId: string): Promise<RunOutcome | null>;
   /** Resumes runs a crash left `running`; returns their ids. Called at start-up and by `trueup run --resume`. */
   resumeInterrupted(onProgress?: (progress: RunProgress) => void): Promise<string[]>;
   /** Waits for runs in flight (graceful shutdown). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { objectTypes, responses, situations } from '../../../core/model.ts';
-import { cronProblem, namedFrequencies } from './cron.ts';
+import { objectTypes, responses, situations } from '../../core/model.ts';
+import { cronProblem, namedFrequencies } from '../../http/routes/recon-configs/cron.ts';
 
 const policyPath = z
   .string()
@@ -111,3 +111,4 @@ export const createConfigBody = z.strictObject(configFields).partial().required(
 export const updateConfigBody = z.strictObject(configFields).partial();
 
 export type ConfigInput = z.output<typeof updateConfigBody>;
+export type CreateConfigInput = z.output<typeof createConfigBody>;
