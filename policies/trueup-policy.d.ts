@@ -7,7 +7,9 @@
  * seeded, so a dry run and the real run decide the same way.
  *
  * The server typechecks every policy against this file (strict, ES2022, no DOM or Node types);
- * `policies/tsconfig.json` gives editors the same view.
+ * `policies/tsconfig.json` gives editors the same view. It is the contract of
+ * `server/core/policy-contract.ts` written for editors; test/sandbox/sdk-contract.test.ts holds
+ * the two to each other.
  */
 declare module 'trueup:policy' {
   export type AttributeValue = string | number | boolean | null | string[];
@@ -99,7 +101,8 @@ declare module 'trueup:policy' {
   export type PreProcessorContext = {
     configId: string;
     objectType: ObjectType;
-    mode: 'full' | 'incremental';
+    /** A whole system, its changes, a few objects by key, or live changes. */
+    mode: 'full' | 'incremental' | 'keys' | 'live';
     dryRun: boolean;
     system: SystemView;
   };
