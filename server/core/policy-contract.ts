@@ -47,7 +47,8 @@ export const idmObject = z.object({
 export const systemView = z.object({
   id: z.string(),
   name: z.string(),
-  type: z.enum(['csv', 'sql', 'ldap']),
+  /** The connector type: csv, sql, ldap, scim, or a connector plugin's. */
+  type: z.string(),
   trusted: z.boolean(),
   uniqueFieldKey: z.string(),
 });

@@ -60,10 +60,10 @@ describeEachDatabase('runs and events: happy paths', (db) => {
       dryRun: false,
       mode: 'full',
       trigger: 'manual',
+      startedBy: null,
       planHash: null,
       appliedFrom: null,
       approvedBy: null,
-      startedBy: null,
       keys: null,
       phase: null,
       startedAt: '2025-03-01T11:00:00.000Z',
@@ -74,6 +74,11 @@ describeEachDatabase('runs and events: happy paths', (db) => {
       policies: [],
       createdAt: '2025-03-01T11:00:00.000Z',
     });
+  });
+
+  it('says who started a run', async () => {
+    const run = await get<GetRunResponse>(`/api/runs/${seeded.runIds[2]}`);
+    expect(run.startedBy).toBe('ci-bot');
   });
 
   it('pages through events by sequence and filters them', async () => {
