@@ -10,8 +10,10 @@ import { createPolicyRunner, type PolicyService } from './sandbox/runner.ts';
 import { createSecretBox, type SecretBox } from './secrets.ts';
 import { type ActivityService, createActivityService } from './services/activity.ts';
 import { type ConfigService, createConfigService } from './services/configs/config-service.ts';
+import { createDisputeService, type DisputeService } from './services/disputes.ts';
 import { createIdmService, type IdmService } from './services/idm.ts';
 import { createPolicyLibrary, type PolicyLibrary } from './services/policies.ts';
+import { createReviewService, type ReviewService } from './services/review.ts';
 import { createRunService } from './services/runs/run-service.ts';
 import type { RunService } from './services/runs/types.ts';
 import { createSystemService, type SystemService } from './services/systems/system-service.ts';
@@ -45,6 +47,10 @@ export type Services = {
   activity: ActivityService;
   /** Read the IDM (`services/idm.ts`). */
   idm: IdmService;
+  /** Apply a reviewed or held plan (`services/review.ts`). */
+  review: ReviewService;
+  /** The disputes queue: DISPUTED accounts a person decides (`services/disputes.ts`). */
+  disputes: DisputeService;
   close(): Promise<void>;
 };
 
@@ -64,6 +70,9 @@ export function buildServices(
     openConnector: connectorOpener(secrets, connectors),
     retentionDays: config.runRetentionDays,
   });
+  const disputes = createDisputeService({ db });
+  // DISPUTED accounts of every finished run open (or update) disputes for a person to decide.
+  runs.onRunFinished((finished) => disputes.record(finished).then(() => {}));
   return {
     config,
     db,
@@ -78,6 +87,8 @@ export function buildServices(
     policies: createPolicyLibrary({ db, runner: policyRunner }),
     activity: createActivityService({ db }),
     idm: createIdmService({ db }),
+    review: createReviewService({ db, runs }),
+    disputes,
     close: async () => {
       await runs.drain();
       await policyRunner.close();

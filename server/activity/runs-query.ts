@@ -11,8 +11,13 @@ export type RunSummary = {
   dryRun: boolean;
   mode: RunMode;
   trigger: RunRow['trigger'];
+  /** Review (API.md "Review and apply"): a dry run's or held plan's hash; an apply run's origin and approver. */
+  planHash: string | null;
+  appliedFrom: string | null;
+  approvedBy: string | null;
   /** The token name, `cli` or `schedule` that started the run. */
   startedBy: string | null;
+  keys: string[] | null;
   phase: string | null;
   startedAt: string | null;
   finishedAt: string | null;
@@ -34,7 +39,11 @@ export function toRunSummary(row: RunRow): RunSummary {
     dryRun: row.dryRun,
     mode: row.mode,
     trigger: row.trigger,
+    planHash: row.planHash,
+    appliedFrom: row.appliedFrom,
+    approvedBy: row.approvedBy,
     startedBy: row.startedBy,
+    keys: row.keys ?? null,
     phase: row.phase,
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,

@@ -2,9 +2,11 @@ import { ConfigError } from '../config.ts';
 import { DatabaseUnavailableError } from '../db/errors.ts';
 import { ApiClientError } from './api-client.ts';
 import { type Command, formatHelp, parseCommandArgs, UsageError } from './command.ts';
+import { applyCommand } from './commands/apply.ts';
 import { eventsCommand } from './commands/events.ts';
 import { historyCommand } from './commands/history.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { planCommand } from './commands/plan.ts';
 import { policyCommand } from './commands/policy.ts';
 import { runCommand } from './commands/run.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -17,6 +19,8 @@ const commands: Command[] = [
   migrateCommand,
   tokenCommand,
   runCommand,
+  planCommand,
+  applyCommand,
   policyCommand,
   historyCommand,
   eventsCommand,

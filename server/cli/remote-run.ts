@@ -32,7 +32,7 @@ const unfinished = new Set<RunStatus>(['queued', 'running']);
  */
 export async function runThroughServer(
   server: LocalServer,
-  request: { configId: string; dryRun: boolean; mode: RunMode },
+  request: { configId: string; dryRun: boolean; mode: RunMode; keys?: string[] },
   out: NodeJS.WritableStream,
 ): Promise<FinishedRun | number> {
   const client = createApiClient(server);
@@ -41,7 +41,11 @@ export async function runThroughServer(
     ({ runId } = await client.json<{ runId: string }>(
       'POST',
       `/api/recon-configs/${encodeURIComponent(request.configId)}/runs`,
-      { dryRun: request.dryRun, mode: request.mode },
+      {
+        dryRun: request.dryRun,
+        mode: request.mode === 'keys' ? 'full' : request.mode,
+        ...(request.keys ? { keys: request.keys } : {}),
+      },
     ));
   } catch (error) {
     if (!(error instanceof ApiClientError)) throw error;
@@ -49,6 +53,15 @@ export async function runThroughServer(
     return error.status === 404 || error.status === 400 ? 2 : 1;
   }
   out.write(`run ${runId} started by the server at ${server.url}\n`);
+  return followRun(client, runId, out);
+}
+
+/** Polls a run the server executes, printing each new phase, until it ends. */
+export async function followRun(
+  client: ReturnType<typeof createApiClient>,
+  runId: string,
+  out: NodeJS.WritableStream,
+): Promise<FinishedRun> {
   let lastPhase: string | null = null;
   for (;;) {
     const run = await client.json<RemoteSummary>('GET', `/api/runs/${encodeURIComponent(runId)}`);

@@ -33,13 +33,25 @@ async function writeToSystem(deps: EngineDeps, batch: JournalEntry[]): Promise<M
  * larger batches are what keeps it fast. Each object has one event, so the order between passes
  * does not matter.
  */
-export async function applyPlan(runId: string, target: ApplyTarget, deps: EngineDeps, total: number | null) {
+export async function applyPlan(
+  runId: string,
+  target: ApplyTarget,
+  deps: EngineDeps,
+  total: number | null,
+  beforeBatch?: BeforeBatch,
+) {
   const counters = { done: 0, failed: 0 };
   const batchSize = deps.batchSize ?? 2000;
-  await applyPass(runId, target, deps, 'idm', batchSize, total, counters);
-  await applyPass(runId, target, deps, 'system', batchSize * 10, total, counters);
+  await applyPass(runId, target, deps, 'idm', batchSize, total, counters, beforeBatch);
+  await applyPass(runId, target, deps, 'system', batchSize * 10, total, counters, beforeBatch);
   return { applied: counters.done - counters.failed, failed: counters.failed };
 }
+
+/**
+ * Called with each batch before any of it is written (an approved plan's drift check): the
+ * entries it returns are `skipped` with their error and written nowhere.
+ */
+export type BeforeBatch = (side: 'idm' | 'system', batch: JournalEntry[]) => Promise<Map<number, EventError>>;
 
 async function applyPass(
   runId: string,
@@ -49,13 +61,20 @@ async function applyPass(
   batchSize: number,
   total: number | null,
   counters: { done: number; failed: number },
+  beforeBatch: BeforeBatch | undefined,
 ) {
   let afterSeq = -1;
   for (;;) {
     const batch = await deps.store.plannedEntries(runId, side, afterSeq, batchSize);
     if (batch.length === 0) break;
-    const systemResults = await writeToSystem(deps, batch);
+    const drifted = beforeBatch ? await beforeBatch(side, batch) : new Map<number, EventError>();
+    const systemResults = await writeToSystem(
+      deps,
+      batch.filter((e) => !drifted.has(e.seq)),
+    );
     const applied: AppliedEntry[] = batch.map((entry) => {
+      const skipped = drifted.get(entry.seq);
+      if (skipped) return { ...entry, outcome: 'skipped', error: skipped };
       const result = systemResults.get(entry.seq);
       if (result && !result.ok) {
         counters.failed++;

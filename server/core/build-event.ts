@@ -7,6 +7,7 @@ import {
   sameValue,
 } from './attribute-sync.ts';
 import type { Correlation } from './correlate.ts';
+import { accountContentHash } from './drift.ts';
 import { decideStale } from './gates.ts';
 import type { Account, AttributePatch, AttributeValue, Response, Situation } from './model.ts';
 import type { EventError, PlannedAction, PlannedEvent } from './plan.ts';
@@ -231,12 +232,23 @@ export function buildEvent(decision: PairDecision, ctx: PlanContext): PlannedEve
     policyOutput: decision.policyOutput ?? null,
     outcome: 'recorded',
     error: null,
+    // Review: what this event saw, so an approved plan can tell whether the object drifted since.
+    accountHash: pair.account ? accountContentHash(pair.account) : null,
+    idmVersion: pair.idm?.version ?? null,
   };
   if (situation === 'DISPUTED') {
     const ids = pair.candidates.map((c) => c.object.id).join(', ');
     event.error = {
       code: 'disputed',
       message: `${pair.candidates.length} IDM objects match (${ids}); a person must decide`,
+    };
+    // The disputes queue opens from this: the account as read and the candidates to choose from.
+    event.policyOutput = {
+      ...(decision.policyOutput ?? {}),
+      dispute: {
+        account: pair.account?.attributes ?? null,
+        candidates: pair.candidates.map((c) => c.object.id),
+      },
     };
     return event;
   }

@@ -11,6 +11,7 @@ import {
 } from './correlate.ts';
 import type { RunDeps, RunView } from './engine-deps.ts';
 import { loadLinkedIdmSide, loadWholeIdmSide } from './idm-side.ts';
+import { readKeyedAccounts } from './keys-run.ts';
 import type { Account } from './model.ts';
 import { keysOfValue, normalizeKey } from './normalize-key.ts';
 import type { PlannedEvent } from './plan.ts';
@@ -73,6 +74,9 @@ export async function correlateRun(
   // An incremental run reads its (few) changed accounts first: if all are linked, the IDM side
   // it needs is just their linked objects.
   const changed = run.mode === 'incremental' ? await readAll(deps.connector.search(request)) : null;
+  // A keys run reads its accounts by key, and concludes only about the IDM objects they name.
+  const keyed =
+    run.mode === 'keys' ? await readKeyedAccounts(run.keys ?? [], config, deps, request, linkRows) : null;
   const { entries, links } =
     (changed && (await loadLinkedIdmSide(deps.store, linkRows, changed))) ??
     (await loadWholeIdmSide(deps.store, config.objectType, scope, linkRows));
@@ -92,7 +96,7 @@ export async function correlateRun(
   const problems: CorrelatedRun['problems'] = [];
   const seenKeys = new Set<string>();
   let watermark: string | null = null;
-  for await (const page of changed ?? deps.connector.search(request)) {
+  for await (const page of changed ?? keyed?.pages ?? deps.connector.search(request)) {
     for (const p of page.problems) {
       const where = p.line && !p.message.includes(`line ${p.line}`) ? `line ${p.line}: ` : '';
       problems.push(problem(p.key ?? null, 'read_problem', `${where}${p.message}`));
@@ -132,7 +136,8 @@ export async function correlateRun(
   }
   if (rulePath) await scoreDisputes(pairs, rulePath, deps, options);
   disputeSharedClaims(pairs);
-  if (scope.kind !== 'none') pairs.push(...uncorrelatedIdmObjects(entries, pairs, reconIndex, run.mode));
+  const concluded = keyed ? entries.filter((e) => keyed.idmIds.has(e.object.id)) : entries;
+  if (scope.kind !== 'none') pairs.push(...uncorrelatedIdmObjects(concluded, pairs, reconIndex, run.mode));
   return { pairs, problems, watermark };
 }
 

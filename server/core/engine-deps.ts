@@ -1,6 +1,7 @@
 import type { Connector } from './connector-port.ts';
 import type { RunMode } from './model.ts';
 import type { PolicyRunner, PolicySession } from './policy-port.ts';
+import type { ReviewHooks } from './review-hooks.ts';
 import type { RunStore } from './store-port.ts';
 
 /** Progress of a run in flight (the RunService hands it to progress bars). */
@@ -21,10 +22,19 @@ export type EngineDeps = {
   onProgress?: (progress: EngineProgress) => void;
   /** Actions per IDM apply batch (one transaction each); system batches are ten times larger. */
   batchSize?: number;
+  /** Plan hashes and the source guard's baseline (absent: no plan hash, no drop rule). */
+  review?: ReviewHooks;
 };
 
 /** What the stages of one run get: the run's policy session (call-policy.ts) in place of the runner. */
 export type RunDeps = Omit<EngineDeps, 'policies'> & { policies: PolicySession | null };
 
 /** The run being executed, as the engine needs it. */
-export type RunView = { id: string; configId: string; dryRun: boolean; mode: RunMode };
+export type RunView = {
+  id: string;
+  configId: string;
+  dryRun: boolean;
+  mode: RunMode;
+  /** `keys` runs: the unique field keys, or `idm:<id>`, of the objects the run is for. */
+  keys?: string[] | null;
+};

@@ -41,6 +41,9 @@ export type PlannedEvent = {
   policyOutput: unknown;
   outcome: EventOutcome;
   error: EventError | null;
+  /** What the event saw when planned, for the drift check of an applied plan (review). */
+  accountHash?: string | null;
+  idmVersion?: number | null;
 };
 
 export function hasWrites(action: PlannedAction | null): action is PlannedAction {

@@ -1,4 +1,5 @@
 import type { IdmFilter, IdmObject, ObjectType, Response, Situation, SystemView } from './model.ts';
+import type { SourceGuard } from './source-guard.ts';
 
 /**
  * A reconciliation config as the engine sees it: plain data, loaded by the store. Field names
@@ -45,6 +46,8 @@ export type EngineConfig = {
   /** The account attribute listing the account's memberships (group keys on the same system), if any. */
   entitlementAttribute: string | null;
   situations: Partial<Record<Situation, SituationRule>>;
+  /** API.md "Source guard"; null or absent: off. */
+  sourceGuard?: SourceGuard | null;
 };
 
 /** Which system set an IDM attribute, and how sure it was (0–100). */
@@ -52,7 +55,7 @@ export type AttributeSource = { systemId: string; confidence: number };
 export type AttributeSources = Record<string, AttributeSource>;
 
 /** An IDM object with the provenance of its attributes, as loaded for a run. */
-export type IdmEntry = { object: IdmObject; sources: AttributeSources };
+export type IdmEntry = { object: IdmObject; sources: AttributeSources; version?: number };
 
 export type LinkStatus = 'active' | 'stale' | 'tombstone';
 

@@ -8,6 +8,7 @@ import { isDeletionAction, type PlannedEvent } from './plan.ts';
 import type { PolicyCallOptions, Vars } from './policy-port.ts';
 import { PolicyError } from './policy-port.ts';
 import type { EngineConfig } from './recon-config.ts';
+import { checkSourceGuard, guardMessage } from './source-guard.ts';
 import type { IdmScope, RunCounts, RunError } from './store-port.ts';
 
 /** How a run ended (CONVENTIONS item 2): the CLI and the API map it to exit codes and statuses. */
@@ -15,6 +16,7 @@ export type RunOutcome =
   | { outcome: 'succeeded'; counts: RunCounts }
   | { outcome: 'failed'; error: RunError }
   | { outcome: 'stopped_by_threshold'; error: RunError; counts: RunCounts }
+  | { outcome: 'stopped_by_guard'; error: RunError; counts: RunCounts }
   | { outcome: 'aborted_by_preprocessor'; reason: string };
 
 const emptyCounts = (): RunCounts => ({ situations: {}, responses: {}, errors: 0 });
@@ -137,6 +139,7 @@ async function planRun(run: RunView, config: EngineConfig, watermark: string | n
     counts,
     deletions,
     planned,
+    accounts: correlated.pairs.filter((p) => p.account).length,
     considered: correlated.pairs.length,
     watermark: correlated.watermark,
     vars,
@@ -174,6 +177,9 @@ export async function executeRun(
       return { outcome: 'aborted_by_preprocessor', reason: plan.aborted ?? '' };
     }
     deps.onProgress?.({ phase: 'gating', done: 0, total: plan.planned });
+    // Review: the source guard, before the deletion gate; a stopped run keeps its plan (hashed).
+    const guarded = await guardRun(run, config, deps, plan, started);
+    if (guarded) return guarded;
     const gate = checkDeletionThreshold(plan.deletions, plan.considered, config.deletionThreshold);
     if (gate.outcome === 'threshold_exceeded') {
       const unit = gate.limit.kind === 'count' ? '' : '%';
@@ -182,6 +188,7 @@ export async function executeRun(
         message: `the plan deletes ${gate.deletions} of ${gate.total} objects, over the ${gate.limit.kind} limit of ${gate.limit.value}${unit}; nothing was written`,
         details: gate,
       };
+      await deps.review?.sealPlan(run.id);
       await deps.store.updateRun(run.id, {
         status: 'stopped_by_threshold',
         error,
@@ -190,7 +197,8 @@ export async function executeRun(
       });
       return { outcome: 'stopped_by_threshold', error, counts: plan.counts };
     }
-    if (!run.dryRun) {
+    if (run.dryRun) await deps.review?.sealPlan(run.id);
+    else {
       await deps.store.updateRun(run.id, { phase: 'applying' });
       await applyPlan(
         run.id,
@@ -207,11 +215,36 @@ export async function executeRun(
   }
 }
 
+/** API.md "Source guard": a full run that read too few accounts stops before any write. */
+async function guardRun(
+  run: RunView,
+  config: EngineConfig,
+  deps: Pick<EngineDeps, 'store' | 'review'>,
+  plan: { accounts: number; considered: number; counts: RunCounts },
+  started: number,
+): Promise<RunOutcome | null> {
+  const baseline =
+    run.mode === 'full' && config.sourceGuard?.maxDropPercent !== undefined
+      ? ((await deps.review?.previousAccounts(config.id)) ?? null)
+      : null;
+  const guard = checkSourceGuard(config.sourceGuard ?? null, run.mode, plan.accounts, baseline);
+  if (guard.outcome === 'passed') return null;
+  const error: RunError = { code: 'source_guard', message: guardMessage(guard), details: guard };
+  await deps.review?.sealPlan(run.id);
+  await deps.store.updateRun(run.id, {
+    status: 'stopped_by_guard',
+    error,
+    finished: true,
+    throughput: throughput(plan.considered, started),
+  });
+  return { outcome: 'stopped_by_guard', error, counts: plan.counts };
+}
+
 function throughput(objects: number, started: number) {
   return objects / Math.max((Date.now() - started) / 1000, 0.001);
 }
 
-async function failRun(run: RunView, deps: EngineDeps, error: unknown): Promise<RunOutcome> {
+export async function failRun(run: RunView, deps: EngineDeps, error: unknown): Promise<RunOutcome> {
   const runError = errorOf(error);
   deps.log.warn({ runId: run.id, error: runError }, 'run failed');
   await deps.store.updateRun(run.id, { status: 'failed', error: runError, finished: true });

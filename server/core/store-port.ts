@@ -12,6 +12,7 @@ export type RunStatus =
   | 'succeeded'
   | 'failed'
   | 'stopped_by_threshold'
+  | 'stopped_by_guard'
   | 'aborted_by_preprocessor'
   | 'cancelled';
 export type RunCounts = {
@@ -39,7 +40,10 @@ export type RunUpdate = {
 export type JournalEntry = { seq: number; action: PlannedAction };
 
 /** The result of one journal entry after its writes, flipped in the same transaction as the IDM writes. */
-export type AppliedEntry = JournalEntry & { outcome: 'applied' | 'failed'; error: EventError | null };
+export type AppliedEntry = JournalEntry & {
+  outcome: 'applied' | 'failed' | 'skipped';
+  error: EventError | null;
+};
 
 /** Which system and object type the links and entitlements of an apply belong to. */
 export type ApplyTarget = { systemId: string; objectType: ObjectType };

@@ -43,10 +43,12 @@ export function createApp(services: Services): ApiApp {
     },
   });
   app.use('/api/*', (c, next) => (c.req.path.endsWith('/file') ? next() : limit(c, next)));
-  // hono's JSON check cannot tell an empty body from a broken one; say which it is.
+  // hono's JSON check cannot tell an empty body from a broken one; say which it is. A GET or
+  // DELETE takes no body, so a client's habitual JSON content type on one means nothing.
   app.use('/api/*', async (c, next) => {
     if (
       c.req.path.endsWith('/file') ||
+      ['GET', 'HEAD', 'DELETE', 'OPTIONS'].includes(c.req.method) ||
       !/^application\/([\w.-]+\+)?json/i.test(c.req.header('content-type') ?? '')
     ) {
       return next();

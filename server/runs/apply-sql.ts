@@ -40,7 +40,7 @@ export function applyStatements(runId: string, target: ApplyTarget, entries: App
     const attrs = sql`((o.attributes || x.set) - x.remove)`;
     statements.push(sql`
       update idm_objects o set attributes = ${attrs}, attribute_sources = o.attribute_sources || x.sources,
-        ${mirrored(attrs)}, updated_at = now()
+        ${mirrored(attrs)}, updated_at = now(), version = o.version + 1
       from jsonb_to_recordset(${rowsParam(updates)}) as x(id text, set jsonb, remove text[], sources jsonb)
       where o.id = x.id`);
   }
@@ -51,7 +51,7 @@ export function applyStatements(runId: string, target: ApplyTarget, entries: App
   });
   if (statuses.length > 0) {
     statements.push(sql`
-      update idm_objects o set status = x.status, updated_at = now(),
+      update idm_objects o set status = x.status, updated_at = now(), version = o.version + 1,
         deleted_at = case when x.status = 'deleted' then coalesce(o.deleted_at, now()) else o.deleted_at end
       from jsonb_to_recordset(${rowsParam(statuses)}) as x(id text, status text)
       where o.id = x.id`);

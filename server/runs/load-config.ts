@@ -66,6 +66,7 @@ export async function loadEngineConfig(db: Database, configId: string): Promise<
     staleDays: row.staleDays,
     entitlementAttribute: row.entitlementAttribute,
     situations,
+    sourceGuard: row.sourceGuard ?? null,
   };
   return { config, row, system };
 }

@@ -12,6 +12,7 @@ export type IdmRow = {
   employee_id: string | null;
   attributes: Attributes | string;
   attribute_sources: AttributeSources | string | null;
+  version?: number;
 };
 
 /** PGlite and postgres.js both parse jsonb; a text-typed path may still hand back a string. */
@@ -26,5 +27,5 @@ export function idmEntryOf(row: IdmRow): IdmEntry {
   if (row.email !== null) attributes.email ??= row.email;
   if (row.employee_id !== null) attributes.employeeId ??= row.employee_id;
   const object: IdmObject = { id: row.id, type: row.type, status: row.status, attributes };
-  return { object, sources: json(row.attribute_sources) ?? {} };
+  return { object, sources: json(row.attribute_sources) ?? {}, version: Number(row.version ?? 1) };
 }

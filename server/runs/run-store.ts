@@ -18,7 +18,7 @@ import { type IdmRow, idmEntryOf, json } from './rows.ts';
 /** Rows per bulk statement or page: large enough to amortise a round trip, small enough for one parameter. */
 const insertChunk = 5000;
 
-const idmColumns = sql`o.id, o.type, o.status, o.name, o.login, o.email, o.employee_id, o.attributes, o.attribute_sources`;
+const idmColumns = sql`o.id, o.type, o.status, o.name, o.login, o.email, o.employee_id, o.attributes, o.attribute_sources, o.version`;
 
 async function inTransaction(db: Database, statements: SQL[]) {
   await db.orm.transaction(async (tx) => {
@@ -82,12 +82,15 @@ export function createRunStore(db: Database): RunStore {
           policy_output: e.policyOutput,
           outcome: e.outcome,
           error: e.error,
+          account_hash: e.accountHash ?? null,
+          idm_version: e.idmVersion ?? null,
         }));
         await db.rows(sql`
-          insert into run_events (run_id, seq, object_key, idm_object_id, situation, response, action, diff, policy_output, outcome, error)
-          select ${runId}, x.seq, x.object_key, x.idm_object_id, x.situation, x.response, x.action, x.diff, x.policy_output, x.outcome, x.error
+          insert into run_events (run_id, seq, object_key, idm_object_id, situation, response, action, diff, policy_output, outcome, error, account_hash, idm_version)
+          select ${runId}, x.seq, x.object_key, x.idm_object_id, x.situation, x.response, x.action, x.diff, x.policy_output, x.outcome, x.error, x.account_hash, x.idm_version
           from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(seq int, object_key text, idm_object_id text,
-            situation text, response text, action jsonb, diff jsonb, policy_output jsonb, outcome text, error jsonb)`);
+            situation text, response text, action jsonb, diff jsonb, policy_output jsonb, outcome text, error jsonb,
+            account_hash text, idm_version int)`);
       }
     },
 

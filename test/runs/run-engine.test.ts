@@ -186,7 +186,7 @@ describeEachDatabase('reconciliation runs over a CSV system', (db) => {
     let now = new Date('2025-03-01T00:00:00Z');
     const service = runServiceFor(db(), { now: () => now });
     const hr = await createCsvSystem(db(), 'employeeId,name,email\nE1,Ann,a@x\n', {
-      config: { staleDays: 3 },
+      config: { staleDays: 3, sourceGuard: null },
       situations: {
         IDM_NOT_EXISTS__RESOURCE_EXISTS: 'ADD_TO_IDM',
         IDM_EXISTS__RESOURCE_NOT_EXISTS: 'DELETE_FROM_IDM',

@@ -1,4 +1,5 @@
 import { loadConfig } from '../../config.ts';
+import { runKeysProblem } from '../../core/lookup-accounts.ts';
 import type { RunStatus } from '../../db/schema/values.ts';
 import { unhandled } from '../../services/outcomes.ts';
 import type { RunProgress } from '../../services/runs/types.ts';
@@ -86,18 +87,28 @@ export function formatSummary(run: Summary): string {
   return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
 }
 
+/** `--key` values, checked as the API checks `keys` (1–1000, unique). */
+function runKeysOf(values: unknown): string[] | undefined {
+  if (values === undefined) return undefined;
+  const keys = (values as string[]).map((k) => k.trim());
+  const problem = runKeysProblem(keys);
+  if (problem) throw new UsageError(`--key: ${problem}`);
+  return keys;
+}
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'Run a reconciliation config now and print its summary.',
-  usage: 'run <configId> [--dry-run] [--full|--incremental] | run --resume',
+  usage: 'run <configId> [--dry-run] [--full|--incremental] [--key K…] | run --resume',
   help: [
     'options:',
     '  --dry-run       compute and record the full plan; write nothing to the IDM or the system',
     '  --full          read every account (the default)',
     '  --incremental   read only accounts changed since the last successful run (the watermark)',
+    '  --key K         run for this object alone (a unique field key, or idm:<IDM object id>); repeat for up to 1000',
     '  --resume        resume runs a crash left running, applying exactly the actions still planned',
     '',
-    'Exit codes: 0 success, 1 failure, 2 bad usage or configuration, 3 stopped by a deletion threshold.',
+    'Exit codes: 0 success, 1 failure, 2 bad usage or configuration, 3 stopped by a deletion threshold or the source guard.',
   ].join('\n'),
   options: {
     help: { type: 'boolean', short: 'h' },
@@ -105,6 +116,7 @@ export const runCommand: Command = {
     full: { type: 'boolean' },
     incremental: { type: 'boolean' },
     resume: { type: 'boolean' },
+    key: { type: 'string', multiple: true },
   },
   async run(args) {
     const [configId, ...extra] = args.positionals;
@@ -115,6 +127,9 @@ export const runCommand: Command = {
       throw new UsageError('--resume takes no config id: it resumes every interrupted run');
     if (args.values.full && args.values.incremental)
       throw new UsageError('--full and --incremental exclude each other');
+    const keys = runKeysOf(args.values.key);
+    if (keys && (args.values.incremental || resume))
+      throw new UsageError('--key runs the config for those objects: it excludes --incremental and --resume');
     const config = loadConfig();
     const server = findLocalServer(config);
     if (server) {
@@ -129,6 +144,7 @@ export const runCommand: Command = {
           configId: configId as string,
           dryRun: args.values['dry-run'] === true,
           mode: args.values.incremental ? 'incremental' : 'full',
+          ...(keys ? { keys } : {}),
         },
         process.stdout,
       );
@@ -151,6 +167,7 @@ export const runCommand: Command = {
               configId: configId as string,
               dryRun: args.values['dry-run'] === true,
               mode: args.values.incremental ? 'incremental' : 'full',
+              ...(keys ? { keys } : {}),
               trigger: 'cli',
               startedBy: 'cli',
             },

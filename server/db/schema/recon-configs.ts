@@ -1,4 +1,5 @@
 import { boolean, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import type { SourceGuard } from '../../core/source-guard.ts';
 import { id, objectTypes, oneOf, timestamps } from './columns.ts';
 import { managedSystems } from './managed-systems.ts';
 
@@ -46,6 +47,8 @@ export const reconConfigs = pgTable(
     staleDays: integer('stale_days').notNull().default(0),
     /** The account attribute that lists the account's memberships (IDHub entitlements), if any. */
     entitlementAttribute: text('entitlement_attribute'),
+    /** API.md "Source guard": `{ minAccounts?, maxDropPercent? }`; null turns it off. */
+    sourceGuard: jsonb('source_guard').$type<SourceGuard | null>().default({ minAccounts: 1 }),
     ...timestamps,
   },
   (t) => [oneOf('recon_configs_object_type_check', t.objectType, objectTypes)],

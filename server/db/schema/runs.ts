@@ -71,6 +71,8 @@ export const runs = pgTable(
     oneOf('runs_trigger_check', t.trigger, runTriggers),
     uniqueIndex('runs_one_active_per_config').on(t.configId).where(sql`${t.status} in ('queued', 'running')`),
     /** One run per config and schedule tick, whichever server fires first (API.md "Scheduler"). */
+    /** A plan is applied once: a second `apply` of the same run loses here, whatever the race. */
+    uniqueIndex('runs_one_apply_per_plan').on(t.appliedFrom).where(sql`${t.appliedFrom} is not null`),
     uniqueIndex('runs_one_per_tick').on(t.configId, t.scheduledFor).where(sql`${t.scheduledFor} is not null`),
   ],
 );

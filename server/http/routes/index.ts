@@ -2,6 +2,8 @@ import type { Services } from '../../main.ts';
 import { roleExtension } from '../api-route.ts';
 import type { ApiApp } from '../app.ts';
 import { registerListConnectorTypes } from './connector-types.ts';
+import { registerListDisputes } from './disputes/list-disputes.ts';
+import { registerResolveDispute } from './disputes/resolve-dispute.ts';
 import { registerDocs } from './docs.ts';
 import { registerHealth } from './health.ts';
 import { registerGetIdmObject } from './idm/get-idm-object.ts';
@@ -15,6 +17,7 @@ import { registerDeleteConfig } from './recon-configs/delete-config.ts';
 import { registerGetConfig } from './recon-configs/get-config.ts';
 import { registerListConfigs } from './recon-configs/list-configs.ts';
 import { registerUpdateConfig } from './recon-configs/update-config.ts';
+import { registerApplyRun } from './runs/apply-run.ts';
 import { registerEventsCsv } from './runs/events-csv.ts';
 import { registerGetEvent } from './runs/get-event.ts';
 import { registerGetRun } from './runs/get-run.ts';
@@ -54,9 +57,12 @@ const registrations: Array<(app: ApiApp, services: Services) => void> = [
   registerStartRun,
   registerListRuns,
   registerGetRun,
+  registerApplyRun,
   registerEventsCsv,
   registerListEvents,
   registerGetEvent,
+  registerListDisputes,
+  registerResolveDispute,
   registerListIdmObjects,
   registerGetIdmObject,
   registerSavePolicy,

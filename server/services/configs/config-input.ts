@@ -97,6 +97,13 @@ export const configFields = {
     percent: z.number().min(0).max(100).optional(),
   }),
   staleDays: z.number().int().min(0).max(36_500),
+  /** API.md "Source guard"; null turns it off. */
+  sourceGuard: z
+    .strictObject({
+      minAccounts: z.number().int().min(0).optional(),
+      maxDropPercent: z.number().min(0).max(100).optional(),
+    })
+    .nullable(),
   situations: situationsSchema,
 };
 

@@ -1,15 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { and, eq, inArray, lt, notInArray, sql } from 'drizzle-orm';
+import { executeApply } from '../../core/apply-reviewed-plan.ts';
 import type { Connector } from '../../core/connector-port.ts';
 import type { PolicyRunner } from '../../core/policy-port.ts';
+import type { EngineConfig } from '../../core/recon-config.ts';
 import { executeRun, type RunOutcome, resumeRun } from '../../core/run-engine.ts';
 import type { Database } from '../../db/client.ts';
 import { type ManagedSystemRow, runs, watermarks } from '../../db/schema/index.ts';
 import { withGroupMembers } from '../../runs/group-members.ts';
 import { loadEngineConfig } from '../../runs/load-config.ts';
 import { createRunStore } from '../../runs/run-store.ts';
-import type { RunFinished, RunProgress, RunService, StartRunOutcome, StartRunRequest } from './types.ts';
+import { createApplyRun, createDriftCheck, createReviewHooks } from '../review-store.ts';
+import type {
+  RunFinished,
+  RunProgress,
+  RunService,
+  StartApplyRequest,
+  StartRunOutcome,
+  StartRunRequest,
+} from './types.ts';
 
 export type RunServiceOptions = {
   db: Database;
@@ -54,6 +64,7 @@ export function createRunService(
 ): RunService & { outcome(runId: string): RunOutcome | undefined } {
   const { db } = options;
   const store = createRunStore(db);
+  const review = createReviewHooks(db);
   const inFlight = new Map<string, Promise<RunOutcome | null>>();
   const outcomes = new Map<string, RunOutcome>();
   const listeners = new Set<(finished: RunFinished) => void | Promise<void>>();
@@ -135,6 +146,7 @@ export function createRunService(
         now: options.now ?? (() => new Date()),
         newId: randomUUID,
         log: options.log,
+        review,
         ...(options.batchSize ? { batchSize: options.batchSize } : {}),
         onProgress: (p: { phase: RunProgress['phase']; done: number; total: number | null }) =>
           onProgress?.({ runId, ...p }),
@@ -143,6 +155,14 @@ export function createRunService(
     } finally {
       await connector.close().catch(() => {});
     }
+  }
+
+  /** The drift check reads accounts as planning did: the same attributes and search filter. */
+  function driftCheckOf(runId: string, connector: Connector, config: EngineConfig) {
+    return createDriftCheck(db, runId, connector, {
+      attributes: config.policyMap.length > 0 ? config.policyMap : null,
+      searchFilter: config.targetSearchFilter,
+    });
   }
 
   async function pruneOldRuns() {
@@ -165,7 +185,8 @@ export function createRunService(
           .values({
             configId: request.configId,
             dryRun: request.dryRun,
-            mode: request.mode,
+            mode: request.keys ? 'keys' : request.mode,
+            keys: request.keys ?? null,
             trigger: request.trigger,
             startedBy: request.startedBy ?? null,
             status: 'running',
@@ -183,10 +204,35 @@ export function createRunService(
           .where(and(eq(runs.configId, request.configId), inArray(runs.status, ['queued', 'running'])));
         return { outcome: 'already_running', runId: active?.id ?? '' } satisfies StartRunOutcome;
       }
-      const view = { id: runId, configId: request.configId, dryRun: request.dryRun, mode: request.mode };
+      const view = {
+        id: runId,
+        configId: request.configId,
+        dryRun: request.dryRun,
+        mode: request.keys ? ('keys' as const) : request.mode,
+        keys: request.keys ?? null,
+      };
       launch({ runId, configId: request.configId, trigger: request.trigger, dryRun: request.dryRun }, () =>
         withEngine(runId, request.configId, onProgress, ({ deps, loaded: l, watermark }) =>
           executeRun(view, l.config, watermark, deps),
+        ),
+      );
+      return { outcome: 'started', runId };
+    },
+
+    async startApply(request: StartApplyRequest, onProgress) {
+      const created = await createApplyRun(db, { ...request, owner: me });
+      if (created.outcome !== 'created') return created;
+      const { runId } = created;
+      const view = {
+        id: runId,
+        configId: request.configId,
+        dryRun: false,
+        mode: request.mode,
+        keys: request.keys,
+      };
+      launch({ runId, configId: request.configId, trigger: 'apply', dryRun: false }, () =>
+        withEngine(runId, request.configId, onProgress, ({ deps, loaded }) =>
+          executeApply(view, loaded.config, deps, driftCheckOf(runId, deps.connector, loaded.config)),
         ),
       );
       return { outcome: 'started', runId };
@@ -222,12 +268,16 @@ export function createRunService(
           dryRun: run.dryRun,
           mode: run.mode,
           phase: run.phase,
+          keys: run.keys ?? null,
           policies: run.policies,
         };
         options.log.info({ runId: run.id, phase: run.phase }, `resuming interrupted run ${run.id}`);
         launch({ runId: run.id, configId, trigger: run.trigger, dryRun: run.dryRun }, () =>
           withEngine(run.id, configId, onProgress, ({ deps, loaded, watermark }) =>
-            resumeRun(view, loaded.config, watermark, deps),
+            // An approved plan is never recomputed: its apply run goes on with its own journal.
+            run.trigger === 'apply'
+              ? executeApply(view, loaded.config, deps, driftCheckOf(run.id, deps.connector, loaded.config))
+              : resumeRun(view, loaded.config, watermark, deps),
           ),
         );
         resumed.push(run.id);

@@ -13,9 +13,23 @@ export type StartRunRequest = {
   dryRun: boolean;
   mode: RunMode;
   trigger: RunTrigger;
+  /** `mode: 'keys'`: the unique field keys (or `idm:<id>`) of the objects to run for. */
+  keys?: string[];
   /** Who asked for it: the API token's name, `cli`, `schedule`… (recorded as `runs.startedBy`). */
   startedBy?: string;
 };
+
+/** Starts the `apply` run of a reviewed plan (checked beforehand by server/services/review.ts). */
+export type StartApplyRequest = {
+  planRunId: string;
+  configId: string;
+  mode: RunMode;
+  keys: string[] | null;
+  approvedBy: string;
+  startedBy: string;
+};
+
+export type StartApplyOutcome = { outcome: 'started'; runId: string } | { outcome: 'conflict' };
 
 export type StartRunOutcome =
   | { outcome: 'started'; runId: string }
@@ -48,6 +62,11 @@ export interface RunService {
   onRunFinished(listener: (finished: RunFinished) => void | Promise<void>): () => void;
   /** Queues a run and returns at once; the run goes on in the background. */
   start(request: StartRunRequest, onProgress?: (progress: RunProgress) => void): Promise<StartRunOutcome>;
+  /** Starts an `apply` run: the plan's planned events are copied, then applied with drift checks. */
+  startApply(
+    request: StartApplyRequest,
+    onProgress?: (progress: RunProgress) => void,
+  ): Promise<StartApplyOutcome>;
   /**
    * Resolves when the run has finished, with how it ended; null for a run another process
    * executed (or one that crashed), whose row then tells its status.

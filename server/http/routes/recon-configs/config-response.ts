@@ -39,6 +39,9 @@ export const configSchema = z
     ),
     deletionThreshold: z.object({ count: z.number().optional(), percent: z.number().optional() }),
     staleDays: z.number(),
+    sourceGuard: z
+      .object({ minAccounts: z.number().optional(), maxDropPercent: z.number().optional() })
+      .nullable(),
     situations: z.record(z.enum(situations), situationView),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { runKeysProblem } from '../../../core/lookup-accounts.ts';
 import type { Services } from '../../../main.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import { access, errorResponses, idParams, json, jsonBody } from '../../api-route.ts';
@@ -9,6 +10,14 @@ import { ApiError } from '../../errors.ts';
 export const startRunBody = z.strictObject({
   dryRun: z.boolean().optional().describe('compute and record the plan, write nothing (default false)'),
   mode: z.enum(['full', 'incremental']).optional().describe('default full'),
+  keys: z
+    .array(z.string().trim().max(1000))
+    .superRefine((keys, ctx) => {
+      const problem = runKeysProblem(keys);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional()
+    .describe('1–1000 unique field keys, or IDM object ids prefixed "idm:": a run for those objects alone'),
 });
 export const startRunResponse = z.object({ runId: z.string() });
 export type StartRunResponse = z.infer<typeof startRunResponse>;
@@ -27,11 +36,12 @@ export const startRunRoute = createRoute({
 export function registerStartRun(app: ApiApp, services: Services) {
   app.openapi(startRunRoute, async (c) => {
     const { id: configId } = c.req.valid('param');
-    const { dryRun = false, mode = 'full' } = c.req.valid('json');
+    const { dryRun = false, mode = 'full', keys } = c.req.valid('json');
     const started = await services.runs.start({
       configId,
       dryRun,
       mode,
+      ...(keys ? { keys } : {}),
       trigger: 'api',
       startedBy: c.get('caller')?.name,
     });

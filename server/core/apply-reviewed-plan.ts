@@ -1,0 +1,37 @@
+import { applyPlan, type BeforeBatch } from './apply-plan.ts';
+import type { EngineDeps, RunView } from './engine-deps.ts';
+import type { EngineConfig } from './recon-config.ts';
+import { failRun, type RunOutcome } from './run-engine.ts';
+import type { RunCounts } from './store-port.ts';
+
+/**
+ * An `apply` run (API.md "Review and apply"): carries out exactly the planned actions copied from
+ * the reviewed plan — no policy call, no correlation — each batch drift-checked by `beforeBatch`
+ * before any of it is written. The same code resumes it after a crash: only actions still
+ * `planned` are left.
+ */
+export async function executeApply(
+  run: RunView,
+  config: EngineConfig,
+  deps: EngineDeps,
+  beforeBatch: BeforeBatch,
+): Promise<RunOutcome> {
+  const started = Date.now();
+  try {
+    const target = { systemId: config.system.id, objectType: config.objectType };
+    const { applied, failed } = await applyPlan(run.id, target, deps, null, beforeBatch);
+    deps.onProgress?.({ phase: 'finishing', done: 0, total: null });
+    const current = await deps.store.finishingState(run.id);
+    const counts: RunCounts = { ...current.counts, errors: await deps.store.countFailed(run.id) };
+    await deps.store.updateRun(run.id, {
+      phase: 'finishing',
+      counts,
+      status: 'succeeded',
+      finished: true,
+      throughput: (applied + failed) / Math.max((Date.now() - started) / 1000, 0.001),
+    });
+    return { outcome: 'succeeded', counts };
+  } catch (error) {
+    return failRun(run, deps, error);
+  }
+}
