@@ -9,7 +9,13 @@ import type { NotFound } from './outcome.ts';
 export type { RunEventDetail, RunEventSummary, RunSummary };
 
 /** A mail the run sent (completion report, do-nothing report), when this server records them. */
-export type RunNotification = { kind: string; to: string | string[]; status: string; attempts: number; error?: string };
+export type RunNotification = {
+  kind: string;
+  to: string | string[];
+  status: string;
+  attempts: number;
+  error?: string;
+};
 
 /** What a download link gets: a stream of text, or why there is none. */
 export type Download =

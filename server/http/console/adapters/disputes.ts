@@ -1,46 +1,33 @@
 import type { Services } from '../../../main.ts';
+import type { Dispute, ResolveOutcome } from '../../../services/disputes.ts';
 import type { Person } from './auth.ts';
-import type { NotFound } from './outcome.ts';
 
-/** Disputes (API.md "Disputes"): a DISPUTED account waiting for a person. */
-export type DisputeCandidate = {
-  idmObjectId: string;
-  score: number | null;
-  attributes: Record<string, unknown>;
-};
-export type DisputeView = {
-  id: string;
-  configId: string;
-  runId: string;
-  objectKey: string;
-  account: Record<string, unknown>;
-  candidates: DisputeCandidate[];
-  status: 'open' | 'resolved' | 'dismissed';
-  decidedBy?: string | null;
-  decidedAt?: string | null;
-};
+/** Disputes (API.md "Disputes"): a DISPUTED account waiting for a person, through the disputes service. */
+export type DisputeView = Dispute;
+export type { ResolveOutcome };
 
-export type ResolveOutcome =
-  | { outcome: 'resolved' | 'dismissed' }
-  | { outcome: 'not_a_candidate' | 'already_decided'; message: string }
-  | NotFound
-  | { outcome: 'unavailable'; message: string };
+const pageSize = 500;
 
-export function disputesAdapter(_services: Services) {
+export function disputesAdapter(services: Services) {
+  const { disputes } = services;
+  /** Every dispute matching `filter`, page by page. */
+  async function all(filter: { configId?: string | undefined; status?: Dispute['status'] | undefined }) {
+    const items: Dispute[] = [];
+    let afterId: string | undefined;
+    for (;;) {
+      const page = await disputes.list({ ...filter, ...(afterId ? { afterId } : {}), limit: pageSize });
+      items.push(...page.items);
+      if (!page.next) return items;
+      afterId = page.next;
+    }
+  }
   return {
-    available: false,
-    async list(_filter: { configId?: string; status?: DisputeView['status'] }): Promise<DisputeView[]> {
-      return [];
+    available: true,
+    list: all,
+    async get(id: string): Promise<DisputeView | null> {
+      return (await all({})).find((d) => d.id === id) ?? null;
     },
-    async get(_id: string): Promise<DisputeView | null> {
-      return null;
-    },
-    async resolve(
-      _id: string,
-      _decision: { idmObjectId: string } | { dismiss: true },
-      _person: Person,
-    ): Promise<ResolveOutcome> {
-      return { outcome: 'unavailable', message: 'disputes are not available on this server yet' };
-    },
+    resolve: (id: string, decision: { idmObjectId: string } | { dismiss: true }, person: Person) =>
+      disputes.resolve({ id, decision, decidedBy: person.name }),
   };
 }

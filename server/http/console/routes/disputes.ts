@@ -56,10 +56,12 @@ export function registerDisputes(web: Hono<ConsoleEnv>, services: Services, adap
       case 'resolved':
       case 'dismissed':
         return c.redirect(`/disputes/${id}`, 303);
-      case 'not_a_candidate':
       case 'already_decided':
-      case 'unavailable':
-        return showDispute(c, id, resolved.message);
+        return showDispute(c, id, `This dispute was ${resolved.status} already.`);
+      case 'not_a_candidate':
+        return showDispute(c, id, 'That IDM object is not one of the candidates of this dispute.');
+      case 'config_not_found':
+        return showDispute(c, id, 'The config of this dispute no longer exists.');
       case 'not_found':
         return notFoundPage(c, 'dispute');
       default:

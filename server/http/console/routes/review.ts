@@ -12,17 +12,25 @@ import { notFoundPage } from './not-found.ts';
 
 const planPage = 200;
 
+/** Why a plan was not applied, in words for the review page. */
 function applyProblem(applied: Exclude<ApplyOutcome, { outcome: 'started' }>): string {
   switch (applied.outcome) {
-    case 'plan_changed':
-    case 'not_a_plan':
-    case 'already_applied':
-    case 'config_changed':
-    case 'forbidden':
-    case 'unavailable':
-      return applied.message;
-    case 'not_found':
+    case 'run_not_found':
       return 'This run no longer exists.';
+    case 'forbidden':
+      return `Not applied: ${applied.reason}.`;
+    case 'not_a_plan':
+      return 'Only a finished dry run or a held plan can be applied.';
+    case 'plan_hash_mismatch':
+      return 'The plan is not the one this page showed (its hash changed): review it again.';
+    case 'already_applied':
+      return `This plan was applied already, by run ${applied.runId}.`;
+    case 'config_changed':
+      return 'The config or its system changed since this plan was made: run a new dry run.';
+    case 'config_not_found':
+      return 'The config of this plan no longer exists.';
+    case 'already_running':
+      return `A run of this config is queued or running (${applied.runId}); apply the plan when it has finished.`;
     default:
       return unhandled(applied);
   }
