@@ -88,7 +88,7 @@ export function DisputePage(props: {
             .map(
               (candidate, i) => html`<article class="candidate" aria-labelledby=${`cand-${i}`}>
                 <h3 id=${`cand-${i}`}>IDM object <code>${candidate.idmObjectId}</code>
-                  ${candidate.score === null ? null : html` · score <strong>${candidate.score}</strong>`}</h3>
+                  ${candidate.score === null ? html` · <span class="muted">no score (matched by the recon key)</span>` : html` · score <strong>${candidate.score}</strong>`}</h3>
                 <${Attributes} values=${candidate.attributes} label=${`Attributes of candidate ${candidate.idmObjectId}`} />
                 ${
                   canResolve
