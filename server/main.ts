@@ -1,13 +1,18 @@
+import path from 'node:path';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { openConfiguredDatabase } from './db/open.ts';
+import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import type { Logger } from './log.ts';
+import { createOutboxMailer } from './mail/outbox-mailer.ts';
+import { createSmtpMailer } from './mail/smtp-mailer.ts';
 import { connectorOpener } from './runs/open-connector.ts';
 import { createRunService } from './runs/run-service.ts';
 import type { RunService } from './runs/types.ts';
 import { createPolicyRunner, type PolicyService } from './sandbox/runner.ts';
 import { createSecretBox, type SecretBox } from './secrets.ts';
+import { createMailService, type MailService } from './services/mail.ts';
 import { version } from './version.ts';
 
 /**
@@ -24,6 +29,12 @@ export type Services = {
   policies: PolicyService;
   /** Starts, resumes and drains reconciliation runs. */
   runs: RunService;
+  /** Fires the configs' schedules once `start()`ed (`trueup serve` does; tests and the CLI may not). */
+  scheduler: Scheduler;
+  /** Completion and do-nothing mail of every run this process ends; `start()` retries what is due. */
+  mail: MailService;
+  /** Where links in mail and reports point. */
+  baseUrl: string;
   close(): Promise<void>;
 };
 
@@ -37,7 +48,21 @@ export function buildServices(config: Config, db: Database, log: Logger): Servic
     policies,
     openConnector: connectorOpener(secrets),
     retentionDays: config.runRetentionDays,
+    staleMs: config.runStaleMs,
   });
+  const scheduler = createScheduler({
+    db,
+    runs,
+    log,
+    syncMs: config.scheduleSyncMs,
+    takeoverMs: Math.max(500, Math.floor(config.runStaleMs / 2)),
+  });
+  const baseUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+  const mailer = config.smtpUrl
+    ? createSmtpMailer(config.smtpUrl, config.mailFrom)
+    : createOutboxMailer(path.join(config.dataDir, 'outbox'), config.mailFrom);
+  const mail = createMailService({ db, mailer, log, baseUrl, retryMs: config.mailRetryMs });
+  runs.onRunFinished(mail.runFinished);
   return {
     config,
     db,
@@ -46,8 +71,13 @@ export function buildServices(config: Config, db: Database, log: Logger): Servic
     secrets,
     policies,
     runs,
+    scheduler,
+    mail,
+    baseUrl,
     close: async () => {
+      await scheduler.stop();
       await runs.drain();
+      await mail.stop();
       await policies.close();
       await db.close();
     },

@@ -7,15 +7,17 @@ import { checkDeletionThreshold } from './gates.ts';
 import { isDeletionAction, type PlannedEvent } from './plan.ts';
 import type { PolicyCallOptions, Vars } from './policy-port.ts';
 import { PolicyError } from './policy-port.ts';
+import { postProcess, type RunNotify } from './post-process.ts';
 import type { EngineConfig } from './recon-config.ts';
 import type { IdmScope, RunCounts, RunError } from './store-port.ts';
 
 /** How a run ended (CONVENTIONS item 2): the CLI and the API map it to exit codes and statuses. */
-export type RunOutcome =
+export type RunOutcome = (
   | { outcome: 'succeeded'; counts: RunCounts }
   | { outcome: 'failed'; error: RunError }
   | { outcome: 'stopped_by_threshold'; error: RunError; counts: RunCounts }
-  | { outcome: 'aborted_by_preprocessor'; reason: string };
+  | { outcome: 'aborted_by_preprocessor'; reason: string }
+) & { notify?: RunNotify };
 
 const emptyCounts = (): RunCounts => ({ situations: {}, responses: {}, errors: 0 });
 const eventChunk = 5000;
@@ -159,7 +161,19 @@ export async function executeRun(
   watermark: string | null,
   deps: EngineDeps,
 ): Promise<RunOutcome> {
+  const { vars, ...outcome } = await planGateApply(run, config, watermark, deps);
+  return { ...outcome, notify: await postProcess(run, config, deps, outcome, vars) };
+}
+
+/** executeRun up to its ending, with the run variables the post-processor gets. */
+async function planGateApply(
+  run: RunView,
+  config: EngineConfig,
+  watermark: string | null,
+  deps: EngineDeps,
+): Promise<RunOutcome & { vars: Vars }> {
   const started = Date.now();
+  let vars: Vars = {};
   try {
     const plan = await planRun(run, config, watermark, deps);
     if ('aborted' in plan) {
@@ -168,8 +182,9 @@ export async function executeRun(
         error: { code: 'aborted_by_preprocessor', message: plan.aborted ?? '' },
         finished: true,
       });
-      return { outcome: 'aborted_by_preprocessor', reason: plan.aborted ?? '' };
+      return { outcome: 'aborted_by_preprocessor', reason: plan.aborted ?? '', vars };
     }
+    vars = plan.vars;
     deps.onProgress?.({ phase: 'gating', done: 0, total: plan.planned });
     const gate = checkDeletionThreshold(plan.deletions, plan.considered, config.deletionThreshold);
     if (gate.outcome === 'threshold_exceeded') {
@@ -185,7 +200,7 @@ export async function executeRun(
         finished: true,
         throughput: throughput(plan.considered, started),
       });
-      return { outcome: 'stopped_by_threshold', error, counts: plan.counts };
+      return { outcome: 'stopped_by_threshold', error, counts: plan.counts, vars };
     }
     if (!run.dryRun) {
       await deps.store.updateRun(run.id, { phase: 'applying' });
@@ -196,9 +211,9 @@ export async function executeRun(
         plan.planned,
       );
     }
-    return await finishRun(run, config, deps, plan.vars, plan.considered, started);
+    return { ...(await finishRun(run, config, deps, plan.considered, started)), vars };
   } catch (error) {
-    return failRun(run, deps, error);
+    return { ...(await failRun(run, deps, error)), vars };
   }
 }
 
@@ -213,12 +228,11 @@ async function failRun(run: RunView, deps: EngineDeps, error: unknown): Promise<
   return { outcome: 'failed', error: runError };
 }
 
-/** DESIGN step 9: final counts, post-processor, watermark (only after a successful, non-dry run). */
+/** DESIGN step 9: final counts, watermark (only after a successful, non-dry run); see post-process.ts. */
 async function finishRun(
   run: RunView,
   config: EngineConfig,
   deps: EngineDeps,
-  vars: Vars,
   considered: number | null,
   started: number,
 ): Promise<RunOutcome> {
@@ -227,13 +241,6 @@ async function finishRun(
   const current = await store.finishingState(run.id);
   const counts: RunCounts = { ...current.counts, errors: await store.countFailed(run.id) };
   await store.updateRun(run.id, { phase: 'finishing', counts });
-  if (config.postProcessorPolicy) {
-    await callPolicyOnce(deps.policies, config.postProcessorPolicy, 'postProcessor', 'default', {
-      summary: { runId: run.id, status: 'succeeded', dryRun: run.dryRun, counts },
-      system: config.system,
-      vars,
-    });
-  }
   if (!run.dryRun && current.watermarkAfter)
     await store.advanceWatermark(config.id, current.watermarkAfter, run.id);
   const objects = considered ?? Object.values(counts.situations).reduce((a, b) => a + b, 0);
@@ -260,13 +267,17 @@ export async function resumeRun(
     return executeRun(run, config, watermark, deps);
   }
   const started = Date.now();
+  let vars: Vars = {};
+  let outcome: RunOutcome;
   try {
     if (run.phase === 'applying') {
       await applyPlan(run.id, { systemId: config.system.id, objectType: config.objectType }, deps, null);
     }
     const current = await deps.store.finishingState(run.id);
-    return await finishRun(run, config, deps, current.vars, null, started);
+    vars = current.vars;
+    outcome = await finishRun(run, config, deps, null, started);
   } catch (error) {
-    return failRun(run, deps, error);
+    outcome = await failRun(run, deps, error);
   }
+  return { ...outcome, notify: await postProcess(run, config, deps, outcome, vars) };
 }

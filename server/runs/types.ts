@@ -13,6 +13,11 @@ export type StartRunRequest = {
   dryRun: boolean;
   mode: RunMode;
   trigger: RunTrigger;
+  /**
+   * Scheduler only: the tick this run belongs to. The `runs_one_per_tick` index makes a second
+   * server firing the same tick get `already_running` (the run of that tick) instead of a run.
+   */
+  scheduledFor?: Date;
 };
 
 export type StartRunOutcome =

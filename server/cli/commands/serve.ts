@@ -30,6 +30,8 @@ export const serveCommand: Command = {
       );
     }
     const server = await listen(services);
+    await services.scheduler.start();
+    services.mail.start();
     // CLI commands on this DATA_DIR go through this server while it holds the embedded database.
     const reachableHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const forgetServer =

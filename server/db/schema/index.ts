@@ -9,5 +9,6 @@ export * from './policies.ts';
 export * from './recon-configs.ts';
 export * from './recon-situations.ts';
 export * from './run-events.ts';
+export * from './run-notifications.ts';
 export * from './runs.ts';
 export * from './watermarks.ts';

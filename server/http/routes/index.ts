@@ -16,6 +16,7 @@ import { getRunRoute } from './runs/get-run.ts';
 import { listEventsRoute } from './runs/list-events.ts';
 import { listRunsRoute } from './runs/list-runs.ts';
 import { startRunRoute } from './runs/start-run.ts';
+import { listSchedulesRoute } from './schedules/list-schedules.ts';
 import { createSystemRoute } from './systems/create-system.ts';
 import { deleteSystemRoute } from './systems/delete-system.ts';
 import { getSystemRoute } from './systems/get-system.ts';
@@ -50,4 +51,5 @@ export const apiRoutes: ApiRoute[] = [
   listPoliciesRoute,
   testPolicyRoute,
   getPolicyRoute,
+  listSchedulesRoute,
 ];

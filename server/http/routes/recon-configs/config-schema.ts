@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { objectTypes, responses, situations } from '../../../core/model.ts';
-import { cronProblem, namedFrequencies } from './cron.ts';
+import { frequencyProblem } from '../../../jobs/frequency.ts';
 
 const policyPath = z
   .string()
@@ -16,13 +16,8 @@ const frequency = z
   .string()
   .max(200)
   .superRefine((value, ctx) => {
-    if ((namedFrequencies as readonly string[]).includes(value)) return;
-    const problem = cronProblem(value);
-    if (problem)
-      ctx.addIssue({
-        code: 'custom',
-        message: `${namedFrequencies.join(', ')} or a cron expression: ${problem}`,
-      });
+    const problem = frequencyProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
   .nullable();
 

@@ -25,6 +25,7 @@ export const createConfigRoute = defineRoute({
     checkConfig(body);
     await findSystem(services.db, systemId);
     const id = await saveConfig(services.db, { create: { systemId } }, body);
+    await services.scheduler.configChanged(id);
     const response: CreateConfigResponse = await findConfig(services.db, id);
     return c.json(response, 201);
   },

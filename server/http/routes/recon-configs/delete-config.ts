@@ -16,6 +16,7 @@ export const deleteConfigRoute = defineRoute({
       .where(eq(reconConfigs.id, id))
       .returning({ id: reconConfigs.id });
     if (deleted.length === 0) throw new ApiError('NOT_FOUND', `no reconciliation config with id "${id}"`);
+    await services.scheduler.configChanged(id);
     return c.body(null, 204);
   },
 });

@@ -24,6 +24,7 @@ export const updateConfigRoute = defineRoute({
     const current = await findConfig(services.db, id);
     checkConfig({ ...current, ...body });
     await saveConfig(services.db, { update: { id } }, body);
+    await services.scheduler.configChanged(id);
     const response: UpdateConfigResponse = await findConfig(services.db, id);
     return c.json(response);
   },
