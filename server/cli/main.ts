@@ -6,6 +6,7 @@ import { eventsCommand } from './commands/events.ts';
 import { historyCommand } from './commands/history.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { policyCommand } from './commands/policy.ts';
+import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
 import { serveCommand } from './commands/serve.ts';
 import { systemCommand } from './commands/system.ts';
@@ -20,6 +21,7 @@ const commands: Command[] = [
   policyCommand,
   historyCommand,
   eventsCommand,
+  reportCommand,
   systemCommand,
 ];
 

@@ -10,8 +10,10 @@ import { deleteConfigRoute } from './recon-configs/delete-config.ts';
 import { getConfigRoute } from './recon-configs/get-config.ts';
 import { listConfigsRoute } from './recon-configs/list-configs.ts';
 import { updateConfigRoute } from './recon-configs/update-config.ts';
+import { doNothingCsvRoute } from './runs/do-nothing-csv.ts';
 import { eventsCsvRoute } from './runs/events-csv.ts';
 import { getEventRoute } from './runs/get-event.ts';
+import { getReportRoute } from './runs/get-report.ts';
 import { getRunRoute } from './runs/get-run.ts';
 import { listEventsRoute } from './runs/list-events.ts';
 import { listRunsRoute } from './runs/list-runs.ts';
@@ -43,6 +45,8 @@ export const apiRoutes: ApiRoute[] = [
   listRunsRoute,
   getRunRoute,
   eventsCsvRoute,
+  getReportRoute,
+  doNothingCsvRoute,
   listEventsRoute,
   getEventRoute,
   ...listIdmRoutes,
