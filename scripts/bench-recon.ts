@@ -27,10 +27,10 @@ import {
   reconSituations,
   runs,
 } from '../server/db/schema/index.ts';
-import { createRunService } from '../server/runs/run-service.ts';
-import type { RunMode } from '../server/runs/types.ts';
 import { createPolicyRunner } from '../server/sandbox/index.ts';
 import { savePolicy } from '../server/sandbox/store.ts';
+import { createRunService } from '../server/services/runs/run-service.ts';
+import type { RunMode } from '../server/services/runs/types.ts';
 import {
   changeLdapPeople,
   changeSqlPeople,

@@ -8,16 +8,23 @@ import type { Logger } from './log.ts';
 import { createOutboxMailer } from './mail/outbox-mailer.ts';
 import { createSmtpMailer } from './mail/smtp-mailer.ts';
 import { connectorOpener } from './runs/open-connector.ts';
-import { createRunService } from './runs/run-service.ts';
-import type { RunService } from './runs/types.ts';
 import { createPolicyRunner, type PolicyService } from './sandbox/runner.ts';
 import { createSecretBox, type SecretBox } from './secrets.ts';
+import { type ActivityService, createActivityService } from './services/activity.ts';
+import { type ConfigService, createConfigService } from './services/configs/config-service.ts';
+import { createIdmService, type IdmService } from './services/idm.ts';
 import { createMailService, type MailService } from './services/mail.ts';
+import { createPolicyLibrary, type PolicyLibrary } from './services/policies.ts';
+import { createRunService } from './services/runs/run-service.ts';
+import type { RunService } from './services/runs/types.ts';
+import { createSystemService, type SystemService } from './services/systems/system-service.ts';
 import { version } from './version.ts';
 
 /**
  * Everything the server, the CLI and the scheduler share, built in this one place. The engine
  * receives what it needs from here through its options object; nothing reads the environment.
+ * The use cases are the services under `server/services/`; surfaces call them and translate
+ * their outcomes.
  */
 export type Services = {
   config: Config;
@@ -26,8 +33,8 @@ export type Services = {
   version: string;
   secrets: SecretBox;
   /** The PolicyRunner over stored policies (its sandbox worker starts on the first call). */
-  policies: PolicyService;
-  /** Starts, resumes and drains reconciliation runs. */
+  policyRunner: PolicyService;
+  /** Start a run, wait for it, resume interrupted ones (`services/runs/`). */
   runs: RunService;
   /** Fires the configs' schedules once `start()`ed (`trueup serve` does; tests and the CLI may not). */
   scheduler: Scheduler;
@@ -35,17 +42,27 @@ export type Services = {
   mail: MailService;
   /** Where links in mail and reports point. */
   baseUrl: string;
+  /** Save, read and remove reconciliation configs (`services/configs/`). */
+  configs: ConfigService;
+  /** Managed systems: save, test the connection, take a CSV file (`services/systems/`). */
+  systems: SystemService;
+  /** Save, read and test policies (`services/policies.ts`). */
+  policies: PolicyLibrary;
+  /** The activity history: runs, events, one object's detail (`services/activity.ts`). */
+  activity: ActivityService;
+  /** Read the IDM (`services/idm.ts`). */
+  idm: IdmService;
   close(): Promise<void>;
 };
 
 /** Wires the services around an open, migrated database (tests pass their own). */
 export function buildServices(config: Config, db: Database, log: Logger): Services {
-  const policies = createPolicyRunner(db, config.sandbox);
+  const policyRunner = createPolicyRunner(db, config.sandbox);
   const secrets = createSecretBox(config.secretKey);
   const runs = createRunService({
     db,
     log,
-    policies,
+    policies: policyRunner,
     openConnector: connectorOpener(secrets),
     retentionDays: config.runRetentionDays,
     staleMs: config.runStaleMs,
@@ -63,22 +80,29 @@ export function buildServices(config: Config, db: Database, log: Logger): Servic
     : createOutboxMailer(path.join(config.dataDir, 'outbox'), config.mailFrom);
   const mail = createMailService({ db, mailer, log, baseUrl, retryMs: config.mailRetryMs });
   runs.onRunFinished(mail.runFinished);
+  const configs = createConfigService({ db, log });
+  configs.onConfigChanged(({ configId }) => scheduler.configChanged(configId));
   return {
     config,
     db,
     log,
     version,
     secrets,
-    policies,
+    policyRunner,
     runs,
     scheduler,
     mail,
     baseUrl,
+    configs,
+    systems: createSystemService({ db, secrets, dataDir: config.dataDir }),
+    policies: createPolicyLibrary({ db, runner: policyRunner }),
+    activity: createActivityService({ db }),
+    idm: createIdmService({ db }),
     close: async () => {
       await scheduler.stop();
       await runs.drain();
       await mail.stop();
-      await policies.close();
+      await policyRunner.close();
       await db.close();
     },
   };

@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunMode } from '../runs/types.ts';
+import type { RunStatus } from '../db/schema/values.ts';
+import type { RunMode } from '../services/runs/types.ts';
 import { ApiClientError, createApiClient } from './api-client.ts';
 import type { LocalServer } from './local-server.ts';
 
 type RemoteSummary = {
   id: string;
-  status: string;
+  status: RunStatus;
   dryRun: boolean;
   mode: string;
   phase: string | null;
@@ -22,7 +23,7 @@ export type FinishedRun = Omit<RemoteSummary, 'startedAt' | 'finishedAt' | 'phas
   error: { code: string; message: string } | null;
 };
 
-const unfinished = new Set(['queued', 'running']);
+const unfinished = new Set<RunStatus>(['queued', 'running']);
 
 /**
  * `trueup run` while `trueup serve` holds the embedded database: the server runs it, the CLI

@@ -1,8 +1,9 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
+import { isBadValue } from '../db/pg-errors.ts';
 import type { Logger } from '../log.ts';
-import { isBadValue } from './db-errors.ts';
+import type { Invalid } from '../services/outcomes.ts';
 
 /** Every error code the API returns, and its HTTP status. */
 export const errorStatus = {
@@ -35,6 +36,11 @@ export class ApiError extends Error {
     this.code = code;
     this.details = details;
   }
+}
+
+/** A service's `invalid` outcome as the API reports it: 400 naming the field. */
+export function invalidInput({ path, message }: Invalid): ApiError {
+  return new ApiError('VALIDATION_FAILED', `${path}: ${message}`, [{ path, message }]);
 }
 
 export function zodDetails(error: ZodError) {

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { type ScheduledTask, schedule } from 'node-cron';
 import type { Database } from '../db/client.ts';
 import { reconConfigs } from '../db/schema/index.ts';
-import type { RunService } from '../runs/types.ts';
+import type { RunService } from '../services/runs/types.ts';
 import { fireScheduledTick } from '../services/schedules.ts';
 import { cronPatternOf } from './frequency.ts';
 

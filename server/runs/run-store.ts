@@ -32,18 +32,10 @@ export function createRunStore(db: Database): RunStore {
     async loadIdmScope(objectType, scope: IdmScope) {
       if (scope.kind === 'none') return [];
       const filter = scope.kind === 'filter' ? sql`and ${idmFilterToSql(scope.filter)}` : sql``;
-      // Pages by id, so only one page of raw rows is in memory beside the entries made from them.
-      const entries: IdmEntry[] = [];
-      let after = '';
-      for (;;) {
-        const rows = await db.rows<IdmRow>(
-          sql`select ${idmColumns} from idm_objects o where o.type = ${objectType} and o.status <> 'deleted' ${filter}
-            and o.id > ${after} order by o.id limit ${insertChunk}`,
-        );
-        for (const row of rows) entries.push(idmEntryOf(row));
-        if (rows.length < insertChunk) return entries;
-        after = (rows[rows.length - 1] as IdmRow).id;
-      }
+      const rows = await db.rows<IdmRow>(
+        sql`select ${idmColumns} from idm_objects o where o.type = ${objectType} and o.status <> 'deleted' ${filter}`,
+      );
+      return rows.map(idmEntryOf);
     },
 
     async loadLinkRows(target) {

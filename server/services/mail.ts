@@ -5,7 +5,7 @@ import type { Mailer } from '../mail/mailer.ts';
 import { completionMail, doNothingMail } from '../mail/run-mail.ts';
 import { doNothingCsv, renderRunReport } from '../reports/render-report.ts';
 import { loadRunReport } from '../reports/run-report.ts';
-import type { RunFinished } from '../runs/types.ts';
+import type { RunFinished } from './runs/types.ts';
 
 export type MailServiceOptions = {
   db: Database;
@@ -206,6 +206,8 @@ export function createMailService(options: MailServiceOptions) {
       sending.add(sent);
     },
     deliverDue: () => deliverInBackground(),
+    /** `notifications` of `GET /api/runs/:id`. */
+    notificationsOf: (runId: string) => notificationsOf(db, runId),
     /** Retries what is due, also mail a previous process left queued. */
     start() {
       const every = Math.max(50, Math.min(options.retryMs, 10_000));

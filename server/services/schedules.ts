@@ -2,7 +2,7 @@ import { and, desc, eq, isNotNull } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { reconConfigs, runs } from '../db/schema/index.ts';
 import { nextTickOf } from '../jobs/frequency.ts';
-import type { RunService } from '../runs/types.ts';
+import type { RunService } from './runs/types.ts';
 
 /**
  * What became of one schedule tick of one config. The database decides, whichever server fires
@@ -37,6 +37,7 @@ export async function fireScheduledTick(
     dryRun: false,
     mode: 'full',
     trigger: 'schedule',
+    startedBy: 'schedule',
     scheduledFor: tick,
   });
   switch (started.outcome) {

@@ -97,7 +97,7 @@ describe('trueup token and the first-start admin token', () => {
 
   it.each([
     [['token', 'create'], /--role is required/],
-    [['token', 'create', '--role', 'root'], /--role must be one of admin, viewer/],
+    [['token', 'create', '--role', 'root'], /--role must be one of admin, operator, viewer/],
     [['token'], /missing subcommand/],
     [['token', 'delete', '--role', 'admin'], /unknown subcommand/],
     [['token', 'revoke'], /token id is required/],

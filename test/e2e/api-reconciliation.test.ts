@@ -4,10 +4,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, expect, it } from 'vitest';
 import type { ListIdmResponse } from '../../server/http/routes/idm/list-idm-objects.ts';
-import type { ReconConfigResponse } from '../../server/http/routes/recon-configs/config-view.ts';
+import type { ReconConfigResponse } from '../../server/http/routes/recon-configs/config-response.ts';
 import type { GetRunResponse } from '../../server/http/routes/runs/get-run.ts';
 import type { StartRunResponse } from '../../server/http/routes/runs/start-run.ts';
-import type { SystemResponse } from '../../server/http/routes/systems/system-view.ts';
+import type { SystemResponse } from '../../server/http/routes/systems/system-schema.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 

@@ -10,7 +10,7 @@ describeEachDatabase('policies API (errors)', (db) => {
   beforeAll(async () => {
     api = await createTestApi(db());
   });
-  afterAll(() => api.services.policies.close());
+  afterAll(() => api.services.policyRunner.close());
 
   it('answers 422 with line/column diagnostics for a type error, and does not save it', async () => {
     const res = await api.request('POST', '/api/policies', {

@@ -16,7 +16,7 @@ describeEachDatabase('policies API (happy)', (db) => {
   beforeAll(async () => {
     api = await createTestApi(db());
   });
-  afterAll(() => api.services.policies.close());
+  afterAll(() => api.services.policyRunner.close());
 
   it('saves and compiles a policy and its helper, lists and reads them', async () => {
     const helper = await api.request('POST', '/api/policies', {

@@ -10,7 +10,7 @@ describeEachDatabase('policies API (security)', (db) => {
   beforeAll(async () => {
     api = await createTestApi(db(), { SANDBOX_MEMORY_MB: '32', SANDBOX_TIMEOUT_MS: '5000' });
   });
-  afterAll(() => api.services.policies.close());
+  afterAll(() => api.services.policyRunner.close());
 
   it('needs a token for every policy route', async () => {
     for (const [method, path] of [

@@ -3,10 +3,10 @@ import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReconConfigResponse } from '../../server/http/routes/recon-configs/config-view.ts';
+import type { ReconConfigResponse } from '../../server/http/routes/recon-configs/config-response.ts';
 import type { GetRunResponse } from '../../server/http/routes/runs/get-run.ts';
 import type { StartRunResponse } from '../../server/http/routes/runs/start-run.ts';
-import type { SystemResponse } from '../../server/http/routes/systems/system-view.ts';
+import type { SystemResponse } from '../../server/http/routes/systems/system-schema.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { createMariadbDatabase, mariadbAvailable, mariadbOptions, withMariadb } from '../helpers/mariadb.ts';
@@ -77,7 +77,7 @@ describe.runIf(available)('connection secrets through real runs', () => {
       api = await createTestApi(db(), {}, pino({ level: 'trace' }, sink));
     });
     afterAll(async () => {
-      await api?.services.policies.close();
+      await api?.services.policyRunner.close();
     });
 
     const systems = {

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import type { ErrorBody } from '../../server/http/errors.ts';
 import type { ListIdmResponse } from '../../server/http/routes/idm/list-idm-objects.ts';
-import type { ReconConfigResponse } from '../../server/http/routes/recon-configs/config-view.ts';
+import type { ReconConfigResponse } from '../../server/http/routes/recon-configs/config-response.ts';
 import type { GetRunResponse } from '../../server/http/routes/runs/get-run.ts';
 import type { ListEventsResponse } from '../../server/http/routes/runs/list-events.ts';
 import type { StartRunResponse } from '../../server/http/routes/runs/start-run.ts';
-import type { SystemResponse } from '../../server/http/routes/systems/system-view.ts';
+import type { SystemResponse } from '../../server/http/routes/systems/system-schema.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 

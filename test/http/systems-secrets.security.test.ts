@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { managedSystems } from '../../server/db/schema/index.ts';
-import type { SystemResponse } from '../../server/http/routes/systems/system-view.ts';
+import type { SystemResponse } from '../../server/http/routes/systems/system-schema.ts';
 import type { TestSystemResponse } from '../../server/http/routes/systems/test-system.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';

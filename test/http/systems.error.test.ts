@@ -1,6 +1,6 @@
 import { beforeAll, expect, it } from 'vitest';
 import type { ErrorBody } from '../../server/http/errors.ts';
-import type { SystemResponse } from '../../server/http/routes/systems/system-view.ts';
+import type { SystemResponse } from '../../server/http/routes/systems/system-schema.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 

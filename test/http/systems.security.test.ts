@@ -4,7 +4,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { maxJsonBodyBytes } from '../../server/http/app.ts';
 import type { ErrorBody } from '../../server/http/errors.ts';
 import type { ListSystemsResponse } from '../../server/http/routes/systems/list-systems.ts';
-import type { SystemResponse } from '../../server/http/routes/systems/system-view.ts';
+import type { SystemResponse } from '../../server/http/routes/systems/system-schema.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 

@@ -12,7 +12,7 @@ describeEachDatabase('mail without SMTP_URL: the outbox', (db) => {
   let services: Services | undefined;
   afterEach(async () => {
     await services?.mail.stop();
-    await services?.policies.close();
+    await services?.policyRunner.close();
     services = undefined;
     await clearIdm(db());
   });

@@ -27,7 +27,7 @@ describeEachDatabase('completion and do-nothing mail over SMTP', (db) => {
   let services: Services | undefined;
   afterEach(async () => {
     await services?.mail.stop();
-    await services?.policies.close();
+    await services?.policyRunner.close();
     await inbox?.close();
     inbox = undefined;
     services = undefined;

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { eq, sql } from 'drizzle-orm';
 import { beforeEach, expect, it } from 'vitest';
 import { runs, watermarks } from '../../server/db/schema/index.ts';
-import { createRunService } from '../../server/runs/run-service.ts';
+import { createRunService } from '../../server/services/runs/run-service.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import {
   addIdmUser,

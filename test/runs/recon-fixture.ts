@@ -7,8 +7,8 @@ import type { Response, Situation } from '../../server/core/model.ts';
 import type { PolicyRunner } from '../../server/core/policy-port.ts';
 import type { Database } from '../../server/db/client.ts';
 import { managedSystems, reconConfigs, reconSituations, runs } from '../../server/db/schema/index.ts';
-import { createRunService } from '../../server/runs/run-service.ts';
-import type { StartRunRequest } from '../../server/runs/types.ts';
+import { createRunService } from '../../server/services/runs/run-service.ts';
+import type { StartRunRequest } from '../../server/services/runs/types.ts';
 
 type ConfigValues = Partial<typeof reconConfigs.$inferInsert>;
 

@@ -4,7 +4,7 @@ import type { Connector, SearchRequest } from '../../server/core/connector-port.
 import type { PolicyRunner } from '../../server/core/policy-port.ts';
 import type { Database } from '../../server/db/client.ts';
 import { type ManagedSystemRow, managedSystems, watermarks } from '../../server/db/schema/index.ts';
-import { createRunService } from '../../server/runs/run-service.ts';
+import { createRunService } from '../../server/services/runs/run-service.ts';
 
 /** What a run asked its connector for, and the keys it got back (the real connector, watched). */
 export type ConnectorLog = { searches: SearchRequest[]; read: string[]; reset(): void };

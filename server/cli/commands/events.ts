@@ -1,6 +1,7 @@
 import type { RunEventSummary } from '../../activity/events-query.ts';
 import { type Config, loadConfig } from '../../config.ts';
 import { type EventOutcome, eventOutcomes } from '../../db/schema/values.ts';
+import { unhandled } from '../../services/outcomes.ts';
 import { type Command, UsageError } from '../command.ts';
 import { findLocalServer, type LocalServer } from '../local-server.ts';
 import { formatTable } from './history.ts';
@@ -19,30 +20,24 @@ async function readFromDatabase(
   runId: string,
   request: EventsRequest,
 ): Promise<EventsResult> {
-  const [{ eventsCsv }, { listEvents }, { getRun }, { migrateDatabase }, { openConfiguredDatabase }] =
-    await Promise.all([
-      import('../../activity/events-csv.ts'),
-      import('../../activity/events-query.ts'),
-      import('../../activity/runs-query.ts'),
-      import('../../db/migrate.ts'),
-      import('../../db/open.ts'),
-    ]);
-  const db = await openConfiguredDatabase(config);
-  try {
-    await migrateDatabase(db);
-    if (!(await getRun(db, runId))) return 'no_run';
+  const { withLocalServices } = await import('../local-services.ts');
+  return withLocalServices(config, async ({ activity }) => {
     if (request.csv) {
-      for await (const chunk of eventsCsv(db, runId)) await writeOut(chunk);
+      const found = await activity.eventsCsv(runId);
+      if (found.outcome === 'run_not_found') return 'no_run';
+      for await (const chunk of found.chunks) await writeOut(chunk);
       return 'written';
     }
-    const { items, nextSeq } = await listEvents(db, runId, {
-      outcome: request.outcome,
-      limit: request.limit,
-    });
-    return { items, more: nextSeq !== null };
-  } finally {
-    await db.close();
-  }
+    const page = await activity.listEvents(runId, { outcome: request.outcome, limit: request.limit });
+    switch (page.outcome) {
+      case 'run_not_found':
+        return 'no_run';
+      case 'listed':
+        return { items: page.items, more: page.nextSeq !== null };
+      default:
+        return unhandled(page);
+    }
+  });
 }
 
 /** The same, from the server that holds the embedded database. */

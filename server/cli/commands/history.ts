@@ -12,18 +12,11 @@ async function readRuns(config: Config, configId: string | undefined, limit: num
     const page = await createApiClient(server).json<{ items: RunSummary[] }>('GET', `/api/runs?${query}`);
     return page.items;
   }
-  const [{ listRuns }, { migrateDatabase }, { openConfiguredDatabase }] = await Promise.all([
-    import('../../activity/runs-query.ts'),
-    import('../../db/migrate.ts'),
-    import('../../db/open.ts'),
-  ]);
-  const db = await openConfiguredDatabase(config);
-  try {
-    await migrateDatabase(db);
-    return (await listRuns(db, { configId, limit })).items;
-  } finally {
-    await db.close();
-  }
+  const { withLocalServices } = await import('../local-services.ts');
+  return withLocalServices(
+    config,
+    async (services) => (await services.activity.listRuns({ configId, limit })).items,
+  );
 }
 
 function duration(ms: number | null): string {

@@ -1,11 +1,13 @@
 import { loadConfig } from '../../config.ts';
-import type { RunProgress } from '../../runs/types.ts';
+import type { RunStatus } from '../../db/schema/values.ts';
+import { unhandled } from '../../services/outcomes.ts';
+import type { RunProgress } from '../../services/runs/types.ts';
 import { type Command, UsageError } from '../command.ts';
 import { findLocalServer } from '../local-server.ts';
 
 type Summary = {
   id: string;
-  status: string;
+  status: RunStatus;
   dryRun: boolean;
   mode: string;
   startedAt: Date | null;
@@ -15,15 +17,23 @@ type Summary = {
   error: { code: string; message: string } | null;
 };
 
-/** Exit codes per API.md: 0 success, 1 failure, 3 stopped by a threshold. */
-export function exitCodeOf(status: string): number {
+/** Exit codes per API.md: 0 success, 1 failure, 3 stopped by a threshold or the source guard. */
+export function exitCodeOf(status: RunStatus): number {
   switch (status) {
     case 'succeeded':
       return 0;
     case 'stopped_by_threshold':
+    case 'stopped_by_guard':
       return 3;
-    default:
+    case 'failed':
+    case 'aborted_by_preprocessor':
+    case 'cancelled':
+    case 'skipped':
+    case 'queued':
+    case 'running':
       return 1;
+    default:
+      return unhandled(status);
   }
 }
 
@@ -126,59 +136,65 @@ export const runCommand: Command = {
       process.stdout.write(formatSummary(finished));
       return exitCodeOf(finished.status);
     }
-    const [{ createLogger }, { createServices }, { eq }, { runs }] = await Promise.all([
-      import('../../log.ts'),
-      import('../../main.ts'),
-      import('drizzle-orm'),
-      import('../../db/schema/index.ts'),
-    ]);
-    const services = await createServices(config, createLogger(config.logLevel, 2), { resumeRuns: false });
-    try {
-      const progress = progressPrinter(process.stdout);
-      let runIds: string[];
-      if (resume) {
-        runIds = await services.runs.resumeInterrupted(progress);
-        if (runIds.length === 0) process.stdout.write('no interrupted run to resume\n');
-      } else {
-        const started = await services.runs.start(
-          {
-            configId: configId as string,
-            dryRun: args.values['dry-run'] === true,
-            mode: args.values.incremental ? 'incremental' : 'full',
-            trigger: 'cli',
-          },
-          progress,
-        );
-        switch (started.outcome) {
-          case 'config_not_found':
-            process.stderr.write(`trueup run: no reconciliation config "${configId}"\n`);
-            return 2;
-          case 'config_inactive':
-            process.stderr.write(`trueup run: reconciliation config "${configId}" is inactive\n`);
-            return 2;
-          case 'already_running':
-            process.stderr.write(
-              `trueup run: config "${configId}" already has run ${started.runId} in progress\n`,
-            );
-            return 1;
-          case 'started':
-            process.stdout.write(`run ${started.runId} started\n`);
-            runIds = [started.runId];
-            break;
+    const { withLocalServices } = await import('../local-services.ts');
+    return withLocalServices(
+      config,
+      async (services) => {
+        const progress = progressPrinter(process.stdout);
+        let runIds: string[];
+        if (resume) {
+          runIds = await services.runs.resumeInterrupted(progress);
+          if (runIds.length === 0) process.stdout.write('no interrupted run to resume\n');
+        } else {
+          const started = await services.runs.start(
+            {
+              configId: configId as string,
+              dryRun: args.values['dry-run'] === true,
+              mode: args.values.incremental ? 'incremental' : 'full',
+              trigger: 'cli',
+              startedBy: 'cli',
+            },
+            progress,
+          );
+          switch (started.outcome) {
+            case 'config_not_found':
+              process.stderr.write(`trueup run: no reconciliation config "${configId}"\n`);
+              return 2;
+            case 'config_inactive':
+              process.stderr.write(`trueup run: reconciliation config "${configId}" is inactive\n`);
+              return 2;
+            case 'already_running':
+              process.stderr.write(
+                `trueup run: config "${configId}" already has run ${started.runId} in progress\n`,
+              );
+              return 1;
+            case 'started':
+              process.stdout.write(`run ${started.runId} started\n`);
+              runIds = [started.runId];
+              break;
+          }
         }
-      }
-      let code = 0;
-      for (const runId of runIds) {
-        await services.runs.wait(runId);
-        const [row] = await services.db.orm.select().from(runs).where(eq(runs.id, runId));
-        if (!row) continue;
-        if (process.stdout.isTTY) process.stdout.write('\n');
-        process.stdout.write(formatSummary(row));
-        code = Math.max(code, exitCodeOf(row.status));
-      }
-      return code;
-    } finally {
-      await services.close();
-    }
+        let code = 0;
+        for (const runId of runIds) {
+          const outcome = await services.runs.wait(runId);
+          const found = await services.activity.getRun(runId);
+          if (found.outcome === 'run_not_found') continue;
+          const { run } = found;
+          if (process.stdout.isTTY) process.stdout.write('\n');
+          process.stdout.write(
+            formatSummary({
+              ...run,
+              startedAt: run.startedAt ? new Date(run.startedAt) : null,
+              finishedAt: run.finishedAt ? new Date(run.finishedAt) : null,
+              error: run.error ?? null,
+            }),
+          );
+          // This process ran it, so its outcome is known; otherwise the recorded status tells.
+          code = Math.max(code, exitCodeOf(outcome?.outcome ?? run.status));
+        }
+        return code;
+      },
+      { logLevel: config.logLevel },
+    );
   },
 };

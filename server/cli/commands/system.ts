@@ -1,29 +1,20 @@
 import { type Config, loadConfig } from '../../config.ts';
 import type { ConnectionTest } from '../../core/connector-port.ts';
+import { unhandled } from '../../services/outcomes.ts';
 import { type Command, UsageError } from '../command.ts';
 import { findLocalServer, type LocalServer } from '../local-server.ts';
 
 /** The connection test's answer, or null when there is no such system. */
 async function testFromDatabase(config: Config, systemId: string): Promise<ConnectionTest | null> {
-  const [{ testSystemConnection }, { createSecretBox }, { migrateDatabase }, { openConfiguredDatabase }] =
-    await Promise.all([
-      import('../../systems/test-connection.ts'),
-      import('../../secrets.ts'),
-      import('../../db/migrate.ts'),
-      import('../../db/open.ts'),
-    ]);
-  const db = await openConfiguredDatabase(config);
-  try {
-    await migrateDatabase(db);
-    const tested = await testSystemConnection(db, createSecretBox(config.secretKey), systemId);
-    switch (tested.outcome) {
-      case 'not_found':
-        return null;
-      case 'tested':
-        return tested.result;
-    }
-  } finally {
-    await db.close();
+  const { withLocalServices } = await import('../local-services.ts');
+  const tested = await withLocalServices(config, (services) => services.systems.test(systemId));
+  switch (tested.outcome) {
+    case 'tested':
+      return tested.result;
+    case 'not_found':
+      return null;
+    default:
+      return unhandled(tested);
   }
 }
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { checkPolicyPath } from '../../sandbox/compile/sources.ts';
-import { getPolicy } from '../../sandbox/store.ts';
-import { ApiError } from '../errors.ts';
+import { unhandled } from '../../services/outcomes.ts';
+import { ApiError, invalidInput } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 import { diagnosticSchema, policySummarySchema } from './policies-view.ts';
 
@@ -28,17 +27,18 @@ export const getPolicyRoute = defineRoute({
     } catch {
       throw new ApiError('BAD_REQUEST', 'the policy path is not valid percent-encoding');
     }
-    const problem = checkPolicyPath(path);
-    if (problem)
-      throw new ApiError('VALIDATION_FAILED', `path: ${problem}`, [{ path: 'path', message: problem }]);
-    const row = await getPolicy(services.db, path);
-    if (!row) throw new ApiError('NOT_FOUND', `no policy is saved at "${path}"`);
-    const response: GetPolicyResponse = {
-      ...row,
-      kind: row.kind as GetPolicyResponse['kind'],
-      createdAt: row.createdAt.toISOString(),
-      updatedAt: row.updatedAt.toISOString(),
-    };
-    return c.json(response);
+    const found = await services.policies.get(path);
+    switch (found.outcome) {
+      case 'found': {
+        const response: GetPolicyResponse = found.policy;
+        return c.json(response);
+      }
+      case 'not_found':
+        throw new ApiError('NOT_FOUND', `no policy is saved at "${path}"`);
+      case 'invalid':
+        throw invalidInput(found);
+      default:
+        return unhandled(found);
+    }
   },
 });

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { listPolicies } from '../../sandbox/store.ts';
 import { defineRoute } from '../route.ts';
 import { policySummarySchema } from './policies-view.ts';
 
@@ -14,14 +13,7 @@ export const listPoliciesRoute = defineRoute({
   status: 200,
   response: listPoliciesResponse,
   handler: (services) => async (c) => {
-    const rows = await listPolicies(services.db);
-    const response: ListPoliciesResponse = {
-      items: rows.map((row) => ({
-        ...row,
-        kind: row.kind as ListPoliciesResponse['items'][number]['kind'],
-        updatedAt: row.updatedAt.toISOString(),
-      })),
-    };
+    const response: ListPoliciesResponse = { items: await services.policies.list() };
     return c.json(response);
   },
 });

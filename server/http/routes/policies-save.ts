@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { formatDiagnostic } from '../../sandbox/format.ts';
-import { checkPolicyPath, savePolicy } from '../../sandbox/index.ts';
-import { ApiError } from '../errors.ts';
+import { checkPolicyPath } from '../../sandbox/index.ts';
+import { unhandled } from '../../services/outcomes.ts';
+import { ApiError, invalidInput } from '../errors.ts';
 import { defineRoute, jsonBody } from '../route.ts';
 import { diagnosticSchema, policyKindSchema } from './policies-view.ts';
 
@@ -35,19 +36,24 @@ export const savePolicyRoute = defineRoute({
   response: savePolicyResponse,
   handler: (services) => async (c) => {
     const body = await jsonBody(c, savePolicyBody);
-    const saved = await savePolicy(services.db, body.path, body.source);
-    const response: SavePolicyResponse = {
-      path: saved.path,
-      hash: saved.hash,
-      kind: saved.kind,
-      diagnostics: saved.diagnostics,
-    };
-    if (!saved.saved) {
-      const errors = saved.diagnostics.filter((d) => d.severity === 'error');
-      const first = formatDiagnostic(errors[0]!, saved.path).split('\n')[0];
-      const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-      throw new ApiError('UNPROCESSABLE', `${saved.path} does not compile: ${first}${more}`, response);
+    const saved = await services.policies.save(body.path, body.source);
+    switch (saved.outcome) {
+      case 'saved': {
+        const response: SavePolicyResponse = saved.policy;
+        return c.json(response, 201);
+      }
+      case 'compile_failed': {
+        const { policy } = saved;
+        const errors = policy.diagnostics.filter((d) => d.severity === 'error');
+        const first = formatDiagnostic(errors[0]!, policy.path).split('\n')[0];
+        const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+        const details: SavePolicyResponse = policy;
+        throw new ApiError('UNPROCESSABLE', `${policy.path} does not compile: ${first}${more}`, details);
+      }
+      case 'invalid':
+        throw invalidInput(saved);
+      default:
+        return unhandled(saved);
     }
-    return c.json(response, 201);
   },
 });

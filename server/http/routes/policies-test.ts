@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { PolicyError } from '../../core/policy-port.ts';
 import { formatPolicyError } from '../../sandbox/format.ts';
-import { runSample, SampleInputError } from '../../sandbox/sample-input.ts';
+import { unhandled } from '../../services/outcomes.ts';
 import { ApiError } from '../errors.ts';
 import { defineRoute, jsonBody } from '../route.ts';
 
@@ -26,22 +25,23 @@ export const testPolicyRoute = defineRoute({
   response: testPolicyResponse,
   handler: (services) => async (c) => {
     const body = await jsonBody(c, testPolicyBody);
-    let outcome: Awaited<ReturnType<typeof runSample>>;
-    try {
-      const build = await services.policies.loadBuild(body.path);
-      outcome = await runSample(services.policies.executor, build, body.input ?? {});
-      if (outcome.ok) {
-        const response: TestPolicyResponse = { path: build.path, kind: build.kind, output: outcome.output };
+    const tested = await services.policies.test(body.path, body.input);
+    switch (tested.outcome) {
+      case 'ran': {
+        const response: TestPolicyResponse = { path: tested.path, kind: tested.kind, output: tested.output };
         return c.json(response);
       }
-    } catch (error) {
-      if (error instanceof SampleInputError) throw new ApiError('VALIDATION_FAILED', error.message);
-      if (error instanceof PolicyError && error.info.kind === 'not_found') {
-        throw new ApiError('NOT_FOUND', error.message, error.info);
-      }
-      if (error instanceof PolicyError) throw new ApiError('UNPROCESSABLE', error.message, error.info);
-      throw error;
+      case 'not_found':
+        throw new ApiError('NOT_FOUND', formatPolicyError(tested.error).split('\n')[0]!, tested.error);
+      case 'policy_failed':
+        throw new ApiError('UNPROCESSABLE', formatPolicyError(tested.error).split('\n')[0]!, tested.error);
+      case 'invalid':
+        // The sample-input check already names where in the ctx the problem is.
+        throw new ApiError('VALIDATION_FAILED', tested.message, [
+          { path: tested.path, message: tested.message },
+        ]);
+      default:
+        return unhandled(tested);
     }
-    throw new ApiError('UNPROCESSABLE', formatPolicyError(outcome.error).split('\n')[0]!, outcome.error);
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { objectTypes } from '../../../core/model.ts';
-import { type IdmObjectRow, idmStatuses } from '../../../db/schema/idm-objects.ts';
+import { idmStatuses } from '../../../db/schema/idm-objects.ts';
 
 /** The URL segment of each object type. */
 export const idmCollections = {
@@ -26,20 +26,3 @@ export const idmObjectSchema = z.object({
   deletedAt: z.string().nullable(),
 });
 export type IdmObjectResponse = z.infer<typeof idmObjectSchema>;
-
-export function toIdmObject(row: IdmObjectRow): IdmObjectResponse {
-  return {
-    id: row.id,
-    type: row.type,
-    name: row.name,
-    status: row.status,
-    login: row.login,
-    email: row.email,
-    employeeId: row.employeeId,
-    attributes: row.attributes,
-    attributeSources: row.attributeSources,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-    deletedAt: row.deletedAt?.toISOString() ?? null,
-  };
-}

@@ -1,18 +1,10 @@
-import { and, asc, eq, gt, or, type SQL, sql } from 'drizzle-orm';
-import type { Context } from 'hono';
 import { z } from 'zod';
-import { idmObjects, idmStatuses } from '../../../db/schema/idm-objects.ts';
-import type { AppEnv } from '../../app.ts';
+import { idmStatuses } from '../../../db/schema/idm-objects.ts';
+import { unhandled } from '../../../services/outcomes.ts';
 import { cursorParam, encodeCursor, limitParam } from '../../cursor.ts';
-import { ApiError } from '../../errors.ts';
+import { invalidInput } from '../../errors.ts';
 import { type ApiRoute, defineRoute } from '../../route.ts';
-import {
-  type IdmCollection,
-  type IdmObjectResponse,
-  idmCollections,
-  idmObjectSchema,
-  toIdmObject,
-} from './idm-view.ts';
+import { type IdmCollection, idmCollections, idmObjectSchema } from './idm-view.ts';
 
 export const listIdmQuery = z.strictObject({
   status: z.enum(idmStatuses).optional(),
@@ -27,42 +19,9 @@ export const listIdmResponse = z.object({
   items: z.array(idmObjectSchema),
   nextCursor: z.string().nullable(),
 });
-export type ListIdmResponse = { items: IdmObjectResponse[]; nextCursor: string | null };
+export type ListIdmResponse = z.infer<typeof listIdmResponse>;
 
-const maxAttributeFilters = 20;
 const attributePrefix = 'attribute.';
-/** Attributes kept in their own columns; everything else is in the JSONB `attributes`. */
-const columns = {
-  name: idmObjects.name,
-  login: idmObjects.login,
-  email: idmObjects.email,
-  employeeId: idmObjects.employeeId,
-};
-
-/** `attribute.<name>=<value>` filters: the attribute equals the value, or (multi-valued) holds it. */
-function attributeFilters(c: Context<AppEnv>): SQL[] {
-  const filters: SQL[] = [];
-  const query = c.req.query();
-  for (const [key, value] of Object.entries(query)) {
-    if (!key.startsWith(attributePrefix)) continue;
-    const name = key.slice(attributePrefix.length);
-    if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(name)) {
-      throw new ApiError('VALIDATION_FAILED', `${key}: not a valid attribute name`, [
-        { path: key, message: 'invalid' },
-      ]);
-    }
-    const column = columns[name as keyof typeof columns];
-    if (column) filters.push(eq(column, value));
-    else
-      filters.push(
-        sql`(${idmObjects.attributes} ->> ${name} = ${value} or ${idmObjects.attributes} @> ${JSON.stringify({ [name]: [value] })}::jsonb)`,
-      );
-  }
-  if (filters.length > maxAttributeFilters) {
-    throw new ApiError('VALIDATION_FAILED', `at most ${maxAttributeFilters} attribute.<name> filters`);
-  }
-  return filters;
-}
 
 function listRoute(collection: IdmCollection): ApiRoute {
   const type = idmCollections[collection];
@@ -75,41 +34,33 @@ function listRoute(collection: IdmCollection): ApiRoute {
     query: listIdmQuery,
     response: listIdmResponse,
     handler: (services) => async (c) => {
-      const plain = Object.fromEntries(
-        Object.entries(c.req.query()).filter(([k]) => !k.startsWith(attributePrefix)),
+      const entries = Object.entries(c.req.query());
+      const query = listIdmQuery.parse(
+        Object.fromEntries(entries.filter(([k]) => !k.startsWith(attributePrefix))),
       );
-      const query = listIdmQuery.parse(plain);
-      const conditions: SQL[] = [eq(idmObjects.type, type), ...attributeFilters(c)];
-      if (query.status) conditions.push(eq(idmObjects.status, query.status));
-      if (query.q) {
-        const q = query.q.toLowerCase();
-        conditions.push(
-          or(
-            sql`starts_with(lower(${idmObjects.name}), ${q})`,
-            sql`starts_with(lower(${idmObjects.login}), ${q})`,
-            sql`starts_with(lower(${idmObjects.email}), ${q})`,
-          )!,
-        );
+      const attributes = entries
+        .filter(([k]) => k.startsWith(attributePrefix))
+        .map(([k, value]) => ({ name: k.slice(attributePrefix.length), value }));
+      const page = await services.idm.list(type, {
+        status: query.status,
+        q: query.q,
+        attributes,
+        after: query.cursor,
+        limit: query.limit,
+      });
+      switch (page.outcome) {
+        case 'listed': {
+          const response: ListIdmResponse = {
+            items: page.items,
+            nextCursor: page.next ? encodeCursor(page.next) : null,
+          };
+          return c.json(response);
+        }
+        case 'invalid':
+          throw invalidInput(page);
+        default:
+          return unhandled(page);
       }
-      if (query.cursor) {
-        const { name, id } = query.cursor;
-        conditions.push(
-          or(gt(idmObjects.name, name), and(eq(idmObjects.name, name), gt(idmObjects.id, id)))!,
-        );
-      }
-      const rows = await services.db.orm
-        .select()
-        .from(idmObjects)
-        .where(and(...conditions))
-        .orderBy(asc(idmObjects.name), asc(idmObjects.id))
-        .limit(query.limit + 1);
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      const response: ListIdmResponse = {
-        items: page.map(toIdmObject),
-        nextCursor: rows.length > query.limit && last ? encodeCursor({ name: last.name, id: last.id }) : null,
-      };
-      return c.json(response);
     },
   });
 }

@@ -1,13 +1,8 @@
+import { createConfigBody } from '../../../services/configs/config-input.ts';
+import { unhandled } from '../../../services/outcomes.ts';
+import { ApiError, invalidInput } from '../../errors.ts';
 import { defineRoute, jsonBody, pathParam } from '../../route.ts';
-import { findSystem } from '../systems/system-view.ts';
-import { createConfigBody } from './config-schema.ts';
-import {
-  checkConfig,
-  configSchema,
-  findConfig,
-  type ReconConfigResponse,
-  saveConfig,
-} from './config-view.ts';
+import { configSchema, type ReconConfigResponse } from './config-response.ts';
 
 export type CreateConfigResponse = ReconConfigResponse;
 
@@ -22,11 +17,18 @@ export const createConfigRoute = defineRoute({
   handler: (services) => async (c) => {
     const systemId = pathParam(c, 'id');
     const body = await jsonBody(c, createConfigBody);
-    checkConfig(body);
-    await findSystem(services.db, systemId);
-    const id = await saveConfig(services.db, { create: { systemId } }, body);
-    await services.scheduler.configChanged(id);
-    const response: CreateConfigResponse = await findConfig(services.db, id);
-    return c.json(response, 201);
+    const created = await services.configs.create(systemId, body);
+    switch (created.outcome) {
+      case 'created': {
+        const response: CreateConfigResponse = created.config;
+        return c.json(response, 201);
+      }
+      case 'invalid':
+        throw invalidInput(created);
+      case 'system_not_found':
+        throw new ApiError('NOT_FOUND', `no managed system with id "${systemId}"`);
+      default:
+        return unhandled(created);
+    }
   },
 });

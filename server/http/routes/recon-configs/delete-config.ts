@@ -1,5 +1,4 @@
-import { eq } from 'drizzle-orm';
-import { reconConfigs } from '../../../db/schema/recon-configs.ts';
+import { unhandled } from '../../../services/outcomes.ts';
 import { ApiError } from '../../errors.ts';
 import { defineRoute, pathParam } from '../../route.ts';
 
@@ -11,12 +10,14 @@ export const deleteConfigRoute = defineRoute({
   status: 204,
   handler: (services) => async (c) => {
     const id = pathParam(c, 'id');
-    const deleted = await services.db.orm
-      .delete(reconConfigs)
-      .where(eq(reconConfigs.id, id))
-      .returning({ id: reconConfigs.id });
-    if (deleted.length === 0) throw new ApiError('NOT_FOUND', `no reconciliation config with id "${id}"`);
-    await services.scheduler.configChanged(id);
-    return c.body(null, 204);
+    const removed = await services.configs.remove(id);
+    switch (removed.outcome) {
+      case 'deleted':
+        return c.body(null, 204);
+      case 'not_found':
+        throw new ApiError('NOT_FOUND', `no reconciliation config with id "${id}"`);
+      default:
+        return unhandled(removed);
+    }
   },
 });

@@ -1,5 +1,7 @@
+import { unhandled } from '../../../services/outcomes.ts';
+import { ApiError } from '../../errors.ts';
 import { defineRoute, pathParam } from '../../route.ts';
-import { configSchema, findConfig, type ReconConfigResponse } from './config-view.ts';
+import { configSchema, type ReconConfigResponse } from './config-response.ts';
 
 export type GetConfigResponse = ReconConfigResponse;
 
@@ -11,7 +13,17 @@ export const getConfigRoute = defineRoute({
   status: 200,
   response: configSchema,
   handler: (services) => async (c) => {
-    const response: GetConfigResponse = await findConfig(services.db, pathParam(c, 'id'));
-    return c.json(response);
+    const id = pathParam(c, 'id');
+    const found = await services.configs.get(id);
+    switch (found.outcome) {
+      case 'found': {
+        const response: GetConfigResponse = found.config;
+        return c.json(response);
+      }
+      case 'not_found':
+        throw new ApiError('NOT_FOUND', `no reconciliation config with id "${id}"`);
+      default:
+        return unhandled(found);
+    }
   },
 });

@@ -1,8 +1,6 @@
-import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { reconConfigs } from '../../../db/schema/recon-configs.ts';
 import { defineRoute, queryOf } from '../../route.ts';
-import { configSchema, loadConfigs } from './config-view.ts';
+import { configSchema } from './config-response.ts';
 
 export const listConfigsQuery = z.strictObject({ systemId: z.string().min(1).max(200).optional() });
 export const listConfigsResponse = z.object({ items: z.array(configSchema) });
@@ -18,12 +16,7 @@ export const listConfigsRoute = defineRoute({
   response: listConfigsResponse,
   handler: (services) => async (c) => {
     const { systemId } = queryOf(c, listConfigsQuery);
-    const rows = await services.db.orm
-      .select()
-      .from(reconConfigs)
-      .where(systemId ? eq(reconConfigs.systemId, systemId) : undefined)
-      .orderBy(asc(reconConfigs.createdAt), asc(reconConfigs.id));
-    const response: ListConfigsResponse = { items: await loadConfigs(services.db, rows) };
+    const response: ListConfigsResponse = { items: await services.configs.list({ systemId }) };
     return c.json(response);
   },
 });

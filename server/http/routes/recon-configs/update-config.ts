@@ -1,12 +1,8 @@
+import { updateConfigBody } from '../../../services/configs/config-input.ts';
+import { unhandled } from '../../../services/outcomes.ts';
+import { ApiError, invalidInput } from '../../errors.ts';
 import { defineRoute, jsonBody, pathParam } from '../../route.ts';
-import { updateConfigBody } from './config-schema.ts';
-import {
-  checkConfig,
-  configSchema,
-  findConfig,
-  type ReconConfigResponse,
-  saveConfig,
-} from './config-view.ts';
+import { configSchema, type ReconConfigResponse } from './config-response.ts';
 
 export type UpdateConfigResponse = ReconConfigResponse;
 
@@ -21,11 +17,18 @@ export const updateConfigRoute = defineRoute({
   handler: (services) => async (c) => {
     const id = pathParam(c, 'id');
     const body = await jsonBody(c, updateConfigBody);
-    const current = await findConfig(services.db, id);
-    checkConfig({ ...current, ...body });
-    await saveConfig(services.db, { update: { id } }, body);
-    await services.scheduler.configChanged(id);
-    const response: UpdateConfigResponse = await findConfig(services.db, id);
-    return c.json(response);
+    const updated = await services.configs.update(id, body);
+    switch (updated.outcome) {
+      case 'updated': {
+        const response: UpdateConfigResponse = updated.config;
+        return c.json(response);
+      }
+      case 'not_found':
+        throw new ApiError('NOT_FOUND', `no reconciliation config with id "${id}"`);
+      case 'invalid':
+        throw invalidInput(updated);
+      default:
+        return unhandled(updated);
+    }
   },
 });

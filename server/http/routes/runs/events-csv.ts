@@ -1,5 +1,4 @@
-import { eventsCsv } from '../../../activity/events-csv.ts';
-import { getRun } from '../../../activity/runs-query.ts';
+import { unhandled } from '../../../services/outcomes.ts';
 import { ApiError } from '../../errors.ts';
 import { defineRoute, pathParam } from '../../route.ts';
 
@@ -12,8 +11,16 @@ export const eventsCsvRoute = defineRoute({
   contentType: 'text/csv',
   handler: (services) => async (c) => {
     const runId = pathParam(c, 'id');
-    if (!(await getRun(services.db, runId))) throw new ApiError('NOT_FOUND', `no run with id "${runId}"`);
-    const chunks = eventsCsv(services.db, runId);
+    const found = await services.activity.eventsCsv(runId);
+    switch (found.outcome) {
+      case 'found':
+        break;
+      case 'run_not_found':
+        throw new ApiError('NOT_FOUND', `no run with id "${runId}"`);
+      default:
+        return unhandled(found);
+    }
+    const { chunks } = found;
     const encoder = new TextEncoder();
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {

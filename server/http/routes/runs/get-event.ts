@@ -1,9 +1,9 @@
-import { getEvent, type RunEventDetail } from '../../../activity/events-query.ts';
+import { unhandled } from '../../../services/outcomes.ts';
 import { ApiError } from '../../errors.ts';
 import { defineRoute, pathParam } from '../../route.ts';
-import { eventDetailSchema } from './run-schemas.ts';
+import { type EventDetailResponse, eventDetailSchema } from './run-schemas.ts';
 
-export type GetEventResponse = RunEventDetail;
+export type GetEventResponse = EventDetailResponse;
 
 export const getEventRoute = defineRoute({
   method: 'GET',
@@ -15,9 +15,16 @@ export const getEventRoute = defineRoute({
   handler: (services) => async (c) => {
     const runId = pathParam(c, 'id');
     const eventId = pathParam(c, 'eventId');
-    const event = /^\d{1,15}$/.test(eventId) ? await getEvent(services.db, runId, Number(eventId)) : null;
-    if (!event) throw new ApiError('NOT_FOUND', `no event "${eventId}" in run "${runId}"`);
-    const response: GetEventResponse = event;
-    return c.json(response);
+    const found = await services.activity.getEvent(runId, eventId);
+    switch (found.outcome) {
+      case 'found': {
+        const response: GetEventResponse = found.event;
+        return c.json(response);
+      }
+      case 'event_not_found':
+        throw new ApiError('NOT_FOUND', `no event "${eventId}" in run "${runId}"`);
+      default:
+        return unhandled(found);
+    }
   },
 });

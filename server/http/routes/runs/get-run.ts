@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { getRun, type RunSummary } from '../../../activity/runs-query.ts';
-import { type NotificationView, notificationsOf } from '../../../services/mail.ts';
+import { unhandled } from '../../../services/outcomes.ts';
 import { ApiError } from '../../errors.ts';
 import { defineRoute, pathParam } from '../../route.ts';
-import { notificationSchema, runSummarySchema } from './run-schemas.ts';
+import { notificationSchema, type RunSummaryResponse, runSummarySchema } from './run-schemas.ts';
 
-export type GetRunResponse = RunSummary & { notifications: NotificationView[] };
+export type GetRunResponse = RunSummaryResponse & { notifications: z.infer<typeof notificationSchema>[] };
 
 export const getRunRoute = defineRoute({
   method: 'GET',
@@ -16,9 +15,19 @@ export const getRunRoute = defineRoute({
   response: runSummarySchema.extend({ notifications: z.array(notificationSchema) }),
   handler: (services) => async (c) => {
     const id = pathParam(c, 'id');
-    const run = await getRun(services.db, id);
-    if (!run) throw new ApiError('NOT_FOUND', `no run with id "${id}"`);
-    const response: GetRunResponse = { ...run, notifications: await notificationsOf(services.db, id) };
-    return c.json(response);
+    const found = await services.activity.getRun(id);
+    switch (found.outcome) {
+      case 'found': {
+        const response: GetRunResponse = {
+          ...found.run,
+          notifications: await services.mail.notificationsOf(id),
+        };
+        return c.json(response);
+      }
+      case 'run_not_found':
+        throw new ApiError('NOT_FOUND', `no run with id "${id}"`);
+      default:
+        return unhandled(found);
+    }
   },
 });

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { listEvents, type RunEventSummary } from '../../../activity/events-query.ts';
-import { getRun } from '../../../activity/runs-query.ts';
 import { responses, situations } from '../../../core/model.ts';
 import { eventOutcomes } from '../../../db/schema/run-events.ts';
+import { unhandled } from '../../../services/outcomes.ts';
 import { cursorParam, encodeCursor, limitParam } from '../../cursor.ts';
 import { ApiError } from '../../errors.ts';
 import { defineRoute, pathParam, queryOf } from '../../route.ts';
@@ -22,7 +21,7 @@ export const listEventsResponse = z.object({
   items: z.array(eventSummarySchema),
   nextCursor: z.string().nullable(),
 });
-export type ListEventsResponse = { items: RunEventSummary[]; nextCursor: string | null };
+export type ListEventsResponse = z.infer<typeof listEventsResponse>;
 
 export const listEventsRoute = defineRoute({
   method: 'GET',
@@ -35,18 +34,25 @@ export const listEventsRoute = defineRoute({
   handler: (services) => async (c) => {
     const runId = pathParam(c, 'id');
     const query = queryOf(c, listEventsQuery);
-    if (!(await getRun(services.db, runId))) throw new ApiError('NOT_FOUND', `no run with id "${runId}"`);
-    const page = await listEvents(services.db, runId, {
+    const page = await services.activity.listEvents(runId, {
       situation: query.situation,
       response: query.response,
       outcome: query.outcome,
       afterSeq: query.cursor?.seq,
       limit: query.limit,
     });
-    const response: ListEventsResponse = {
-      items: page.items,
-      nextCursor: page.nextSeq === null ? null : encodeCursor({ seq: page.nextSeq }),
-    };
-    return c.json(response);
+    switch (page.outcome) {
+      case 'listed': {
+        const response: ListEventsResponse = {
+          items: page.items,
+          nextCursor: page.nextSeq === null ? null : encodeCursor({ seq: page.nextSeq }),
+        };
+        return c.json(response);
+      }
+      case 'run_not_found':
+        throw new ApiError('NOT_FOUND', `no run with id "${runId}"`);
+      default:
+        return unhandled(page);
+    }
   },
 });

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { listRuns, type RunSummary } from '../../../activity/runs-query.ts';
 import { runStatuses } from '../../../db/schema/runs.ts';
 import { cursorParam, encodeCursor, limitParam } from '../../cursor.ts';
 import { defineRoute, queryOf } from '../../route.ts';
@@ -22,7 +21,7 @@ export const listRunsResponse = z.object({
   items: z.array(runSummarySchema),
   nextCursor: z.string().nullable(),
 });
-export type ListRunsResponse = { items: RunSummary[]; nextCursor: string | null };
+export type ListRunsResponse = z.infer<typeof listRunsResponse>;
 
 export const listRunsRoute = defineRoute({
   method: 'GET',
@@ -34,7 +33,7 @@ export const listRunsRoute = defineRoute({
   response: listRunsResponse,
   handler: (services) => async (c) => {
     const query = queryOf(c, listRunsQuery);
-    const page = await listRuns(services.db, {
+    const page = await services.activity.listRuns({
       configId: query.configId,
       status: query.status,
       from: query.from ? new Date(query.from) : undefined,

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { eventOutcomes } from '../../../db/schema/run-events.ts';
-import { runStatuses } from '../../../db/schema/runs.ts';
+import { runModes, runStatuses, runTriggers } from '../../../db/schema/runs.ts';
 
 export const runSummarySchema = z.object({
   id: z.string(),
   configId: z.string().nullable(),
   status: z.enum(runStatuses),
   dryRun: z.boolean(),
-  mode: z.enum(['full', 'incremental']),
-  trigger: z.string(),
+  mode: z.enum(runModes),
+  trigger: z.enum(runTriggers),
   phase: z.string().nullable(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
@@ -34,6 +34,8 @@ export const notificationSchema = z.object({
   sentAt: z.string().optional(),
 });
 
+export type RunSummaryResponse = z.infer<typeof runSummarySchema>;
+
 export const eventSummarySchema = z.object({
   id: z.string(),
   seq: z.number(),
@@ -54,3 +56,4 @@ export const eventDetailSchema = eventSummarySchema.extend({
   policyOutput: z.unknown(),
   createdAt: z.string(),
 });
+export type EventDetailResponse = z.infer<typeof eventDetailSchema>;

@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { managedSystems, systemTypes } from '../../../db/schema/managed-systems.ts';
-import { isUniqueViolation } from '../../db-errors.ts';
-import { ApiError } from '../../errors.ts';
+import { systemTypes } from '../../../db/schema/managed-systems.ts';
+import { unhandled } from '../../../services/outcomes.ts';
+import { ApiError, invalidInput } from '../../errors.ts';
 import { defineRoute, jsonBody } from '../../route.ts';
-import { splitConnection, systemSchema, toSystemResponse } from './system-view.ts';
-
-export const outboundMappingSchema = z.union([z.record(z.string(), z.string()), z.string().min(1), z.null()]);
+import { outboundMappingSchema, type SystemResponse, systemSchema } from './system-schema.ts';
 
 export const createSystemBody = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(200),
@@ -17,7 +15,7 @@ export const createSystemBody = z.strictObject({
   outboundMapping: outboundMappingSchema.default(null),
 });
 
-export type CreateSystemResponse = z.infer<typeof systemSchema>;
+export type CreateSystemResponse = SystemResponse;
 
 export const createSystemRoute = defineRoute({
   method: 'POST',
@@ -29,28 +27,18 @@ export const createSystemRoute = defineRoute({
   response: systemSchema,
   handler: (services) => async (c) => {
     const body = await jsonBody(c, createSystemBody);
-    const { connection, secrets } = splitConnection(body.type, body.connection);
-    try {
-      const [row] = await services.db.orm
-        .insert(managedSystems)
-        .values({
-          name: body.name,
-          type: body.type,
-          trusted: body.trusted,
-          uniqueFieldKey: body.uniqueFieldKey,
-          connection,
-          encryptedSecrets: Object.keys(secrets).length > 0 ? services.secrets.seal(secrets) : null,
-          attributes: body.attributes,
-          outboundMapping: body.outboundMapping,
-        })
-        .returning();
-      const response: CreateSystemResponse = toSystemResponse(row!, services.secrets);
-      return c.json(response, 201);
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw new ApiError('CONFLICT', `a managed system named "${body.name}" already exists`);
+    const created = await services.systems.create(body);
+    switch (created.outcome) {
+      case 'created': {
+        const response: CreateSystemResponse = created.system;
+        return c.json(response, 201);
       }
-      throw error;
+      case 'invalid':
+        throw invalidInput(created);
+      case 'name_taken':
+        throw new ApiError('CONFLICT', `a managed system named "${created.name}" already exists`);
+      default:
+        return unhandled(created);
     }
   },
 });

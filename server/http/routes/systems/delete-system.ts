@@ -1,5 +1,4 @@
-import { eq } from 'drizzle-orm';
-import { managedSystems } from '../../../db/schema/managed-systems.ts';
+import { unhandled } from '../../../services/outcomes.ts';
 import { ApiError } from '../../errors.ts';
 import { defineRoute, pathParam } from '../../route.ts';
 
@@ -11,11 +10,14 @@ export const deleteSystemRoute = defineRoute({
   status: 204,
   handler: (services) => async (c) => {
     const id = pathParam(c, 'id');
-    const deleted = await services.db.orm
-      .delete(managedSystems)
-      .where(eq(managedSystems.id, id))
-      .returning({ id: managedSystems.id });
-    if (deleted.length === 0) throw new ApiError('NOT_FOUND', `no managed system with id "${id}"`);
-    return c.body(null, 204);
+    const removed = await services.systems.remove(id);
+    switch (removed.outcome) {
+      case 'deleted':
+        return c.body(null, 204);
+      case 'not_found':
+        throw new ApiError('NOT_FOUND', `no managed system with id "${id}"`);
+      default:
+        return unhandled(removed);
+    }
   },
 });

@@ -1,5 +1,7 @@
+import { unhandled } from '../../../services/outcomes.ts';
+import { ApiError } from '../../errors.ts';
 import { defineRoute, pathParam } from '../../route.ts';
-import { findSystem, type SystemResponse, systemSchema, toSystemResponse } from './system-view.ts';
+import { type SystemResponse, systemSchema } from './system-schema.ts';
 
 export type GetSystemResponse = SystemResponse;
 
@@ -11,8 +13,17 @@ export const getSystemRoute = defineRoute({
   status: 200,
   response: systemSchema,
   handler: (services) => async (c) => {
-    const row = await findSystem(services.db, pathParam(c, 'id'));
-    const response: GetSystemResponse = toSystemResponse(row, services.secrets);
-    return c.json(response);
+    const id = pathParam(c, 'id');
+    const found = await services.systems.get(id);
+    switch (found.outcome) {
+      case 'found': {
+        const response: GetSystemResponse = found.system;
+        return c.json(response);
+      }
+      case 'not_found':
+        throw new ApiError('NOT_FOUND', `no managed system with id "${id}"`);
+      default:
+        return unhandled(found);
+    }
   },
 });

@@ -1,8 +1,6 @@
-import { asc } from 'drizzle-orm';
 import { z } from 'zod';
-import { managedSystems } from '../../../db/schema/managed-systems.ts';
 import { defineRoute } from '../../route.ts';
-import { systemSchema, toSystemResponse } from './system-view.ts';
+import { systemSchema } from './system-schema.ts';
 
 export const listSystemsResponse = z.object({ items: z.array(systemSchema) });
 export type ListSystemsResponse = z.infer<typeof listSystemsResponse>;
@@ -15,10 +13,7 @@ export const listSystemsRoute = defineRoute({
   status: 200,
   response: listSystemsResponse,
   handler: (services) => async (c) => {
-    const rows = await services.db.orm.select().from(managedSystems).orderBy(asc(managedSystems.name));
-    const response: ListSystemsResponse = {
-      items: rows.map((row) => toSystemResponse(row, services.secrets)),
-    };
+    const response: ListSystemsResponse = { items: await services.systems.list() };
     return c.json(response);
   },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { testSystemConnection } from '../../../systems/test-connection.ts';
+import { unhandled } from '../../../services/outcomes.ts';
 import { ApiError } from '../../errors.ts';
 import { defineRoute, pathParam } from '../../route.ts';
 
@@ -19,14 +19,16 @@ export const testSystemRoute = defineRoute({
   response: testSystemResponse,
   handler: (services) => async (c) => {
     const id = pathParam(c, 'id');
-    const tested = await testSystemConnection(services.db, services.secrets, id);
+    const tested = await services.systems.test(id);
     switch (tested.outcome) {
-      case 'not_found':
-        throw new ApiError('NOT_FOUND', `no managed system with id "${id}"`);
       case 'tested': {
         const response: TestSystemResponse = tested.result;
         return c.json(response);
       }
+      case 'not_found':
+        throw new ApiError('NOT_FOUND', `no managed system with id "${id}"`);
+      default:
+        return unhandled(tested);
     }
   },
 });

@@ -1,18 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { managedSystems } from '../../../db/schema/managed-systems.ts';
-import { isUniqueViolation } from '../../db-errors.ts';
-import { ApiError } from '../../errors.ts';
+import { unhandled } from '../../../services/outcomes.ts';
+import { ApiError, invalidInput } from '../../errors.ts';
 import { defineRoute, jsonBody, pathParam } from '../../route.ts';
-import { outboundMappingSchema } from './create-system.ts';
-import {
-  findSystem,
-  mergeConnection,
-  type SystemResponse,
-  splitConnection,
-  systemSchema,
-  toSystemResponse,
-} from './system-view.ts';
+import { outboundMappingSchema, type SystemResponse, systemSchema } from './system-schema.ts';
 
 /**
  * A partial change. `connection` is merged over the stored one: a secret sent as "********"
@@ -40,29 +30,25 @@ export const updateSystemRoute = defineRoute({
   handler: (services) => async (c) => {
     const id = pathParam(c, 'id');
     const body = await jsonBody(c, updateSystemBody);
-    const row = await findSystem(services.db, id);
-    const { connection: patch, ...rest } = body;
-    const changes: Partial<typeof managedSystems.$inferInsert> = { ...rest };
-    if (patch) {
-      const split = splitConnection(row.type, mergeConnection(row, services.secrets, patch));
-      changes.connection = split.connection;
-      changes.encryptedSecrets =
-        Object.keys(split.secrets).length > 0 ? services.secrets.seal(split.secrets) : null;
-    }
-    try {
-      const [updated] = await services.db.orm
-        .update(managedSystems)
-        .set({ ...changes, updatedAt: sql`now()` })
-        .where(eq(managedSystems.id, id))
-        .returning();
-      if (!updated) throw new ApiError('NOT_FOUND', `no managed system with id "${id}"`);
-      const response: UpdateSystemResponse = toSystemResponse(updated, services.secrets);
-      return c.json(response);
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw new ApiError('CONFLICT', `a managed system named "${body.name}" already exists`);
+    const updated = await services.systems.update(id, body);
+    switch (updated.outcome) {
+      case 'updated': {
+        const response: UpdateSystemResponse = updated.system;
+        return c.json(response);
       }
-      throw error;
+      case 'not_found':
+        throw new ApiError('NOT_FOUND', `no managed system with id "${id}"`);
+      case 'invalid':
+        throw invalidInput(updated);
+      case 'name_taken':
+        throw new ApiError('CONFLICT', `a managed system named "${updated.name}" already exists`);
+      case 'secrets_unreadable':
+        throw new ApiError(
+          'CONFLICT',
+          `the stored secrets of system ${id} cannot be decrypted with this SECRET_KEY; send them again`,
+        );
+      default:
+        return unhandled(updated);
     }
   },
 });

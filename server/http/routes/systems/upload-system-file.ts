@@ -1,24 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { eq, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { managedSystems } from '../../../db/schema/managed-systems.ts';
+import { unhandled } from '../../../services/outcomes.ts';
 import type { AppEnv } from '../../app.ts';
-import { ApiError } from '../../errors.ts';
+import { ApiError, invalidInput } from '../../errors.ts';
 import { defineRoute, pathParam } from '../../route.ts';
-import {
-  findSystem,
-  mergeConnection,
-  type SystemResponse,
-  splitConnection,
-  systemSchema,
-  toSystemResponse,
-} from './system-view.ts';
+import { type SystemResponse, systemSchema } from './system-schema.ts';
 
 export type UploadSystemFileResponse = SystemResponse;
 
@@ -42,11 +27,6 @@ async function uploadedStream(c: Context<AppEnv>): Promise<ReadableStream<Uint8A
   return body;
 }
 
-/**
- * Stores an uploaded CSV under DATA_DIR/uploads/ and points the system at it. The file is
- * streamed to a temporary name and renamed into place, so a run reading the old file keeps
- * reading it whole.
- */
 export const uploadSystemFileRoute = defineRoute({
   method: 'POST',
   path: '/api/systems/:id/file',
@@ -56,33 +36,23 @@ export const uploadSystemFileRoute = defineRoute({
   response: systemSchema,
   handler: (services) => async (c) => {
     const id = pathParam(c, 'id');
-    const row = await findSystem(services.db, id);
-    if (row.type !== 'csv') {
-      throw new ApiError(
-        'CONFLICT',
-        `system "${row.name}" is a ${row.type} system; only CSV systems take a file`,
-      );
+    const stored = await services.systems.storeFile(id, () => uploadedStream(c));
+    switch (stored.outcome) {
+      case 'stored': {
+        const response: UploadSystemFileResponse = stored.system;
+        return c.json(response);
+      }
+      case 'not_found':
+        throw new ApiError('NOT_FOUND', `no managed system with id "${id}"`);
+      case 'not_csv':
+        throw new ApiError(
+          'CONFLICT',
+          `system "${stored.name}" is a ${stored.type} system; only CSV systems take a file`,
+        );
+      case 'invalid':
+        throw invalidInput(stored);
+      default:
+        return unhandled(stored);
     }
-    const dir = path.join(services.config.dataDir, 'uploads');
-    await mkdir(dir, { recursive: true });
-    const target = path.join(dir, `${row.id}.csv`);
-    const temporary = `${target}.${randomBytes(6).toString('hex')}.part`;
-    const stream = await uploadedStream(c);
-    try {
-      await pipeline(Readable.fromWeb(stream as WebReadableStream<Uint8Array>), createWriteStream(temporary));
-      await rename(temporary, target);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
-    }
-    const split = splitConnection('csv', mergeConnection(row, services.secrets, { path: target }));
-    const [updated] = await services.db.orm
-      .update(managedSystems)
-      .set({ connection: split.connection, updatedAt: sql`now()` })
-      .where(eq(managedSystems.id, id))
-      .returning();
-    if (!updated) throw new ApiError('NOT_FOUND', `no managed system with id "${id}"`);
-    const response: UploadSystemFileResponse = toSystemResponse(updated, services.secrets);
-    return c.json(response);
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { objectTypes, responses, situations } from '../../../core/model.ts';
-import { frequencyProblem } from '../../../jobs/frequency.ts';
+import { objectTypes, responses, situations } from '../../core/model.ts';
+import { frequencyProblem } from '../../jobs/frequency.ts';
 
 const policyPath = z
   .string()
@@ -99,3 +99,4 @@ export const createConfigBody = z.strictObject(configFields).partial().required(
 export const updateConfigBody = z.strictObject(configFields).partial();
 
 export type ConfigInput = z.output<typeof updateConfigBody>;
+export type CreateConfigInput = z.output<typeof createConfigBody>;

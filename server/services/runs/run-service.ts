@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { and, eq, inArray, lt, notInArray, sql } from 'drizzle-orm';
-import type { Connector } from '../core/connector-port.ts';
-import type { PolicyRunner } from '../core/policy-port.ts';
-import { executeRun, type RunOutcome, resumeRun } from '../core/run-engine.ts';
-import type { Database } from '../db/client.ts';
-import { type ManagedSystemRow, runs, watermarks } from '../db/schema/index.ts';
-import { loadEngineConfig } from './load-config.ts';
-import { createRunStore } from './run-store.ts';
+import type { Connector } from '../../core/connector-port.ts';
+import type { PolicyRunner } from '../../core/policy-port.ts';
+import { executeRun, type RunOutcome, resumeRun } from '../../core/run-engine.ts';
+import type { Database } from '../../db/client.ts';
+import { type ManagedSystemRow, runs, watermarks } from '../../db/schema/index.ts';
+import { loadEngineConfig } from '../../runs/load-config.ts';
+import { createRunStore } from '../../runs/run-store.ts';
 import type { RunFinished, RunProgress, RunService, StartRunOutcome, StartRunRequest } from './types.ts';
 
 export type RunServiceOptions = {
@@ -57,7 +57,7 @@ export function createRunService(
 ): RunService & { outcome(runId: string): RunOutcome | undefined } {
   const { db } = options;
   const store = createRunStore(db);
-  const inFlight = new Map<string, Promise<void>>();
+  const inFlight = new Map<string, Promise<RunOutcome | null>>();
   const outcomes = new Map<string, RunOutcome>();
   const listeners = new Set<(finished: RunFinished) => void | Promise<void>>();
   const staleMs = options.staleMs ?? defaultStaleMs;
@@ -89,8 +89,12 @@ export function createRunService(
         outcomes.set(runId, outcome);
         options.log.info({ runId, outcome: outcome.outcome }, `run ${runId} ended: ${outcome.outcome}`);
         await tellFinished({ ...run, outcome });
+        return outcome;
       })
-      .catch((error) => options.log.warn({ runId, error: String(error) }, 'run crashed'))
+      .catch((error) => {
+        options.log.warn({ runId, error: String(error) }, 'run crashed');
+        return null;
+      })
       .finally(() => {
         clearInterval(timer);
         inFlight.delete(runId);
@@ -169,13 +173,13 @@ export function createRunService(
             dryRun: request.dryRun,
             mode: request.mode,
             trigger: request.trigger,
+            startedBy: request.startedBy ?? null,
             status: 'running',
             startedAt: new Date(),
             heartbeatAt: new Date(),
             owner: me,
-            // The scheduler's fields (API.md `scheduledFor`, `startedBy`).
+            // The tick of a scheduled run (API.md `scheduledFor`): one run per config and tick.
             ...(request.scheduledFor ? { scheduledFor: request.scheduledFor } : {}),
-            ...(request.trigger === 'schedule' ? { startedBy: 'schedule' } : {}),
           })
           .returning({ id: runs.id });
         runId = (row as { id: string }).id;
@@ -199,10 +203,12 @@ export function createRunService(
     async wait(runId) {
       const local = inFlight.get(runId);
       if (local) return local;
-      // A run of another process: poll its row until it ends.
+      const known = outcomes.get(runId);
+      if (known) return known;
+      // A run of another process: poll its row until it ends (its outcome is that process's).
       for (;;) {
         const [row] = await db.orm.select({ status: runs.status }).from(runs).where(eq(runs.id, runId));
-        if (!row || (row.status !== 'queued' && row.status !== 'running')) return;
+        if (!row || (row.status !== 'queued' && row.status !== 'running')) return null;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     },

@@ -1,10 +1,10 @@
 /**
  * The boundary between the surfaces (HTTP, CLI, scheduler) and the reconciliation engine.
- * Surfaces start runs through a RunService and read the activity history straight from the
- * `runs` and `run_events` tables; the engine writes those rows.
+ * Surfaces start runs through a RunService and read the activity history through the activity
+ * service (`services/activity.ts`); the engine writes those rows.
  */
-import type { RunOutcome } from '../core/run-engine.ts';
-import type { RunMode, RunTrigger } from '../db/schema/values.ts';
+import type { RunOutcome } from '../../core/run-engine.ts';
+import type { RunMode, RunTrigger } from '../../db/schema/values.ts';
 
 export type { RunMode, RunOutcome, RunTrigger };
 
@@ -13,6 +13,8 @@ export type StartRunRequest = {
   dryRun: boolean;
   mode: RunMode;
   trigger: RunTrigger;
+  /** Who asked for it: the API token's name, `cli`, `schedule`… (recorded as `runs.startedBy`). */
+  startedBy?: string;
   /**
    * Scheduler only: the tick this run belongs to. The `runs_one_per_tick` index makes a second
    * server firing the same tick get `already_running` (the run of that tick) instead of a run.
@@ -51,8 +53,11 @@ export interface RunService {
   onRunFinished(listener: (finished: RunFinished) => void | Promise<void>): () => void;
   /** Queues a run and returns at once; the run goes on in the background. */
   start(request: StartRunRequest, onProgress?: (progress: RunProgress) => void): Promise<StartRunOutcome>;
-  /** Resolves when the run has finished (whatever its status). */
-  wait(runId: string): Promise<void>;
+  /**
+   * Resolves when the run has finished, with how it ended; null for a run another process
+   * executed (or one that crashed), whose row then tells its status.
+   */
+  wait(runId: string): Promise<RunOutcome | null>;
   /** Resumes runs a crash left `running`; returns their ids. Called at start-up and by `trueup run --resume`. */
   resumeInterrupted(onProgress?: (progress: RunProgress) => void): Promise<string[]>;
   /** Waits for runs in flight (graceful shutdown). */

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
-import { createConnector } from '../connectors/index.ts';
-import type { ConnectionTest, Connector } from '../core/connector-port.ts';
-import type { Database } from '../db/client.ts';
-import { managedSystems } from '../db/schema/managed-systems.ts';
-import { maskedSecret, type SecretBox } from '../secrets.ts';
+import { createConnector } from '../../connectors/index.ts';
+import type { ConnectionTest, Connector } from '../../core/connector-port.ts';
+import type { Database } from '../../db/client.ts';
+import { managedSystems } from '../../db/schema/managed-systems.ts';
+import { maskedSecret, type SecretBox } from '../../secrets.ts';
 
 export type ConnectionTestOutcome = { outcome: 'tested'; result: ConnectionTest } | { outcome: 'not_found' };
 
