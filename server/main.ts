@@ -15,8 +15,10 @@ import { type ConfigService, createConfigService } from './services/configs/conf
 import { createIdmService, type IdmService } from './services/idm.ts';
 import { createMailService, type MailService } from './services/mail.ts';
 import { createPolicyLibrary, type PolicyLibrary } from './services/policies.ts';
+import { createReportService, type ReportService } from './services/reports.ts';
 import { createRunService } from './services/runs/run-service.ts';
 import type { RunService } from './services/runs/types.ts';
+import { createScheduleService, type ScheduleService } from './services/schedules.ts';
 import { createSystemService, type SystemService } from './services/systems/system-service.ts';
 import { version } from './version.ts';
 
@@ -42,6 +44,10 @@ export type Services = {
   mail: MailService;
   /** Where links in mail and reports point. */
   baseUrl: string;
+  /** A run's HTML or CSV report, its DO_NOTHING CSV (`services/reports.ts`). */
+  reports: ReportService;
+  /** The scheduled configs with their next tick (`services/schedules.ts`). */
+  schedules: ScheduleService;
   /** Save, read and remove reconciliation configs (`services/configs/`). */
   configs: ConfigService;
   /** Managed systems: save, test the connection, take a CSV file (`services/systems/`). */
@@ -93,6 +99,8 @@ export function buildServices(config: Config, db: Database, log: Logger): Servic
     scheduler,
     mail,
     baseUrl,
+    reports: createReportService({ db, baseUrl }),
+    schedules: createScheduleService({ db }),
     configs,
     systems: createSystemService({ db, secrets, dataDir: config.dataDir }),
     policies: createPolicyLibrary({ db, runner: policyRunner }),

@@ -118,3 +118,9 @@ export async function listSchedules(db: Database): Promise<ScheduleView[]> {
   }
   return views;
 }
+
+/** The schedules use cases the surfaces call. */
+export function createScheduleService({ db }: { db: Database }) {
+  return { list: () => listSchedules(db) };
+}
+export type ScheduleService = ReturnType<typeof createScheduleService>;

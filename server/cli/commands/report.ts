@@ -10,22 +10,17 @@ async function writeOut(chunk: string | Uint8Array) {
 }
 
 async function fromDatabase(config: Config, runId: string, format: Format | undefined): Promise<boolean> {
-  const [{ renderRunReport }, { migrateDatabase }, { openConfiguredDatabase }] = await Promise.all([
-    import('../../reports/render-report.ts'),
-    import('../../db/migrate.ts'),
-    import('../../db/open.ts'),
-  ]);
-  const db = await openConfiguredDatabase(config);
-  try {
-    await migrateDatabase(db);
-    const baseUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
-    const report = await renderRunReport(db, runId, baseUrl, format);
-    if (!report) return false;
-    for await (const chunk of report.chunks()) await writeOut(chunk);
-    return true;
-  } finally {
-    await db.close();
-  }
+  const { withLocalServices } = await import('../local-services.ts');
+  return withLocalServices(config, async (services) => {
+    const found = await services.reports.report(runId, format);
+    switch (found.outcome) {
+      case 'found':
+        for await (const chunk of found.report.chunks()) await writeOut(chunk);
+        return true;
+      case 'run_not_found':
+        return false;
+    }
+  });
 }
 
 /** The same, from the server that holds the embedded database. */

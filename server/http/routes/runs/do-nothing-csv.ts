@@ -1,5 +1,4 @@
-import { getRun } from '../../../activity/runs-query.ts';
-import { doNothingCsv } from '../../../reports/render-report.ts';
+import { unhandled } from '../../../services/outcomes.ts';
 import { ApiError } from '../../errors.ts';
 import { defineRoute, pathParam } from '../../route.ts';
 import { streamBody } from './stream-body.ts';
@@ -13,12 +12,18 @@ export const doNothingCsvRoute = defineRoute({
   contentType: 'text/csv',
   handler: (services) => async (c) => {
     const runId = pathParam(c, 'id');
-    if (!(await getRun(services.db, runId))) throw new ApiError('NOT_FOUND', `no run with id "${runId}"`);
-    const report = doNothingCsv(services.db, runId);
-    return c.body(streamBody(report.chunks(), services.log, { runId }), 200, {
-      'content-type': report.contentType,
-      'content-disposition': `attachment; filename="${report.filename}"`,
-      'x-content-type-options': 'nosniff',
-    });
+    const found = await services.reports.doNothing(runId);
+    switch (found.outcome) {
+      case 'found':
+        return c.body(streamBody(found.report.chunks(), services.log, { runId }), 200, {
+          'content-type': found.report.contentType,
+          'content-disposition': `attachment; filename="${found.report.filename}"`,
+          'x-content-type-options': 'nosniff',
+        });
+      case 'run_not_found':
+        throw new ApiError('NOT_FOUND', `no run with id "${runId}"`);
+      default:
+        return unhandled(found);
+    }
   },
 });

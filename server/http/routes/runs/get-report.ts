@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { renderRunReport, reportFormats } from '../../../reports/render-report.ts';
+import { reportFormats } from '../../../reports/render-report.ts';
+import { unhandled } from '../../../services/outcomes.ts';
 import { ApiError } from '../../errors.ts';
 import { defineRoute, pathParam, queryOf } from '../../route.ts';
 import { streamBody } from './stream-body.ts';
@@ -19,14 +20,23 @@ export const getReportRoute = defineRoute({
   handler: (services) => async (c) => {
     const runId = pathParam(c, 'id');
     const { format } = queryOf(c, getReportQuery);
-    const report = await renderRunReport(services.db, runId, services.baseUrl, format);
-    if (!report) throw new ApiError('NOT_FOUND', `no run with id "${runId}"`);
-    return c.body(streamBody(report.chunks(), services.log, { runId }), 200, {
-      'content-type': report.contentType,
-      'content-disposition': `${report.contentType.startsWith('text/html') ? 'inline' : 'attachment'}; filename="${report.filename}"`,
-      'x-content-type-options': 'nosniff',
-      // The HTML report needs nothing from anywhere: forbid scripts and outside fetches outright.
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
-    });
+    const found = await services.reports.report(runId, format);
+    switch (found.outcome) {
+      case 'found': {
+        const { report } = found;
+        const disposition = report.contentType.startsWith('text/html') ? 'inline' : 'attachment';
+        return c.body(streamBody(report.chunks(), services.log, { runId }), 200, {
+          'content-type': report.contentType,
+          'content-disposition': `${disposition}; filename="${report.filename}"`,
+          'x-content-type-options': 'nosniff',
+          // The HTML report needs nothing from anywhere: forbid scripts and outside fetches outright.
+          'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+        });
+      }
+      case 'run_not_found':
+        throw new ApiError('NOT_FOUND', `no run with id "${runId}"`);
+      default:
+        return unhandled(found);
+    }
   },
 });

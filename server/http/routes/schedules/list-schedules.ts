@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listSchedules, type ScheduleView } from '../../../services/schedules.ts';
+import type { ScheduleView } from '../../../services/schedules.ts';
 import { defineRoute } from '../../route.ts';
 
 export const scheduleSchema = z.object({
@@ -20,7 +20,7 @@ export const listSchedulesRoute = defineRoute({
   status: 200,
   response: z.object({ items: z.array(scheduleSchema) }),
   handler: (services) => async (c) => {
-    const response: ListSchedulesResponse = { items: await listSchedules(services.db) };
+    const response: ListSchedulesResponse = { items: await services.schedules.list() };
     return c.json(response);
   },
 });
