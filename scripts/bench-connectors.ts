@@ -3,6 +3,7 @@
  * Seeds N entries into a throwaway slapd (slapadd), N rows into MariaDB and PostgreSQL, and an
  * N-row CSV; then per connector times a full search, changes 100 objects on the server, and times
  * the incremental search from the full search's watermark. Prints objects/s. Figures, not a test.
+ * Active Directory runs on a real Samba DC over its fixed 2,000 users (scripts/bench-samba.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import mysql from 'mysql2/promise';
 import postgres from 'postgres';
 import { createConnector } from '../server/connectors/index.ts';
 import type { Connector, SearchRequest } from '../server/core/connector-port.ts';
+import { benchSamba } from './bench-samba.ts';
 import {
   changeLdapPeople,
   changeSqlPeople,
@@ -182,6 +184,7 @@ for (const [name, bench] of [
   ['ldap', benchLdap],
   ['mariadb', benchMariadb],
   ['postgres', benchPostgres],
+  ['samba', async () => figures.push(...(await benchSamba()))],
 ] as const) {
   try {
     await bench();

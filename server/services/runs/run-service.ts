@@ -6,6 +6,7 @@ import type { PolicyRunner } from '../../core/policy-port.ts';
 import { executeRun, type RunOutcome, resumeRun } from '../../core/run-engine.ts';
 import type { Database } from '../../db/client.ts';
 import { type ManagedSystemRow, runs, watermarks } from '../../db/schema/index.ts';
+import { withGroupMembers } from '../../runs/group-members.ts';
 import { loadEngineConfig } from '../../runs/load-config.ts';
 import { createRunStore } from '../../runs/run-store.ts';
 import type { RunFinished, RunProgress, RunService, StartRunOutcome, StartRunRequest } from './types.ts';
@@ -135,7 +136,7 @@ export function createRunService(
     }
     try {
       const deps = {
-        store,
+        store: withGroupMembers(store, db, loaded.config),
         connector,
         policies: options.policies,
         now: options.now ?? (() => new Date()),
