@@ -43,10 +43,11 @@ describe('signals and restarts', () => {
     const { npm, output } = await npmStart(dataDir);
     const pid = serverPid(dataDir);
     expect(isProcessAlive(pid)).toBe(true);
-    const npmExited = new Promise((resolve) => npm.once('exit', resolve));
+    // 'close': npm has exited and every process writing to its output (the server) has too.
+    const allClosed = new Promise((resolve) => npm.once('close', resolve));
     npm.kill('SIGTERM');
-    await npmExited;
     expect(await gone(pid)).toBe(true);
+    await allClosed;
     expect(output()).toMatch(/"signal":"SIGTERM","msg":"shutting down"/);
     expect(output()).toMatch(/"msg":"stopped"/);
   }, 120_000);
