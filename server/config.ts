@@ -67,6 +67,7 @@ const envSchema = z.object({
   SCHEDULE_SYNC_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).default(15_000)),
   MAIL_RETRY_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).default(30_000)),
   DEMO_WORKSPACE: z.preprocess(emptyToUndefined, z.enum(['auto', 'on', 'off']).default('auto')),
+  CONNECTORS_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -93,6 +94,8 @@ export type Config = {
   mailRetryMs: number;
   /** Load the example workspace into an empty database: `auto` does so on the embedded database only. */
   demoWorkspace: 'auto' | 'on' | 'off';
+  /** The folder of connector plugins (trusted code, loaded at start-up); unset = none. */
+  connectorsDir: string | undefined;
 };
 
 /** A configuration problem a person can fix; printed as one line, exit code 2. */
@@ -153,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     scheduleSyncMs: parsed.SCHEDULE_SYNC_MS,
     mailRetryMs: parsed.MAIL_RETRY_MS,
     demoWorkspace: parsed.DEMO_WORKSPACE,
+    connectorsDir: parsed.CONNECTORS_DIR ? path.resolve(parsed.CONNECTORS_DIR) : undefined,
   };
 }
 
@@ -175,6 +179,7 @@ export const configHelp: ReadonlyArray<[name: string, meaning: string]> = [
   ['RUN_STALE_MS', 'a run whose server stopped beating this long is taken over (default 60000)'],
   ['SCHEDULE_SYNC_MS', 'how often schedules changed by another server are picked up (default 15000)'],
   ['MAIL_RETRY_MS', 'first retry delay of a failed mail, doubling per attempt (default 30000)'],
+  ['CONNECTORS_DIR', 'folder of connector plugins (trusted TypeScript modules); unset = built-in types only'],
   [
     'DEMO_WORKSPACE',
     'auto | on | off: example workspace in an empty database (auto = embedded database only)',

@@ -11,6 +11,8 @@ export type RunSummary = {
   dryRun: boolean;
   mode: RunMode;
   trigger: RunRow['trigger'];
+  /** The token name, `cli` or `schedule` that started the run. */
+  startedBy: string | null;
   phase: string | null;
   startedAt: string | null;
   finishedAt: string | null;
@@ -19,6 +21,8 @@ export type RunSummary = {
   /** Objects per second over the run. */
   throughput: number | null;
   error?: { code: string; message: string; details?: unknown };
+  /** The policy versions the run uses, fixed when it started. */
+  policies: Array<{ path: string; hash: string }>;
   createdAt: string;
 };
 
@@ -30,6 +34,7 @@ export function toRunSummary(row: RunRow): RunSummary {
     dryRun: row.dryRun,
     mode: row.mode,
     trigger: row.trigger,
+    startedBy: row.startedBy,
     phase: row.phase,
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
@@ -41,6 +46,7 @@ export function toRunSummary(row: RunRow): RunSummary {
     },
     throughput: row.throughput,
     ...(row.error ? { error: row.error } : {}),
+    policies: row.policies ?? [],
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -1,6 +1,6 @@
 import type { Connector } from './connector-port.ts';
 import type { RunMode } from './model.ts';
-import type { PolicyRunner } from './policy-port.ts';
+import type { PolicyRunner, PolicySession } from './policy-port.ts';
 import type { RunStore } from './store-port.ts';
 
 /** Progress of a run in flight (the RunService hands it to progress bars). */
@@ -22,6 +22,9 @@ export type EngineDeps = {
   /** Actions per IDM apply batch (one transaction each); system batches are ten times larger. */
   batchSize?: number;
 };
+
+/** What the stages of one run get: the run's policy session (call-policy.ts) in place of the runner. */
+export type RunDeps = Omit<EngineDeps, 'policies'> & { policies: PolicySession | null };
 
 /** The run being executed, as the engine needs it. */
 export type RunView = { id: string; configId: string; dryRun: boolean; mode: RunMode };

@@ -1,5 +1,5 @@
 import { callPolicyOnce } from './call-policy.ts';
-import type { EngineDeps, RunView } from './engine-deps.ts';
+import type { EngineDeps, RunDeps, RunView } from './engine-deps.ts';
 import type { Vars } from './policy-port.ts';
 import type { EngineConfig } from './recon-config.ts';
 import type { RunCounts } from './store-port.ts';
@@ -17,7 +17,7 @@ type Ending = { outcome: string; counts?: RunCounts };
 export async function postProcess(
   run: RunView,
   config: EngineConfig,
-  deps: EngineDeps,
+  deps: EngineDeps | RunDeps,
   ending: Ending,
   vars: Vars,
 ): Promise<RunNotify | undefined> {

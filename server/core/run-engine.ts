@@ -1,8 +1,8 @@
 import { applyPlan } from './apply-plan.ts';
-import { callPolicyOnce } from './call-policy.ts';
+import { callPolicyOnce, openRunPolicies } from './call-policy.ts';
 import { correlateRun } from './correlate-run.ts';
 import { decidePairs } from './decide-pairs.ts';
-import type { EngineDeps, RunView } from './engine-deps.ts';
+import type { EngineDeps, RunDeps, RunView } from './engine-deps.ts';
 import { checkDeletionThreshold } from './gates.ts';
 import { isDeletionAction, type PlannedEvent } from './plan.ts';
 import type { PolicyCallOptions, Vars } from './policy-port.ts';
@@ -34,7 +34,7 @@ const keepEvent = (config: EngineConfig, event: PlannedEvent) =>
 
 async function idmScopeOf(
   config: EngineConfig,
-  deps: EngineDeps,
+  deps: RunDeps,
   vars: Vars,
   options: PolicyCallOptions,
 ): Promise<IdmScope> {
@@ -58,7 +58,7 @@ async function idmScopeOf(
 }
 
 /** DESIGN steps 2–7: pre-processor, queries, correlation, decisions; the plan is stored as events. */
-async function planRun(run: RunView, config: EngineConfig, watermark: string | null, deps: EngineDeps) {
+async function planRun(run: RunView, config: EngineConfig, watermark: string | null, deps: RunDeps) {
   const now = deps.now();
   const options: PolicyCallOptions = { now: now.getTime() };
   const { store } = deps;
@@ -156,25 +156,22 @@ function errorOf(error: unknown): RunError {
  * records it. A surprise (storage down) also ends the run as `failed`, with its message.
  */
 export async function executeRun(
-  run: RunView,
+  run: RunView & { policies?: Array<{ path: string; hash: string }> | null },
   config: EngineConfig,
   watermark: string | null,
-  deps: EngineDeps,
+  engineDeps: EngineDeps,
 ): Promise<RunOutcome> {
-  const { vars, ...outcome } = await planGateApply(run, config, watermark, deps);
-  return { ...outcome, notify: await postProcess(run, config, deps, outcome, vars) };
-}
-
-/** executeRun up to its ending, with the run variables the post-processor gets. */
-async function planGateApply(
-  run: RunView,
-  config: EngineConfig,
-  watermark: string | null,
-  deps: EngineDeps,
-): Promise<RunOutcome & { vars: Vars }> {
   const started = Date.now();
+  let policies: Awaited<ReturnType<typeof openRunPolicies>> | undefined;
   let vars: Vars = {};
+  // Every ending goes through the post-processor (post-process.ts), with the run's own policies.
+  const ended = async (outcome: RunOutcome): Promise<RunOutcome> => ({
+    ...outcome,
+    notify: await postProcess(run, config, policies?.deps ?? engineDeps, outcome, vars),
+  });
   try {
+    policies = await openRunPolicies(run, config, engineDeps, engineDeps.now().getTime());
+    const { deps } = policies;
     const plan = await planRun(run, config, watermark, deps);
     if ('aborted' in plan) {
       await deps.store.updateRun(run.id, {
@@ -182,7 +179,7 @@ async function planGateApply(
         error: { code: 'aborted_by_preprocessor', message: plan.aborted ?? '' },
         finished: true,
       });
-      return { outcome: 'aborted_by_preprocessor', reason: plan.aborted ?? '', vars };
+      return ended({ outcome: 'aborted_by_preprocessor', reason: plan.aborted ?? '' });
     }
     vars = plan.vars;
     deps.onProgress?.({ phase: 'gating', done: 0, total: plan.planned });
@@ -200,20 +197,22 @@ async function planGateApply(
         finished: true,
         throughput: throughput(plan.considered, started),
       });
-      return { outcome: 'stopped_by_threshold', error, counts: plan.counts, vars };
+      return ended({ outcome: 'stopped_by_threshold', error, counts: plan.counts });
     }
     if (!run.dryRun) {
       await deps.store.updateRun(run.id, { phase: 'applying' });
       await applyPlan(
         run.id,
         { systemId: config.system.id, objectType: config.objectType },
-        deps,
+        engineDeps,
         plan.planned,
       );
     }
-    return { ...(await finishRun(run, config, deps, plan.considered, started)), vars };
+    return ended(await finishRun(run, config, deps, plan.considered, started));
   } catch (error) {
-    return { ...(await failRun(run, deps, error)), vars };
+    return ended(await failRun(run, engineDeps, error));
+  } finally {
+    await policies?.finish();
   }
 }
 
@@ -232,7 +231,7 @@ async function failRun(run: RunView, deps: EngineDeps, error: unknown): Promise<
 async function finishRun(
   run: RunView,
   config: EngineConfig,
-  deps: EngineDeps,
+  deps: RunDeps,
   considered: number | null,
   started: number,
 ): Promise<RunOutcome> {
@@ -257,27 +256,40 @@ async function finishRun(
  * `planned` are applied; before that nothing was written, so the plan is made again.
  */
 export async function resumeRun(
-  run: RunView & { phase: string | null },
+  run: RunView & { phase: string | null; policies?: Array<{ path: string; hash: string }> | null },
   config: EngineConfig,
   watermark: string | null,
-  deps: EngineDeps,
+  engineDeps: EngineDeps,
 ): Promise<RunOutcome> {
   if (run.dryRun || (run.phase !== 'applying' && run.phase !== 'finishing')) {
-    await deps.store.deleteEvents(run.id);
-    return executeRun(run, config, watermark, deps);
+    await engineDeps.store.deleteEvents(run.id);
+    return executeRun(run, config, watermark, engineDeps);
   }
   const started = Date.now();
+  let policies: Awaited<ReturnType<typeof openRunPolicies>> | undefined;
   let vars: Vars = {};
-  let outcome: RunOutcome;
+  const ended = async (outcome: RunOutcome): Promise<RunOutcome> => ({
+    ...outcome,
+    notify: await postProcess(run, config, policies?.deps ?? engineDeps, outcome, vars),
+  });
   try {
+    policies = await openRunPolicies(run, config, engineDeps, engineDeps.now().getTime());
+    const { deps } = policies;
     if (run.phase === 'applying') {
-      await applyPlan(run.id, { systemId: config.system.id, objectType: config.objectType }, deps, null);
+      await applyPlan(
+        run.id,
+        { systemId: config.system.id, objectType: config.objectType },
+        engineDeps,
+        null,
+      );
     }
     const current = await deps.store.finishingState(run.id);
-    vars = current.vars;
-    outcome = await finishRun(run, config, deps, null, started);
+    // The run's vars are what its pre-processor returned, checked as JSON data when it did.
+    vars = current.vars as Vars;
+    return ended(await finishRun(run, config, deps, null, started));
   } catch (error) {
-    outcome = await failRun(run, deps, error);
+    return ended(await failRun(run, engineDeps, error));
+  } finally {
+    await policies?.finish();
   }
-  return { ...outcome, notify: await postProcess(run, config, deps, outcome, vars) };
 }

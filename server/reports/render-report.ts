@@ -7,7 +7,7 @@ export const reportFormats = ['html', 'csv'] as const;
 export type ReportFormat = (typeof reportFormats)[number];
 
 /** A report ready to send or save: the CSV streams from the database, the HTML is one page. */
-export type RenderedReport = { filename: string; contentType: string; chunks: () => AsyncIterable<string> };
+export type RenderedReport = { filename: string; contentType: string; chunks: () => AsyncGenerator<string> };
 
 const safeName = (runId: string) => runId.replace(/[^A-Za-z0-9_-]/g, '_');
 

@@ -60,15 +60,22 @@ describeEachDatabase('runs and events: happy paths', (db) => {
       dryRun: false,
       mode: 'full',
       trigger: 'manual',
+      startedBy: null,
       phase: null,
       startedAt: '2025-03-01T11:00:00.000Z',
       finishedAt: '2025-03-01T11:00:02.000Z',
       durationMs: 2000,
       counts: { situations: { IDM_EXISTS__RESOURCE_EXISTS: 30 }, responses: { DO_NOTHING: 30 }, errors: 3 },
       throughput: 103,
+      policies: [],
       createdAt: '2025-03-01T11:00:00.000Z',
       notifications: [],
     });
+  });
+
+  it('says who started a run', async () => {
+    const run = await get<GetRunResponse>(`/api/runs/${seeded.runIds[2]}`);
+    expect(run.startedBy).toBe('ci-bot');
   });
 
   it('pages through events by sequence and filters them', async () => {

@@ -24,6 +24,14 @@ export function createCsvConnector(connection: CsvConnection, uniqueFieldKey: st
     test: () => testCsv(connection, uniqueFieldKey),
     schema: async () => (await readHeader(connection)).map((name) => ({ name, type: 'string' })),
     search: (request) => searchCsv(connection, uniqueFieldKey, request),
+    lookup: async (keys, { attributes }) => {
+      // One streaming pass keeping the rows whose key cell is one of the keys.
+      const accounts: Account[] = [];
+      const request = { query: { type: 'csv' as const, where: { [uniqueFieldKey]: keys } }, attributes };
+      for await (const page of searchCsv(connection, uniqueFieldKey, request))
+        accounts.push(...page.accounts);
+      return accounts;
+    },
     write: (ops) => rewriteCsv(connection, uniqueFieldKey, ops),
     close: async () => {},
   };

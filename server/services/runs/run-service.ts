@@ -226,7 +226,14 @@ export function createRunService(
           where id = ${run.id} and status = 'running' and owner is not distinct from ${run.owner} returning id`);
         if (claimed.length === 0) continue;
         const configId = run.configId;
-        const view = { id: run.id, configId, dryRun: run.dryRun, mode: run.mode, phase: run.phase };
+        const view = {
+          id: run.id,
+          configId,
+          dryRun: run.dryRun,
+          mode: run.mode,
+          phase: run.phase,
+          policies: run.policies,
+        };
         options.log.info({ runId: run.id, phase: run.phase }, `resuming interrupted run ${run.id}`);
         launch({ runId: run.id, configId, trigger: run.trigger, dryRun: run.dryRun }, () =>
           withEngine(run.id, configId, onProgress, ({ deps, loaded, watermark }) =>

@@ -1,42 +1,54 @@
-import { z } from 'zod';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Services } from '../../../main.ts';
 import { reportFormats } from '../../../reports/render-report.ts';
 import { unhandled } from '../../../services/outcomes.ts';
+import { access, errorResponses, idParams } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
+import { streamDownload } from '../../download.ts';
 import { ApiError } from '../../errors.ts';
-import { defineRoute, pathParam, queryOf } from '../../route.ts';
-import { streamBody } from './stream-body.ts';
 
 export const getReportQuery = z.strictObject({
   format: z.enum(reportFormats).optional().describe("html or csv; default: the config's reportFormat"),
 });
 
-export const getReportRoute = defineRoute({
-  method: 'GET',
-  path: '/api/runs/:id/report',
-  tag: 'runs',
+export const getReportRoute = createRoute({
+  method: 'get',
+  path: '/api/runs/{id}/report',
+  ...access('viewer'),
+  tags: ['runs'],
   summary: "A run's report: self-contained HTML, or CSV (RFC 4180, UTF-8 with BOM, streamed)",
-  status: 200,
-  contentType: 'text/html',
-  query: getReportQuery,
-  handler: (services) => async (c) => {
-    const runId = pathParam(c, 'id');
-    const { format } = queryOf(c, getReportQuery);
+  request: { params: idParams, query: getReportQuery },
+  responses: {
+    200: {
+      description: 'the report',
+      content: { 'text/html': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } },
+    },
+    ...errorResponses,
+  },
+});
+
+export function registerGetReport(app: ApiApp, services: Services) {
+  app.openapi(getReportRoute, async (c) => {
+    const { id: runId } = c.req.valid('param');
+    const { format } = c.req.valid('query');
     const found = await services.reports.report(runId, format);
     switch (found.outcome) {
       case 'found': {
         const { report } = found;
-        const disposition = report.contentType.startsWith('text/html') ? 'inline' : 'attachment';
-        return c.body(streamBody(report.chunks(), services.log, { runId }), 200, {
-          'content-type': report.contentType,
-          'content-disposition': `${disposition}; filename="${report.filename}"`,
-          'x-content-type-options': 'nosniff',
-          // The HTML report needs nothing from anywhere: forbid scripts and outside fetches outright.
-          'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
-        });
+        const response = streamDownload(
+          c,
+          report.chunks(),
+          { name: report.filename, type: report.contentType },
+          services.log,
+        );
+        // The HTML report needs nothing from anywhere: forbid scripts and outside fetches outright.
+        response.headers.set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
+        return response;
       }
       case 'run_not_found':
         throw new ApiError('NOT_FOUND', `no run with id "${runId}"`);
       default:
         return unhandled(found);
     }
-  },
-});
+  });
+}

@@ -1,27 +1,33 @@
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { eventOutcomes } from '../../../db/schema/run-events.ts';
 import { runModes, runStatuses, runTriggers } from '../../../db/schema/runs.ts';
 
-export const runSummarySchema = z.object({
-  id: z.string(),
-  configId: z.string().nullable(),
-  status: z.enum(runStatuses),
-  dryRun: z.boolean(),
-  mode: z.enum(runModes),
-  trigger: z.enum(runTriggers),
-  phase: z.string().nullable(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-  durationMs: z.number().nullable(),
-  counts: z.object({
-    situations: z.record(z.string(), z.number()),
-    responses: z.record(z.string(), z.number()),
-    errors: z.number(),
-  }),
-  throughput: z.number().nullable(),
-  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
-  createdAt: z.string(),
-});
+export const runSummarySchema = z
+  .object({
+    id: z.string(),
+    configId: z.string().nullable(),
+    status: z.enum(runStatuses),
+    dryRun: z.boolean(),
+    mode: z.enum(runModes),
+    trigger: z.enum(runTriggers),
+    startedBy: z.string().nullable().describe('the API token name, `cli` or `schedule` that started the run'),
+    phase: z.string().nullable(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    durationMs: z.number().nullable(),
+    counts: z.object({
+      situations: z.record(z.string(), z.number()),
+      responses: z.record(z.string(), z.number()),
+      errors: z.number(),
+    }),
+    throughput: z.number().nullable(),
+    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
+    policies: z
+      .array(z.object({ path: z.string(), hash: z.string() }))
+      .describe('the policy versions the run uses, fixed when it started'),
+    createdAt: z.string(),
+  })
+  .openapi('RunSummary');
 
 /** A run's mail and how its delivery stands (API.md "Mail"). */
 export const notificationSchema = z.object({
@@ -54,6 +60,18 @@ export const eventDetailSchema = eventSummarySchema.extend({
   after: z.record(z.string(), z.unknown()),
   action: z.unknown(),
   policyOutput: z.unknown(),
+  logs: z
+    .array(
+      z.object({
+        policy: z.string(),
+        file: z.string().nullable(),
+        line: z.number().nullable(),
+        column: z.number().nullable(),
+        level: z.string(),
+        message: z.string(),
+      }),
+    )
+    .describe("the policies' log lines for this object (the run-level event: for the run)"),
   createdAt: z.string(),
 });
 export type EventDetailResponse = z.infer<typeof eventDetailSchema>;

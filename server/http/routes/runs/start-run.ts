@@ -1,27 +1,40 @@
-import { z } from 'zod';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Services } from '../../../main.ts';
+import { unhandled } from '../../../services/outcomes.ts';
+import { access, errorResponses, idParams, json, jsonBody } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
 import { ApiError } from '../../errors.ts';
-import { defineRoute, jsonBody, pathParam } from '../../route.ts';
 
+// No defaults here: an absent body reaches the handler as {}, so the handler applies them.
 export const startRunBody = z.strictObject({
-  dryRun: z.boolean().default(false),
-  mode: z.enum(['full', 'incremental']).default('full'),
+  dryRun: z.boolean().optional().describe('compute and record the plan, write nothing (default false)'),
+  mode: z.enum(['full', 'incremental']).optional().describe('default full'),
 });
 export const startRunResponse = z.object({ runId: z.string() });
 export type StartRunResponse = z.infer<typeof startRunResponse>;
 
-export const startRunRoute = defineRoute({
-  method: 'POST',
-  path: '/api/recon-configs/:id/runs',
-  tag: 'runs',
-  summary: 'Start a run of a reconciliation config (it goes on in the background)',
-  status: 202,
-  body: startRunBody,
-  response: startRunResponse,
-  handler: (services) => async (c) => {
-    const configId = pathParam(c, 'id');
-    // An empty body means the defaults: a full, real run.
-    const body = await jsonBody(c, startRunBody, { emptyIsObject: true });
-    const started = await services.runs.start({ configId, ...body, trigger: 'api' });
+export const startRunRoute = createRoute({
+  method: 'post',
+  path: '/api/recon-configs/{id}/runs',
+  ...access('operator'),
+  tags: ['runs'],
+  summary:
+    'Start a run of a reconciliation config (it goes on in the background); no body = a full, real run',
+  request: { params: idParams, body: jsonBody(startRunBody, { required: false }) },
+  responses: { 202: json(startRunResponse, 'the run is queued'), ...errorResponses },
+});
+
+export function registerStartRun(app: ApiApp, services: Services) {
+  app.openapi(startRunRoute, async (c) => {
+    const { id: configId } = c.req.valid('param');
+    const { dryRun = false, mode = 'full' } = c.req.valid('json');
+    const started = await services.runs.start({
+      configId,
+      dryRun,
+      mode,
+      trigger: 'api',
+      startedBy: c.get('caller')?.name,
+    });
     switch (started.outcome) {
       case 'started': {
         const response: StartRunResponse = { runId: started.runId };
@@ -42,10 +55,8 @@ export const startRunRoute = defineRoute({
           'CONFLICT',
           `reconciliation config "${configId}" is inactive; set its status to active`,
         );
-      default: {
-        const unreachable: never = started;
-        throw new Error(`unknown start outcome ${JSON.stringify(unreachable)}`);
-      }
+      default:
+        return unhandled(started);
     }
-  },
-});
+  });
+}

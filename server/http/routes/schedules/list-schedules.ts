@@ -1,6 +1,7 @@
-import { z } from 'zod';
-import type { ScheduleView } from '../../../services/schedules.ts';
-import { defineRoute } from '../../route.ts';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Services } from '../../../main.ts';
+import { access, errorResponses, json } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
 
 export const scheduleSchema = z.object({
   configId: z.string(),
@@ -10,17 +11,21 @@ export const scheduleSchema = z.object({
   nextRunAt: z.string().nullable(),
   lastRunId: z.string().nullable(),
 });
-export type ListSchedulesResponse = { items: ScheduleView[] };
+export const listSchedulesResponse = z.object({ items: z.array(scheduleSchema) });
+export type ListSchedulesResponse = z.infer<typeof listSchedulesResponse>;
 
-export const listSchedulesRoute = defineRoute({
-  method: 'GET',
+export const listSchedulesRoute = createRoute({
+  method: 'get',
   path: '/api/schedules',
-  tag: 'schedules',
+  ...access('viewer'),
+  tags: ['schedules'],
   summary: 'Every scheduled (active) config: frequency, time zone, next tick and last scheduled run',
-  status: 200,
-  response: z.object({ items: z.array(scheduleSchema) }),
-  handler: (services) => async (c) => {
-    const response: ListSchedulesResponse = { items: await services.schedules.list() };
-    return c.json(response);
-  },
+  responses: { 200: json(listSchedulesResponse, 'the schedules'), ...errorResponses },
 });
+
+export function registerListSchedules(app: ApiApp, services: Services) {
+  app.openapi(listSchedulesRoute, async (c) => {
+    const response: ListSchedulesResponse = { items: await services.schedules.list() };
+    return c.json(response, 200);
+  });
+}
