@@ -32,7 +32,10 @@ describe.runIf(inject('postgres'))('two servers sharing one PostgreSQL', () => {
   const api = async (server: RunningServer, method: string, route: string, body?: unknown) => {
     const response = await fetch(`${server.url}${route}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
