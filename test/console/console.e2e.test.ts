@@ -213,6 +213,21 @@ describe('the web console in Chromium', { timeout: 120_000 }, () => {
     await waitForRunPage();
     expect(await runStatus()).toBe('succeeded');
     expect(await page.locator('dl.facts').textContent()).toContain('apply');
+    // The completion mail goes to the config's address; the report opens in the browser.
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.locator('table', { hasText: 'iam-team@example.com' }).count();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(1);
+    const reportUrl = await page.getByRole('link', { name: 'Report' }).getAttribute('href');
+    const report = await page.request.get(`${base}${reportUrl}`);
+    expect(report.status()).toBe(200);
+    expect(report.headers()['content-type']).toMatch(/^text\/html/);
+    expect(await report.text()).toContain('HR users');
     await page.getByRole('link', { name: 'Review what this applied run skipped' }).click();
     expect(await page.getByText('None: every planned object was still as planned.').count()).toBe(1);
     await page.goBack();
@@ -251,10 +266,10 @@ describe('the web console in Chromium', { timeout: 120_000 }, () => {
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Download CSV' }).click(),
     ]);
-    const rows = parse(readFileSync(await download.path(), 'utf8'), { columns: true }) as Array<
+    const rows = parse(readFileSync(await download.path(), 'utf8'), { columns: true, bom: true }) as Array<
       Record<string, string>
     >;
-    expect(rows.map((r) => [r.objectKey, r.response, r.outcome])).toEqual([
+    expect(rows.map((r) => [r['object key'], r.response, r.outcome])).toEqual([
       ['E1', 'ADD_TO_IDM', 'applied'],
       ['E2', 'ADD_TO_IDM', 'applied'],
       ['E3', 'ADD_TO_IDM', 'applied'],

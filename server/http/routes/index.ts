@@ -18,12 +18,15 @@ import { registerGetConfig } from './recon-configs/get-config.ts';
 import { registerListConfigs } from './recon-configs/list-configs.ts';
 import { registerUpdateConfig } from './recon-configs/update-config.ts';
 import { registerApplyRun } from './runs/apply-run.ts';
+import { registerDoNothingCsv } from './runs/do-nothing-csv.ts';
 import { registerEventsCsv } from './runs/events-csv.ts';
 import { registerGetEvent } from './runs/get-event.ts';
+import { registerGetReport } from './runs/get-report.ts';
 import { registerGetRun } from './runs/get-run.ts';
 import { registerListEvents } from './runs/list-events.ts';
 import { registerListRuns } from './runs/list-runs.ts';
 import { registerStartRun } from './runs/start-run.ts';
+import { registerListSchedules } from './schedules/list-schedules.ts';
 import { registerCreateSystem } from './systems/create-system.ts';
 import { registerDeleteSystem } from './systems/delete-system.ts';
 import { registerGetSystem } from './systems/get-system.ts';
@@ -59,6 +62,9 @@ const registrations: Array<(app: ApiApp, services: Services) => void> = [
   registerGetRun,
   registerApplyRun,
   registerEventsCsv,
+  registerGetReport,
+  registerDoNothingCsv,
+  registerListSchedules,
   registerListEvents,
   registerGetEvent,
   registerListDisputes,

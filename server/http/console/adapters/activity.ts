@@ -1,6 +1,7 @@
 import type { EventFilter, RunEventDetail, RunEventSummary } from '../../../activity/events-query.ts';
 import type { RunFilter, RunSummary } from '../../../activity/runs-query.ts';
 import type { Services } from '../../../main.ts';
+import type { NotificationView } from '../../../services/mail.ts';
 import type { RunProgress } from '../../../services/runs/types.ts';
 import type { Person } from './auth.ts';
 import type { NotFound } from './outcome.ts';
@@ -64,11 +65,8 @@ export function activityAdapter(services: Services) {
       const found = await activity.getEvent(runId, eventId);
       return found.outcome === 'found' ? found.event : null;
     },
-    /** The mails a run sent; empty until this server records notifications on runs. */
-    notifications(run: RunSummary): RunNotification[] {
-      const value = (run as RunSummary & { notifications?: RunNotification[] }).notifications;
-      return Array.isArray(value) ? value : [];
-    },
+    /** The mails a run sent (completion report, do-nothing report). */
+    notifications: (runId: string): Promise<RunNotification[]> => services.mail.notificationsOf(runId),
 
     async start(configId: string, dryRun: boolean, person: Person): Promise<StartOutcome> {
       const started = await services.runs.start(
@@ -108,14 +106,28 @@ export function activityAdapter(services: Services) {
       };
     },
 
-    async report(runId: string, _format: 'html' | 'csv' | undefined): Promise<Download> {
-      if (!(await getRun(runId))) return { outcome: 'not_found' };
-      return { outcome: 'unavailable', message: 'run reports are not available on this server yet' };
+    async report(runId: string, format: 'html' | 'csv' | undefined): Promise<Download> {
+      const found = await services.reports.report(runId, format);
+      if (found.outcome === 'run_not_found') return { outcome: 'not_found' };
+      const { report } = found;
+      return {
+        outcome: 'file',
+        filename: report.filename,
+        contentType: report.contentType,
+        body: report.chunks(),
+        inline: report.contentType.startsWith('text/html'),
+      };
     },
 
     async doNothingCsv(runId: string): Promise<Download> {
-      if (!(await getRun(runId))) return { outcome: 'not_found' };
-      return { outcome: 'unavailable', message: 'do-nothing reports are not available on this server yet' };
+      const found = await services.reports.doNothing(runId);
+      if (found.outcome === 'run_not_found') return { outcome: 'not_found' };
+      return {
+        outcome: 'file',
+        filename: found.report.filename,
+        contentType: found.report.contentType,
+        body: found.report.chunks(),
+      };
     },
   };
 }

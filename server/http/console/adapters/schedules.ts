@@ -1,22 +1,15 @@
 import { createTask } from 'node-cron';
-import { namedFrequencies } from '../../routes/recon-configs/cron.ts';
+import { cronPatternOf } from '../../../jobs/frequency.ts';
 
-/** What the named frequencies mean (nightly is 02:00 in the config's time zone). */
-const patterns: Record<(typeof namedFrequencies)[number], string> = {
-  every5m: '*/5 * * * *',
-  every15m: '*/15 * * * *',
-  hourly: '0 * * * *',
-  nightly: '0 2 * * *',
-};
-
-export { namedFrequencies };
-
-/** The next `count` times a config's schedule fires, computed by node-cron itself; [] for manual. */
+/**
+ * The next `count` times a config's schedule fires, computed by node-cron from the scheduler's
+ * own pattern for the frequency (so the editor shows exactly what the scheduler will do); [] for
+ * a manual-only or unreadable frequency.
+ */
 export function nextRunTimes(frequency: string | null, timezone: string, count = 3): Date[] {
   if (!frequency) return [];
-  const pattern = patterns[frequency as keyof typeof patterns] ?? frequency;
   try {
-    const task = createTask(pattern, () => {}, { timezone });
+    const task = createTask(cronPatternOf(frequency), () => {}, { timezone });
     try {
       return task.getNextRuns(count);
     } finally {

@@ -1,7 +1,7 @@
 import { objectTypes, responses, situations } from '../../../core/model.ts';
+import { namedFrequencies } from '../../../jobs/frequency.ts';
 import { idmFields } from '../../../services/configs/config-input.ts';
 import type { PolicyListItem } from '../adapters/policies.ts';
-import { namedFrequencies } from '../adapters/schedules.ts';
 import type { FieldErrors } from '../components/connection-fields.ts';
 import {
   CheckboxField,

@@ -136,7 +136,7 @@ export function registerRuns(web: Hono<ConsoleEnv>, services: Services, adapters
         events: events.items,
         filter: { situation: query.situation, response: query.response, outcome },
         nextPage: events.nextSeq === null ? null : `/runs/${id}?after=${events.nextSeq}`,
-        notifications: activity.notifications(run),
+        notifications: await activity.notifications(run.id),
       }),
     );
   });

@@ -1,12 +1,15 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { Services } from '../../../main.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import { access, errorResponses, idParams, json } from '../../api-route.ts';
 import type { ApiApp } from '../../app.ts';
 import { ApiError } from '../../errors.ts';
-import { type RunSummaryResponse, runSummarySchema } from './run-schemas.ts';
+import { notificationSchema, type RunSummaryResponse, runSummarySchema } from './run-schemas.ts';
 
-export type GetRunResponse = RunSummaryResponse;
+/** API.md: the run with its mail and how their delivery stands. */
+const runWithNotifications = runSummarySchema.extend({ notifications: z.array(notificationSchema) });
+
+export type GetRunResponse = RunSummaryResponse & { notifications: z.infer<typeof notificationSchema>[] };
 
 export const getRunRoute = createRoute({
   method: 'get',
@@ -15,7 +18,7 @@ export const getRunRoute = createRoute({
   tags: ['runs'],
   summary: 'A run summary: status, who started it, timings, counts per situation and response, errors',
   request: { params: idParams },
-  responses: { 200: json(runSummarySchema, 'the run'), ...errorResponses },
+  responses: { 200: json(runWithNotifications, 'the run'), ...errorResponses },
 });
 
 export function registerGetRun(app: ApiApp, services: Services) {
@@ -24,7 +27,10 @@ export function registerGetRun(app: ApiApp, services: Services) {
     const found = await services.activity.getRun(id);
     switch (found.outcome) {
       case 'found': {
-        const response: GetRunResponse = found.run;
+        const response: GetRunResponse = {
+          ...found.run,
+          notifications: await services.mail.notificationsOf(id),
+        };
         return c.json(response, 200);
       }
       case 'run_not_found':

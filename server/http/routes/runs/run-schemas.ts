@@ -33,6 +33,17 @@ export const runSummarySchema = z
   })
   .openapi('RunSummary');
 
+/** A run's mail and how its delivery stands (API.md "Mail"). */
+export const notificationSchema = z.object({
+  kind: z.enum(['completion', 'do_nothing']),
+  to: z.array(z.string()),
+  status: z.enum(['sent', 'queued', 'failed']),
+  attempts: z.number(),
+  error: z.string().optional(),
+  nextAttemptAt: z.string().optional(),
+  sentAt: z.string().optional(),
+});
+
 export type RunSummaryResponse = z.infer<typeof runSummarySchema>;
 
 export const eventSummarySchema = z.object({
