@@ -1,7 +1,6 @@
 import type { EventFilter, RunEventDetail, RunEventSummary } from '../../../activity/events-query.ts';
 import type { RunFilter, RunSummary } from '../../../activity/runs-query.ts';
 import type { Services } from '../../../main.ts';
-import type { NotificationView } from '../../../services/mail.ts';
 import type { RunProgress } from '../../../services/runs/types.ts';
 import type { Person } from './auth.ts';
 import type { NotFound } from './outcome.ts';
