@@ -7,7 +7,9 @@
  * seeded, so a dry run and the real run decide the same way.
  *
  * The server typechecks every policy against this file (strict, ES2022, no DOM or Node types);
- * `policies/tsconfig.json` gives editors the same view.
+ * `policies/tsconfig.json` gives editors the same view. It is the contract of
+ * `server/core/policy-contract.ts` written for editors; test/sandbox/sdk-contract.test.ts holds
+ * the two to each other.
  */
 declare module 'trueup:policy' {
   export type AttributeValue = string | number | boolean | null | string[];
@@ -48,7 +50,8 @@ declare module 'trueup:policy' {
   export type SystemView = {
     id: string;
     name: string;
-    type: 'csv' | 'sql' | 'ldap';
+    /** The connector type: csv, sql, ldap, scim, or a connector plugin's. */
+    type: string;
     trusted: boolean;
     uniqueFieldKey: string;
   };
@@ -99,7 +102,8 @@ declare module 'trueup:policy' {
   export type PreProcessorContext = {
     configId: string;
     objectType: ObjectType;
-    mode: 'full' | 'incremental';
+    /** A whole system, its changes, a few objects by key, or live changes. */
+    mode: 'full' | 'incremental' | 'keys' | 'live';
     dryRun: boolean;
     system: SystemView;
   };

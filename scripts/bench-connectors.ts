@@ -1,8 +1,10 @@
 /**
- * npm run bench:connectors [-- --count 100000]
+ * npm run bench:connectors [-- --count 100000] [--scim-count 10000] [--only scim,csv,…]
  * Seeds N entries into a throwaway slapd (slapadd), N rows into MariaDB and PostgreSQL, and an
- * N-row CSV; then per connector times a full search, changes 100 objects on the server, and times
- * the incremental search from the full search's watermark. Prints objects/s. Figures, not a test.
+ * N-row CSV, and --scim-count users into the SCIMMY test server; then per connector times a full
+ * search, changes 100 objects on the server, and times the incremental search from the full
+ * search's watermark. Prints objects/s. Figures, not a test.
+ * Active Directory runs on a real Samba DC over its fixed 2,000 users (scripts/bench-samba.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +14,8 @@ import mysql from 'mysql2/promise';
 import postgres from 'postgres';
 import { createConnector } from '../server/connectors/index.ts';
 import type { Connector, SearchRequest } from '../server/core/connector-port.ts';
+import { startScimServer } from '../test/helpers/scim-server.ts';
+import { benchSamba } from './bench-samba.ts';
 import {
   changeLdapPeople,
   changeSqlPeople,
@@ -26,6 +30,10 @@ import { rootDn, rootPassword, startSlapd, suffix } from './fixtures/slapd.ts';
 
 const countArg = process.argv.indexOf('--count');
 const count = countArg > 0 ? Number(process.argv[countArg + 1]) : 100_000;
+const scimArg = process.argv.indexOf('--scim-count');
+const scimCount = scimArg > 0 ? Number(process.argv[scimArg + 1]) : 10_000;
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1]?.split(',')) : undefined;
 const changed = 100;
 const people: Person[] = Array.from({ length: count }, (_, i) => ({
   uid: `u${i}`,
@@ -177,12 +185,57 @@ async function benchCsv() {
   }
 }
 
+/** SCIM over HTTP to the SCIMMY test server: pages of 1000 (`count`), deltas by meta.lastModified. */
+async function benchScim() {
+  const server = await startScimServer();
+  try {
+    server.seedUsers(
+      people.slice(0, scimCount).map((p) => ({
+        userName: p.uid,
+        displayName: p.cn,
+        title: p.title,
+        emails: [{ value: p.mail, type: 'work', primary: true }],
+        active: true,
+      })),
+    );
+    const connector = createConnector({
+      type: 'scim',
+      uniqueFieldKey: 'userName',
+      connection: { baseUrl: server.baseUrl, pageSize: 1000 },
+      secrets: { token: server.token },
+    });
+    const attributes = ['displayName', 'title', 'emails'];
+    const watermark = await timeSearch(connector, 'scim (SCIMMY)', 'full', { attributes });
+    const started = performance.now();
+    const results = await connector.write(
+      changedUids.map((key) => ({ op: 'update' as const, key, patch: { title: 'Manager' } })),
+    );
+    if (results.some((r) => !r.ok)) throw new Error('a SCIM PATCH failed');
+    figures.push({
+      connector: 'scim (SCIMMY)',
+      phase: `write (${changed} PATCHes)`,
+      objects: changed,
+      seconds: (performance.now() - started) / 1000,
+    });
+    await timeSearch(connector, 'scim (SCIMMY)', `incremental (${changed} changed)`, {
+      attributes,
+      watermark,
+    });
+    await connector.close();
+  } finally {
+    await server.close();
+  }
+}
+
 for (const [name, bench] of [
+  ['scim', benchScim],
   ['csv', benchCsv],
   ['ldap', benchLdap],
   ['mariadb', benchMariadb],
   ['postgres', benchPostgres],
+  ['samba', async () => figures.push(...(await benchSamba()))],
 ] as const) {
+  if (only && !only.has(name)) continue;
   try {
     await bench();
   } catch (error) {
@@ -201,4 +254,6 @@ for (const f of figures) {
   );
 }
 process.stdout.write('csv incremental scans the whole file (no index); objects/s counts what it returns.\n');
-process.stdout.write(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (N = ${count})\n`);
+process.stdout.write(
+  `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (N = ${count}, SCIM users = ${scimCount})\n`,
+);

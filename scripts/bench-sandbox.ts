@@ -11,6 +11,11 @@
  * isolates, summed over the workers: parse, policy, output check, stringify), host decode
  * (JSON.parse and the shape check), and the rest: wall time minus those three, which is IPC and
  * the workers' own work less whatever ran in parallel (negative when more overlapped than that).
+ *
+ * Per policy it also prints what a policy's isolation costs: every batch evaluates the policy's
+ * module afresh and removes what it added to globalThis (worker/prelude.js), so no state carries
+ * from one batch to the next. Measured as the isolate CPU time of an empty batch (which holds
+ * nothing else but the batch's fixed cost), per batch and per record at each batch size.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -106,6 +111,19 @@ const row = (cells: string[]) =>
     .join(' ')
     .replace(/^(.{35})/, '$1 |');
 
+/** The median isolate CPU time (ms) of an empty batch: a fresh module, globals cleared, fixed costs. */
+async function isolationCost(bundle: RunnableBuild, fn: string): Promise<number> {
+  const request = { hash: bundle.hash, code: bundle.code, fn, inputs: '[]', now: Date.now(), seed: 0 };
+  const samples: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const reply = await sandbox.call(request);
+    if (!reply.ok) throw new Error(`an empty batch failed: ${reply.failure.message}`);
+    samples.push(reply.cpuNs / 1e6);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[samples.length >> 1]!;
+}
+
 const workers = Number(process.env.BENCH_WORKERS ?? defaultWorkers);
 const sandbox = createSandbox({ memoryMb: 256, timeoutMs: 30_000, workers });
 const executor = createExecutor(sandbox);
@@ -171,6 +189,11 @@ try {
       console.log(row([String(batchSize), perRecord(ms), `${(ms / localMs).toFixed(1)}×`, ...split]));
     }
     if (failures > 0) console.log(`  (${failures} records failed: the figures are not valid)`);
+    const perBatch = await isolationCost(bench.build, bench.fn);
+    const shares = batchSizes.map((size) => `${((perBatch * 1000) / size).toFixed(3)} at ${size}`);
+    console.log(
+      `  isolation (fresh module + globals cleared, per batch): ${(perBatch * 1000).toFixed(1)} µs per batch; µs/record ${shares.join(', ')}\n`,
+    );
   }
 } finally {
   await sandbox.close();

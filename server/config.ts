@@ -57,6 +57,7 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(10_000)),
   RUN_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(90)),
   DEMO_WORKSPACE: z.preprocess(emptyToUndefined, z.enum(['auto', 'on', 'off']).default('auto')),
+  CONNECTORS_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -75,6 +76,8 @@ export type Config = {
   runRetentionDays: number;
   /** Load the example workspace into an empty database: `auto` does so on the embedded database only. */
   demoWorkspace: 'auto' | 'on' | 'off';
+  /** The folder of connector plugins (trusted code, loaded at start-up); unset = none. */
+  connectorsDir: string | undefined;
 };
 
 /** A configuration problem a person can fix; printed as one line, exit code 2. */
@@ -131,6 +134,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
     runRetentionDays: parsed.RUN_RETENTION_DAYS,
     demoWorkspace: parsed.DEMO_WORKSPACE,
+    connectorsDir: parsed.CONNECTORS_DIR ? path.resolve(parsed.CONNECTORS_DIR) : undefined,
   };
 }
 
@@ -149,6 +153,7 @@ export const configHelp: ReadonlyArray<[name: string, meaning: string]> = [
   ['SANDBOX_RUN_CPU_MS', 'policy CPU budget per run (default 600000)'],
   ['SHUTDOWN_TIMEOUT_MS', 'how long shutdown waits for in-flight work (default 10000)'],
   ['RUN_RETENTION_DAYS', 'runs older than this are pruned (default 90)'],
+  ['CONNECTORS_DIR', 'folder of connector plugins (trusted TypeScript modules); unset = built-in types only'],
   [
     'DEMO_WORKSPACE',
     'auto | on | off: example workspace in an empty database (auto = embedded database only)',

@@ -1,4 +1,6 @@
 import type { Config } from './config.ts';
+import { builtinRegistry, type ConnectorRegistry } from './connectors/index.ts';
+import { openConnectorRegistry } from './connectors/load-plugins.ts';
 import type { Database } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { openConfiguredDatabase } from './db/open.ts';
@@ -29,6 +31,8 @@ export type Services = {
   log: Logger;
   version: string;
   secrets: SecretBox;
+  /** The connector types: built in, plus the plugins of CONNECTORS_DIR. */
+  connectors: ConnectorRegistry;
   /** The PolicyRunner over stored policies (its sandbox worker starts on the first call). */
   policyRunner: PolicyService;
   /** Start a run, wait for it, resume interrupted ones (`services/runs/`). */
@@ -51,14 +55,19 @@ export type Services = {
 };
 
 /** Wires the services around an open, migrated database (tests pass their own). */
-export function buildServices(config: Config, db: Database, log: Logger): Services {
+export function buildServices(
+  config: Config,
+  db: Database,
+  log: Logger,
+  connectors: ConnectorRegistry = builtinRegistry,
+): Services {
   const policyRunner = createPolicyRunner(db, config.sandbox);
   const secrets = createSecretBox(config.secretKey);
   const runs = createRunService({
     db,
     log,
     policies: policyRunner,
-    openConnector: connectorOpener(secrets),
+    openConnector: connectorOpener(secrets, connectors),
     retentionDays: config.runRetentionDays,
   });
   const disputes = createDisputeService({ db });
@@ -70,10 +79,11 @@ export function buildServices(config: Config, db: Database, log: Logger): Servic
     log,
     version,
     secrets,
+    connectors,
     policyRunner,
     runs,
     configs: createConfigService({ db, log }),
-    systems: createSystemService({ db, secrets, dataDir: config.dataDir }),
+    systems: createSystemService({ db, secrets, connectors, dataDir: config.dataDir }),
     policies: createPolicyLibrary({ db, runner: policyRunner }),
     activity: createActivityService({ db }),
     idm: createIdmService({ db }),
@@ -93,6 +103,13 @@ export async function createServices(
   log: Logger,
   options: { resumeRuns?: boolean } = {},
 ): Promise<Services> {
+  // Plugins first: a bad one stops start-up before anything is opened.
+  const connectors = await openConnectorRegistry(config.connectorsDir);
+  const plugins = connectors.types().flatMap((type) => {
+    const file = connectors.get(type)?.plugin;
+    return file ? [{ type, file }] : [];
+  });
+  if (plugins.length > 0) log.info({ plugins }, `loaded ${plugins.length} connector plugin(s)`);
   const db = await openConfiguredDatabase(config);
   try {
     const { applied } = await migrateDatabase(db);
@@ -104,7 +121,7 @@ export async function createServices(
     await db.close();
     throw error;
   }
-  const services = buildServices(config, db, log);
+  const services = buildServices(config, db, log, connectors);
   if (options.resumeRuns ?? true) await services.runs.resumeInterrupted();
   return services;
 }

@@ -1,15 +1,27 @@
 import { openPostgres } from '../server/db/client.ts';
 import { migrateDatabase } from '../server/db/migrate.ts';
 import { databaseUrl, testDatabaseUrl, withAdmin } from './helpers/postgres.ts';
+import { createSambaRunDir } from './helpers/samba-run.ts';
+
+type Provide = <K extends keyof ProvidedValues>(key: K, value: ProvidedValues[K]) => void;
+type ProvidedValues = { postgres: boolean; templateDatabase: string; sambaRunDir: string };
+
+export default async function setup({ provide }: { provide: Provide }) {
+  // The Samba AD DC starts only when an AD test asks for it (test/helpers/samba-run.ts).
+  const samba = await createSambaRunDir();
+  provide('sambaRunDir', samba.runDir);
+  const stopPostgres = await setupPostgres(provide);
+  return async () => {
+    await samba.teardown();
+    await stopPostgres?.();
+  };
+}
 
 /**
  * Probes PostgreSQL once and migrates a template database each test database is cloned from.
  * An unreachable server is loud; under CI=true it fails the run instead of skipping tests.
  */
-type Provide = <K extends 'postgres' | 'templateDatabase'>(key: K, value: ProvidedValues[K]) => void;
-type ProvidedValues = { postgres: boolean; templateDatabase: string };
-
-export default async function setup({ provide }: { provide: Provide }) {
+async function setupPostgres(provide: Provide) {
   // One template per test run, so runs in parallel (several developers, CI) never collide.
   const templateDatabase = `trueup_test_template_${process.pid}`;
   provide('templateDatabase', templateDatabase);
@@ -40,5 +52,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     postgres: boolean;
     templateDatabase: string;
+    sambaRunDir: string;
   }
 }

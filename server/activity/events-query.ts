@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { type EventOutcome, runEvents } from '../db/schema/run-events.ts';
+import { type EventLogLine, logsOfEvent } from '../sandbox/policy-logs.ts';
 
 type EventRow = typeof runEvents.$inferSelect;
 type Diff = Record<string, { before: unknown; after: unknown }>;
@@ -25,6 +26,8 @@ export type RunEventDetail = RunEventSummary & {
   after: Record<string, unknown>;
   action: unknown;
   policyOutput: unknown;
+  /** The policies' log lines for this object (server/sandbox/policy-logs.ts says which). */
+  logs: EventLogLine[];
   createdAt: string;
 };
 
@@ -95,6 +98,7 @@ export async function getEvent(db: Database, runId: string, eventId: number): Pr
     after,
     action: row.action ?? null,
     policyOutput: row.policyOutput ?? null,
+    logs: await logsOfEvent(db, row),
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -25,6 +25,8 @@ export type RunSummary = {
   /** Objects per second over the run. */
   throughput: number | null;
   error?: { code: string; message: string; details?: unknown };
+  /** The policy versions the run uses, fixed when it started. */
+  policies: Array<{ path: string; hash: string }>;
   createdAt: string;
 };
 
@@ -52,6 +54,7 @@ export function toRunSummary(row: RunRow): RunSummary {
     },
     throughput: row.throughput,
     ...(row.error ? { error: row.error } : {}),
+    policies: row.policies ?? [],
     createdAt: row.createdAt.toISOString(),
   };
 }

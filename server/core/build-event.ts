@@ -4,6 +4,7 @@ import {
   copyByName,
   idmPatchFrom,
   outboundAttributes,
+  sameValue,
 } from './attribute-sync.ts';
 import type { Correlation } from './correlate.ts';
 import { accountContentHash } from './drift.ts';
@@ -60,10 +61,19 @@ function ensureLink(d: Draft, pair: Correlation, accountKey: string, idmObjectId
   d.action.link = { op: 'upsert', accountKey, idmObjectId, status: 'active', staleSince: null };
 }
 
-function addEntitlements(d: Draft, ctx: PlanContext, account: Account, idmObjectId: string) {
+function addEntitlements(
+  d: Draft,
+  ctx: PlanContext,
+  account: Account,
+  idmObjectId: string,
+  idm: IdmEntry | null,
+) {
   const attribute = ctx.config.entitlementAttribute;
   if (!attribute) return;
   const values = entitlementValues(account.attributes[attribute]);
+  // A group config's IDM side lists the IDM's members as this attribute (server/runs/group-members.ts):
+  // an unchanged list needs no write.
+  if (ctx.config.objectType !== 'User' && idm && sameValue(idm.object.attributes[attribute], values)) return;
   d.action.entitlements = { accountKey: account.key, idmObjectId, values };
 }
 
@@ -120,7 +130,7 @@ function applyResponse(
       if (result.heldBack.length > 0) d.notes.heldBack = result.heldBack;
       d.event.idmObjectId = id;
       ensureLink(d, pair, account.key, id);
-      addEntitlements(d, ctx, account, id);
+      addEntitlements(d, ctx, account, id, idm);
       return null;
     }
     case 'DELETE_FROM_IDM':

@@ -60,7 +60,8 @@ export interface Connector {
 
 /** A managed system as a connector needs it: settings plus decrypted secrets. */
 export type ConnectorSettings = {
-  type: 'csv' | 'sql' | 'ldap';
+  /** A registered connector type: built in (csv, sql, ldap, scim) or a plugin's. */
+  type: string;
   uniqueFieldKey: string;
   connection: Record<string, unknown>;
   secrets: Record<string, string>;

@@ -9,7 +9,7 @@ import {
   pickByScore,
   uncorrelatedIdmObjects,
 } from './correlate.ts';
-import type { EngineDeps, RunView } from './engine-deps.ts';
+import type { RunDeps, RunView } from './engine-deps.ts';
 import { loadLinkedIdmSide, loadWholeIdmSide } from './idm-side.ts';
 import { readKeyedAccounts } from './keys-run.ts';
 import type { Account } from './model.ts';
@@ -44,7 +44,7 @@ async function readAll(pages: AsyncIterable<Page>): Promise<Page[]> {
   return all;
 }
 
-async function ruleKeys(deps: EngineDeps, path: string, entries: IdmEntry[], options: PolicyCallOptions) {
+async function ruleKeys(deps: RunDeps, path: string, entries: IdmEntry[], options: PolicyCallOptions) {
   const results = await callPolicy(
     deps.policies,
     path,
@@ -64,7 +64,7 @@ async function ruleKeys(deps: EngineDeps, path: string, entries: IdmEntry[], opt
 export async function correlateRun(
   run: RunView,
   config: EngineConfig,
-  deps: EngineDeps,
+  deps: RunDeps,
   request: SearchRequest,
   scope: IdmScope,
   options: PolicyCallOptions,
@@ -142,12 +142,7 @@ export async function correlateRun(
 }
 
 /** Asks the matching rule's `score` to choose among several candidates; a tie stays DISPUTED. */
-async function scoreDisputes(
-  pairs: Correlation[],
-  path: string,
-  deps: EngineDeps,
-  options: PolicyCallOptions,
-) {
+async function scoreDisputes(pairs: Correlation[], path: string, deps: RunDeps, options: PolicyCallOptions) {
   const disputed = pairs.filter((p) => p.account && !p.idm && p.candidates.length > 1);
   if (disputed.length === 0) return;
   const inputs = disputed.flatMap((p) =>

@@ -2,7 +2,7 @@ import { buildEvent, type PairDecision, type PlanContext } from './build-event.t
 import { callPolicy } from './call-policy.ts';
 import { classifySituation, situationRule } from './classify-situation.ts';
 import type { Correlation } from './correlate.ts';
-import type { EngineDeps } from './engine-deps.ts';
+import type { RunDeps } from './engine-deps.ts';
 import type { Response, Situation } from './model.ts';
 import type { PlannedEvent } from './plan.ts';
 import {
@@ -52,7 +52,7 @@ export async function decidePairs(
   pairs: Correlation[],
   firstSeq: number,
   ctx: PlanContext,
-  deps: EngineDeps,
+  deps: RunDeps,
   vars: Vars,
   options: PolicyCallOptions,
 ): Promise<PlannedEvent[]> {

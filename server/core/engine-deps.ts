@@ -1,6 +1,6 @@
 import type { Connector } from './connector-port.ts';
 import type { RunMode } from './model.ts';
-import type { PolicyRunner } from './policy-port.ts';
+import type { PolicyRunner, PolicySession } from './policy-port.ts';
 import type { ReviewHooks } from './review-hooks.ts';
 import type { RunStore } from './store-port.ts';
 
@@ -25,6 +25,9 @@ export type EngineDeps = {
   /** Plan hashes and the source guard's baseline (absent: no plan hash, no drop rule). */
   review?: ReviewHooks;
 };
+
+/** What the stages of one run get: the run's policy session (call-policy.ts) in place of the runner. */
+export type RunDeps = Omit<EngineDeps, 'policies'> & { policies: PolicySession | null };
 
 /** The run being executed, as the engine needs it. */
 export type RunView = {

@@ -16,7 +16,7 @@ export type KeyedRead = { pages: Page[]; idmIds: Set<string> };
 export async function readKeyedAccounts(
   keys: string[],
   config: EngineConfig,
-  deps: EngineDeps,
+  deps: Pick<EngineDeps, 'store' | 'connector'>,
   request: SearchRequest,
   linkRows: LinkRow[],
 ): Promise<KeyedRead> {

@@ -59,7 +59,8 @@ export type IdmObject = {
 export type SystemView = {
   id: string;
   name: string;
-  type: 'csv' | 'sql' | 'ldap';
+  /** The connector type: csv, sql, ldap, scim, or a connector plugin's. */
+  type: string;
   trusted: boolean;
   uniqueFieldKey: string;
 };

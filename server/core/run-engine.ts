@@ -1,8 +1,8 @@
 import { applyPlan } from './apply-plan.ts';
-import { callPolicyOnce } from './call-policy.ts';
+import { callPolicyOnce, openRunPolicies } from './call-policy.ts';
 import { correlateRun } from './correlate-run.ts';
 import { decidePairs } from './decide-pairs.ts';
-import type { EngineDeps, RunView } from './engine-deps.ts';
+import type { EngineDeps, RunDeps, RunView } from './engine-deps.ts';
 import { checkDeletionThreshold } from './gates.ts';
 import { isDeletionAction, type PlannedEvent } from './plan.ts';
 import type { PolicyCallOptions, Vars } from './policy-port.ts';
@@ -34,7 +34,7 @@ const keepEvent = (config: EngineConfig, event: PlannedEvent) =>
 
 async function idmScopeOf(
   config: EngineConfig,
-  deps: EngineDeps,
+  deps: RunDeps,
   vars: Vars,
   options: PolicyCallOptions,
 ): Promise<IdmScope> {
@@ -58,7 +58,7 @@ async function idmScopeOf(
 }
 
 /** DESIGN steps 2–7: pre-processor, queries, correlation, decisions; the plan is stored as events. */
-async function planRun(run: RunView, config: EngineConfig, watermark: string | null, deps: EngineDeps) {
+async function planRun(run: RunView, config: EngineConfig, watermark: string | null, deps: RunDeps) {
   const now = deps.now();
   const options: PolicyCallOptions = { now: now.getTime() };
   const { store } = deps;
@@ -157,13 +157,16 @@ function errorOf(error: unknown): RunError {
  * records it. A surprise (storage down) also ends the run as `failed`, with its message.
  */
 export async function executeRun(
-  run: RunView,
+  run: RunView & { policies?: Array<{ path: string; hash: string }> | null },
   config: EngineConfig,
   watermark: string | null,
-  deps: EngineDeps,
+  engineDeps: EngineDeps,
 ): Promise<RunOutcome> {
   const started = Date.now();
+  let policies: Awaited<ReturnType<typeof openRunPolicies>> | undefined;
   try {
+    policies = await openRunPolicies(run, config, engineDeps, engineDeps.now().getTime());
+    const { deps } = policies;
     const plan = await planRun(run, config, watermark, deps);
     if ('aborted' in plan) {
       await deps.store.updateRun(run.id, {
@@ -200,13 +203,15 @@ export async function executeRun(
       await applyPlan(
         run.id,
         { systemId: config.system.id, objectType: config.objectType },
-        deps,
+        engineDeps,
         plan.planned,
       );
     }
     return await finishRun(run, config, deps, plan.vars, plan.considered, started);
   } catch (error) {
-    return failRun(run, deps, error);
+    return failRun(run, engineDeps, error);
+  } finally {
+    await policies?.finish();
   }
 }
 
@@ -214,7 +219,7 @@ export async function executeRun(
 async function guardRun(
   run: RunView,
   config: EngineConfig,
-  deps: EngineDeps,
+  deps: RunDeps,
   plan: { accounts: number; considered: number; counts: RunCounts },
   started: number,
 ): Promise<RunOutcome | null> {
@@ -250,7 +255,7 @@ export async function failRun(run: RunView, deps: EngineDeps, error: unknown): P
 async function finishRun(
   run: RunView,
   config: EngineConfig,
-  deps: EngineDeps,
+  deps: RunDeps,
   vars: Vars,
   considered: number | null,
   started: number,
@@ -283,23 +288,34 @@ async function finishRun(
  * `planned` are applied; before that nothing was written, so the plan is made again.
  */
 export async function resumeRun(
-  run: RunView & { phase: string | null },
+  run: RunView & { phase: string | null; policies?: Array<{ path: string; hash: string }> | null },
   config: EngineConfig,
   watermark: string | null,
-  deps: EngineDeps,
+  engineDeps: EngineDeps,
 ): Promise<RunOutcome> {
   if (run.dryRun || (run.phase !== 'applying' && run.phase !== 'finishing')) {
-    await deps.store.deleteEvents(run.id);
-    return executeRun(run, config, watermark, deps);
+    await engineDeps.store.deleteEvents(run.id);
+    return executeRun(run, config, watermark, engineDeps);
   }
   const started = Date.now();
+  let policies: Awaited<ReturnType<typeof openRunPolicies>> | undefined;
   try {
+    policies = await openRunPolicies(run, config, engineDeps, engineDeps.now().getTime());
+    const { deps } = policies;
     if (run.phase === 'applying') {
-      await applyPlan(run.id, { systemId: config.system.id, objectType: config.objectType }, deps, null);
+      await applyPlan(
+        run.id,
+        { systemId: config.system.id, objectType: config.objectType },
+        engineDeps,
+        null,
+      );
     }
     const current = await deps.store.finishingState(run.id);
-    return await finishRun(run, config, deps, current.vars, null, started);
+    // The run's vars are what its pre-processor returned, checked as JSON data when it did.
+    return await finishRun(run, config, deps, current.vars as Vars, null, started);
   } catch (error) {
-    return failRun(run, deps, error);
+    return failRun(run, engineDeps, error);
+  } finally {
+    await policies?.finish();
   }
 }

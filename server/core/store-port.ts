@@ -32,6 +32,8 @@ export type RunUpdate = {
   vars?: Record<string, unknown>;
   watermarkBefore?: string | null;
   watermarkAfter?: string | null;
+  /** The policy versions the run uses, fixed when it starts. */
+  policies?: Array<{ path: string; hash: string }>;
 };
 
 /** A planned action waiting to be applied (the apply journal). */

@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { AppliedEntry, ApplyTarget } from '../core/store-port.ts';
+import { entitlementStatements } from './membership-sql.ts';
 
 /**
  * One statement per kind of write for a whole batch: rows travel as one jsonb parameter. Key lists
@@ -87,39 +88,6 @@ export function applyStatements(runId: string, target: ApplyTarget, entries: App
   }
   statements.push(...entitlementStatements(target, ok));
   statements.push(flipStatement(runId, entries));
-  return statements;
-}
-
-/**
- * IDHub's rule: the memberships on an account replace what the IDM holds from this system. Values
- * are group account keys on the same system; the group's link names its IDM object.
- */
-function entitlementStatements(target: ApplyTarget, ok: AppliedEntry[]): SQL[] {
-  const owners = ok.flatMap((e) => (e.action.entitlements ? [e.action.entitlements] : []));
-  if (owners.length === 0) return [];
-  const values = owners.flatMap((o) =>
-    o.values.map((value) => ({ account_key: o.accountKey, idm_object_id: o.idmObjectId, value })),
-  );
-  const statements = [
-    sql`delete from entitlements where system_id = ${target.systemId}
-      and account_key = any(array(select x->>'accountKey' from jsonb_array_elements(${rowsParam(owners)}) x))`,
-    sql`delete from idm_memberships where system_id = ${target.systemId}
-      and member_id = any(array(select x->>'idmObjectId' from jsonb_array_elements(${rowsParam(owners)}) x))`,
-  ];
-  if (values.length > 0) {
-    statements.push(
-      sql`insert into entitlements (system_id, account_key, idm_object_id, value)
-        select ${target.systemId}, x.account_key, x.idm_object_id, x.value
-        from jsonb_to_recordset(${rowsParam(values)}) as x(account_key text, idm_object_id text, value text)
-        on conflict do nothing`,
-      sql`insert into idm_memberships (member_id, target_id, system_id)
-        select distinct x.idm_object_id, l.idm_object_id, ${target.systemId}
-        from jsonb_to_recordset(${rowsParam(values)}) as x(account_key text, idm_object_id text, value text)
-        join links l on l.system_id = ${target.systemId} and l.object_type <> 'User' and l.account_key = x.value and l.status <> 'tombstone'
-        join idm_objects g on g.id = l.idm_object_id and g.status <> 'deleted'
-        on conflict do nothing`,
-    );
-  }
   return statements;
 }
 

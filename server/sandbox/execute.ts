@@ -1,15 +1,17 @@
 import {
+  type PolicyBudget,
   type PolicyCallOptions,
   PolicyError,
   type PolicyErrorInfo,
   type PolicyErrorKind,
   type PolicyKind,
+  type PolicyLog,
   type PolicyResult,
 } from '../core/policy-port.ts';
 import { describeShapeIssues, fastCheck, outputShape } from './shapes.ts';
 import { createStackMapper, type MappedStack, type StackMapper } from './source-map.ts';
 import { type Sandbox, WorkerDied } from './supervisor.ts';
-import type { AdoptedPolicy, CallFailure, CallReply } from './worker/protocol.ts';
+import type { AdoptedPolicy, CallFailure, CallReply, WorkerLog } from './worker/protocol.ts';
 
 /** A build that compiled cleanly: what the sandbox needs to run it. */
 export type RunnableBuild = { path: string; hash: string; kind: PolicyKind; code: string; sourceMap: string };
@@ -29,6 +31,14 @@ export type ExecuteOptions = PolicyCallOptions & {
 };
 
 const defaultBatchSize = 1000;
+
+function budgetSpent(build: RunnableBuild, budget: PolicyBudget): PolicyError {
+  return new PolicyError({
+    kind: 'budget',
+    policy: build.path,
+    message: `the run's policy CPU budget of ${budget.limitMs} ms (SANDBOX_RUN_CPU_MS) is spent: ${Math.round(budget.spentMs)} ms used`,
+  });
+}
 const memoryMessages =
   /^(Invalid string length|Invalid array length|Array buffer allocation failed|Invalid typed array length)/;
 
@@ -112,6 +122,19 @@ export function createExecutor(sandbox: Sandbox) {
     }
   }
 
+  /** A worker's log line as the port gives it: index in the call's inputs, the policy's file:line. */
+  function logLine(build: RunnableBuild, log: WorkerLog, offset: number): PolicyLog {
+    const line: PolicyLog = { policy: build.path, level: log.level, message: log.message };
+    if (log.index !== undefined) line.index = offset + log.index;
+    const where = mapperFor(build)(log.stack);
+    if (where.file !== undefined) {
+      line.file = where.file;
+      line.line = where.line;
+      line.column = where.column;
+    }
+    return line;
+  }
+
   function decode(build: RunnableBuild, fn: string, reply: Extract<CallReply, { ok: true }>) {
     const shape = outputShape(build.kind, fn)!;
     const fast = fastCheck(build.kind, fn);
@@ -143,6 +166,7 @@ export function createExecutor(sandbox: Sandbox) {
     build: RunnableBuild,
     fn: string,
     batch: unknown[],
+    offset: number,
     shared: string | undefined,
     options: ExecuteOptions,
   ) {
@@ -169,7 +193,8 @@ export function createExecutor(sandbox: Sandbox) {
         message: `${error.message}; the next call will work`,
       });
     }
-    if (options.budget) options.budget.spentMs += reply.cpuNs / 1e6;
+    const { budget } = options;
+    if (budget) budget.spentMs += reply.cpuNs / 1e6;
     if (timings) timings.isolateMs += reply.cpuNs / 1e6;
     if (reply.adopted) {
       adoptedByHash.set(build.hash, reply.adopted);
@@ -181,7 +206,8 @@ export function createExecutor(sandbox: Sandbox) {
         });
       }
     }
-    for (const log of reply.logs) options.onLog?.({ policy: build.path, ...log });
+    if (options.onLog) for (const log of reply.logs) options.onLog(logLine(build, log, offset));
+    if (budget && budget.spentMs > budget.limitMs) throw budgetSpent(build, budget);
     if (reply.ok) {
       if (!timings) return decode(build, fn, reply);
       const decodeStart = performance.now();
@@ -222,14 +248,8 @@ export function createExecutor(sandbox: Sandbox) {
       while (next < batches.length) {
         const index = next++;
         const { budget } = options;
-        if (budget && budget.spentMs >= budget.limitMs) {
-          throw new PolicyError({
-            kind: 'budget',
-            policy: build.path,
-            message: `the run's policy CPU budget of ${budget.limitMs} ms is spent`,
-          });
-        }
-        results[index] = await callBatch(build, fn, batches[index]!, shared, options);
+        if (budget && budget.spentMs >= budget.limitMs) throw budgetSpent(build, budget);
+        results[index] = await callBatch(build, fn, batches[index]!, index * size, shared, options);
       }
     };
     await Promise.all(Array.from({ length: 2 * sandbox.workers }, lane));

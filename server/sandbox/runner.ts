@@ -1,14 +1,19 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import {
+  type PinnedPolicy,
   type PolicyBudget,
+  type PolicyCallOptions,
   PolicyError,
   type PolicyKind,
   type PolicyResult,
   type PolicyRunner,
+  type PolicySession,
 } from '../core/policy-port.ts';
 import type { Database } from '../db/client.ts';
 import { policies, policyBuilds } from '../db/schema/policies.ts';
 import { createExecutor, type Executor, type RunnableBuild } from './execute.ts';
+import { createRunLogs } from './policy-logs.ts';
+import { splitShared } from './shared-fields.ts';
 import { createSandbox, defaultWorkers, type Sandbox } from './supervisor.ts';
 
 export type SandboxConfig = {
@@ -31,9 +36,13 @@ export type PolicyService = PolicyRunner & {
   close(): Promise<void>;
 };
 
+const notSaved = (path: string) =>
+  new PolicyError({ kind: 'not_found', policy: path, message: 'no policy is saved at this path' });
+
 /**
- * Looks policies up by path in the database on every call (a saved change takes effect at the
- * next batch) and keeps their compiled code by content hash. Workers start on their first call.
+ * Outside a run, looks policies up by path on every call (a saved change takes effect at the next
+ * call); a run's session (`forRun`) calls the versions pinned when the run started. Compiled code
+ * is kept by content hash. Workers start on their first call.
  */
 export function createPolicyRunner(db: Database, config: SandboxConfig): PolicyService {
   const sandbox = createSandbox({
@@ -44,20 +53,19 @@ export function createPolicyRunner(db: Database, config: SandboxConfig): PolicyS
   const executor = createExecutor(sandbox);
   const builds = new Map<string, RunnableBuild>();
 
-  async function buildFor(path: string): Promise<RunnableBuild> {
-    const [row] = await db.orm
-      .select({ hash: policies.hash, kind: policyBuilds.kind })
-      .from(policies)
-      .leftJoin(policyBuilds, eq(policyBuilds.hash, policies.hash))
-      .where(eq(policies.path, path));
-    if (!row)
-      throw new PolicyError({ kind: 'not_found', policy: path, message: 'no policy is saved at this path' });
-    const cached = builds.get(row.hash);
+  async function currentHash(path: string): Promise<string> {
+    const [row] = await db.orm.select({ hash: policies.hash }).from(policies).where(eq(policies.path, path));
+    if (!row) throw notSaved(path);
+    return row.hash;
+  }
+
+  async function buildOf(path: string, hash: string): Promise<RunnableBuild> {
+    const cached = builds.get(hash);
     if (cached && cached.path === path) return cached;
     const [stored] = await db.orm
       .select({ code: policyBuilds.code, sourceMap: policyBuilds.sourceMap, kind: policyBuilds.kind })
       .from(policyBuilds)
-      .where(eq(policyBuilds.hash, row.hash));
+      .where(eq(policyBuilds.hash, hash));
     if (stored?.code && !stored.kind) {
       throw new PolicyError({
         kind: 'wrong_kind',
@@ -74,33 +82,100 @@ export function createPolicyRunner(db: Database, config: SandboxConfig): PolicyS
     }
     const build = {
       path,
-      hash: row.hash,
+      hash,
       kind: stored.kind as PolicyKind,
       code: stored.code,
       sourceMap: stored.sourceMap,
     };
-    builds.set(row.hash, build);
+    builds.set(hash, build);
     return build;
+  }
+
+  async function callBuild(
+    build: RunnableBuild,
+    kind: PolicyKind,
+    fn: string,
+    inputs: unknown[],
+    options: PolicyCallOptions | undefined,
+  ) {
+    if (build.kind !== kind) {
+      throw new PolicyError({
+        kind: 'wrong_kind',
+        policy: build.path,
+        message: `is a ${build.kind} policy, not a ${kind} policy`,
+      });
+    }
+    const split = splitShared(inputs);
+    // The executor checked every output against the shape of `kind`/`fn`.
+    return (await executor.execute(build, fn, split.inputs, {
+      ...options,
+      ...(split.shared ? { shared: split.shared } : {}),
+    })) as Array<PolicyResult<never>>;
+  }
+
+  const loadBuild = async (path: string) => buildOf(path, await currentHash(path));
+
+  async function pin(paths: string[], before: PinnedPolicy[] = []): Promise<Map<string, string>> {
+    const pinned = new Map(before.map((p) => [p.path, p.hash]));
+    const rest = paths.filter((path) => !pinned.has(path));
+    if (rest.length > 0) {
+      const rows = await db.orm
+        .select({ path: policies.path, hash: policies.hash })
+        .from(policies)
+        .where(inArray(policies.path, rest));
+      for (const row of rows) pinned.set(row.path, row.hash);
+    }
+    return pinned;
   }
 
   return {
     async kindOf(path) {
-      return (await buildFor(path)).kind;
+      return (await loadBuild(path)).kind;
     },
     async call(path, kind, fn, inputs, options) {
-      const build = await buildFor(path);
-      if (build.kind !== kind) {
-        throw new PolicyError({
-          kind: 'wrong_kind',
-          policy: path,
-          message: `is a ${build.kind} policy, not a ${kind} policy`,
-        });
-      }
-      // The executor checked every output against the shape of `kind`/`fn`.
-      return (await executor.execute(build, fn, inputs, options)) as Array<PolicyResult<never>>;
+      return callBuild(await loadBuild(path), kind, fn, inputs, options);
+    },
+    async forRun(options): Promise<PolicySession> {
+      const pinned = await pin(options.paths, options.pinned);
+      const budget: PolicyBudget = { limitMs: options.budgetMs ?? config.runCpuMs, spentMs: 0 };
+      const logs = createRunLogs(db, options.runId);
+      // A path the config did not name when the run started runs the version of its first call.
+      const buildFor = async (path: string) => {
+        let hash = pinned.get(path);
+        if (hash === undefined) {
+          hash = await currentHash(path);
+          pinned.set(path, hash);
+        }
+        return buildOf(path, hash);
+      };
+      return {
+        get pinned() {
+          return [...pinned].map(([path, hash]) => ({ path, hash }));
+        },
+        async kindOf(path) {
+          return (await buildFor(path)).kind;
+        },
+        async call(path, kind, fn, inputs, callOptions) {
+          const written: Array<Parameters<typeof logs.add>> = [];
+          try {
+            return await callBuild(await buildFor(path), kind, fn, inputs, {
+              ...(options.now === undefined ? {} : { now: options.now }),
+              ...callOptions,
+              budget,
+              onLog: (log) => {
+                written.push([log, log.index === undefined ? undefined : inputs[log.index]]);
+                callOptions?.onLog?.(log);
+              },
+            });
+          } finally {
+            for (const [log, input] of written) await logs.add(log, input);
+          }
+        },
+        finish: () => logs.finish(),
+      };
     },
     createBudget: () => ({ limitMs: config.runCpuMs, spentMs: 0 }),
-    loadBuild: buildFor,
+    loadBuild,
     executor,
     sandbox,
     close: () => sandbox.close(),

@@ -1,71 +1,74 @@
 import { z } from 'zod';
-import { objectTypes, responses, situations } from '../core/model.ts';
+import * as contract from '../core/policy-contract.ts';
 import { PolicyError, type PolicyErrorInfo, type PolicyKind } from '../core/policy-port.ts';
 import type { Executor, RunnableBuild } from './execute.ts';
 
 /**
- * Sample inputs for `trueup policy run` and `POST /api/policies/test`: a policy's ctx where the
- * optional parts (system, vars, idmObject, …) may be left out and get plain defaults.
+ * Sample inputs for `trueup policy run` and `POST /api/policies/test`: a policy's ctx as the
+ * contract (core/policy-contract.ts) defines it, where the optional parts (system, vars,
+ * idmObject, …) may be left out and get plain defaults. Only the defaults are written here.
  */
-const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);
-const attributes = z.record(z.string(), attributeValue).prefault({});
-const account = z.object({ key: z.string().min(1), attributes });
-const idmObject = z.object({
-  id: z.string().default('sample-user'),
-  type: z.enum(objectTypes).default('User'),
-  status: z.enum(['active', 'disabled', 'deleted']).default('active'),
+const attributes = contract.attributes.prefault({});
+const account = contract.account.extend({ key: z.string().min(1), attributes });
+const idmObject = contract.idmObject.extend({
+  id: contract.idmObject.shape.id.default('sample-user'),
+  type: contract.objectType.default('User'),
+  status: contract.idmObject.shape.status.default('active'),
   attributes,
 });
-const system = z
-  .object({
-    id: z.string().default('sample-system'),
-    name: z.string().default('sample'),
-    type: z.enum(['csv', 'sql', 'ldap']).default('csv'),
-    trusted: z.boolean().default(false),
-    uniqueFieldKey: z.string().default('key'),
+const { shape: systemShape } = contract.systemView;
+const system = contract.systemView
+  .extend({
+    id: systemShape.id.default('sample-system'),
+    name: systemShape.name.default('sample'),
+    type: systemShape.type.default('csv'),
+    trusted: systemShape.trusted.default(false),
+    uniqueFieldKey: systemShape.uniqueFieldKey.default('key'),
   })
   .prefault({});
-const vars = z.record(z.string(), z.unknown()).prefault({});
+const vars = contract.vars.prefault({});
 const nullableText = z.string().nullable().default(null);
+const ctx = { system, vars };
 
 const contexts = {
-  targetQuery: z.object({
+  targetQuery: contract.targetQueryContext.extend({
     searchFilter: nullableText,
     updatedSince: nullableText,
     watermark: nullableText,
-    attributes: z.array(z.string()).default([]),
-    system,
-    vars,
+    attributes: contract.targetQueryContext.shape.attributes.default([]),
+    ...ctx,
   }),
-  idmQuery: z.object({
-    searchFilter: z.record(z.string(), z.unknown()).nullable().default(null),
-    objectType: z.enum(objectTypes).default('User'),
-    system,
-    vars,
+  idmQuery: contract.idmQueryContext.extend({
+    searchFilter: contract.idmQueryContext.shape.searchFilter.default(null),
+    objectType: contract.objectType.default('User'),
+    ...ctx,
   }),
-  population: z.object({
-    situation: z.enum(situations).default('IDM_NOT_EXISTS__RESOURCE_EXISTS'),
+  population: contract.populationContext.extend({
+    situation: contract.situation.default('IDM_NOT_EXISTS__RESOURCE_EXISTS'),
     account,
     idmObject: idmObject.nullable().default(null),
-    system,
-    vars,
+    ...ctx,
   }),
-  outboundMapping: z.object({ idmObject, account: account.nullable().default(null), system, vars }),
-  preProcessor: z.object({
+  outboundMapping: contract.outboundMappingContext.extend({
+    idmObject,
+    account: account.nullable().default(null),
+    ...ctx,
+  }),
+  preProcessor: contract.preProcessorContext.extend({
     configId: z.string().default('sample-config'),
-    objectType: z.enum(objectTypes).default('User'),
-    mode: z.enum(['full', 'incremental']).default('full'),
+    objectType: contract.objectType.default('User'),
+    mode: contract.runMode.default('full'),
     dryRun: z.boolean().default(true),
     system,
   }),
-  postProcessor: z.object({
-    summary: z
-      .object({
+  postProcessor: contract.postProcessorContext.extend({
+    summary: contract.runSummaryView
+      .extend({
         runId: z.string().default('sample-run'),
         status: z.string().default('succeeded'),
         dryRun: z.boolean().default(false),
-        counts: z
-          .object({
+        counts: contract.runSummaryView.shape.counts
+          .extend({
             situations: z.record(z.string(), z.number()).prefault({}),
             responses: z.record(z.string(), z.number()).prefault({}),
             errors: z.number().default(0),
@@ -73,27 +76,23 @@ const contexts = {
           .prefault({}),
       })
       .prefault({}),
-    system,
-    vars,
+    ...ctx,
   }),
-  situationCommand: z.object({
-    situation: z.enum(situations),
-    response: z.enum(responses).default('DO_NOTHING'),
+  situationCommand: contract.situationCommandContext.extend({
+    response: contract.response.default('DO_NOTHING'),
     account: account.nullable().default(null),
     idmObject: idmObject.nullable().default(null),
-    system,
-    vars,
+    ...ctx,
   }),
-  customProcessor: z.object({
+  customProcessor: contract.customProcessorContext.extend({
     pairs: z.array(
-      z.object({
+      contract.correlatedPair.extend({
         account: account.nullable().default(null),
         idmObject: idmObject.nullable().default(null),
         candidates: z.array(idmObject).default([]),
       }),
     ),
-    system,
-    vars,
+    ...ctx,
   }),
   matchingRule: z
     .object({ account: account.optional(), idmObject: idmObject.optional() })

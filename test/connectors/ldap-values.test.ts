@@ -1,5 +1,12 @@
+import { EqualityFilter, OrFilter } from 'ldapts';
 import { describe, expect, it } from 'vitest';
-import { ldapDnEscape, ldapEscape, normaliseDn } from '../../server/connectors/ldap/ldap-escape.ts';
+import {
+  base64Bytes,
+  keyFilter,
+  ldapDnEscape,
+  ldapEscape,
+  normaliseDn,
+} from '../../server/connectors/ldap/ldap-escape.ts';
 import {
   generalizedToIso,
   laterWatermark,
@@ -26,6 +33,25 @@ describe('LDAP escaping and change markers', () => {
   ])('ldapDnEscape(%j) = %j', (value, escaped) => {
     expect(ldapDnEscape(value)).toBe(escaped);
   });
+
+  it('finds text keys with an escaped filter and binary keys (objectGUID) byte for byte', () => {
+    expect(keyFilter('uid', ['*)(uid=*'], false)).toBe('(uid=\\2a\\29\\28uid=\\2a)');
+    expect(keyFilter('cn', ['a', 'b'], false)).toBe('(|(cn=a)(cn=b))');
+    const guid = Buffer.from('aoXgNOLSrUGzr1qD2kRKiw==', 'base64');
+    const one = keyFilter('objectGUID', [guid.toString('base64')], true) as EqualityFilter;
+    expect(one).toBeInstanceOf(EqualityFilter);
+    expect(Buffer.compare(one.value as Buffer, guid)).toBe(0);
+    // A byte above 0x7f stays a byte: as a `\\xx` filter string ldapts would make it UTF-8 text.
+    expect(guid.some((b) => b > 0x7f)).toBe(true);
+    expect(keyFilter('objectGUID', [guid.toString('base64'), 'AAAA'], true)).toBeInstanceOf(OrFilter);
+  });
+
+  it.each(['', 'not base64!', 'aoXgNOLSrUGzr1qD2kRKiw', 'uid=ann,ou=people'])(
+    'refuses %j as the value of a binary key',
+    (value) => {
+      expect(() => base64Bytes(value)).toThrow(/is not base64/);
+    },
+  );
 
   it('normalises DNs but keeps escaped separators', () => {
     expect(normaliseDn('CN=Smith\\, John , OU=People,DC=Example')).toBe(

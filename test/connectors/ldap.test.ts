@@ -82,6 +82,25 @@ describe.runIf(slapdAvailable())('LDAP connector against a real slapd', () => {
     expect(normaliseDn('UID=Grace , OU=People,dc=Example,dc=test')).toBe(`uid=grace,ou=people,${suffix}`);
   });
 
+  it('looks accounts up by key: DNs with a base search, other keys escaped; missing keys are absent', async () => {
+    const byDn = await system('dn').lookup?.(
+      [`UID=Grace,ou=people,${suffix}`, `uid=nobody,ou=people,${suffix}`, `cn=admin,${suffix}`],
+      { attributes: ['cn'] },
+    );
+    // cn=admin is outside the system's base DN: not this system's account.
+    expect(byDn).toEqual([
+      {
+        key: `uid=grace,ou=people,${suffix}`,
+        attributes: { cn: 'Grace Hopper', dn: `uid=grace,ou=people,${suffix}` },
+      },
+    ]);
+    const byUid = await system('uid').lookup?.(['grace', 'alan', '*', 'nobody'], { attributes: ['cn'] });
+    expect(byUid?.map((a) => [a.key, a.attributes.cn]).sort()).toEqual([
+      ['alan', 'Alan Turing'],
+      ['grace', 'Grace Hopper'],
+    ]);
+  });
+
   it('an employee named `*)(uid=*` matches only itself once escaped', async () => {
     const name = '*)(uid=*';
     expect(ldapEscape(name)).toBe('\\2a\\29\\28uid=\\2a');

@@ -71,6 +71,7 @@ describeEachDatabase('runs and events: happy paths', (db) => {
       durationMs: 2000,
       counts: { situations: { IDM_EXISTS__RESOURCE_EXISTS: 30 }, responses: { DO_NOTHING: 30 }, errors: 3 },
       throughput: 103,
+      policies: [],
       createdAt: '2025-03-01T11:00:00.000Z',
     });
   });

@@ -23,7 +23,7 @@ describeEachDatabase('managed systems: errors', (db) => {
   it.each([
     ['a missing name', { ...valid, name: undefined }, /name/],
     ['an empty name', { ...valid, name: '  ' }, /name/],
-    ['an unknown type', { ...valid, type: 'scim' }, /type/],
+    ['an unknown type', { ...valid, type: 'nosql' }, /type/],
     ['a missing uniqueFieldKey', { ...valid, uniqueFieldKey: undefined }, /uniqueFieldKey/],
     ['a connection that is not an object', { ...valid, connection: 'path=/tmp' }, /connection/],
     ['a connection without its required path', { ...valid, connection: {} }, /connection\.path/],

@@ -33,6 +33,19 @@ export function population(body: string, top = ''): string {
   return `import { definePopulation } from 'trueup:policy';\n${top}\nexport default definePopulation((ctx) => {\n${body}\n});\n`;
 }
 
+/** Remembers in a module variable, a module Map, globalThis and globalThis's prototype. */
+export const rememberingPolicy = population(
+  `calls++;
+seen.set(ctx.account.key, calls);
+const g = globalThis as any;
+g.total = (g.total ?? 0) + 1;
+if (ctx.account.key === 'a') Object.setPrototypeOf(g, { planted: 'yes' });
+return { calls, keys: seen.size, total: g.total, planted: String(g.planted), atLoad };`,
+  `let calls = 0;
+const seen = new Map<string, number>();
+const atLoad = ((globalThis as any).loads = ((globalThis as any).loads ?? 0) + 1);`,
+);
+
 /** What one call of a one-record batch ended in: the value, or the error however it was reported. */
 export async function outcome(
   executor: Executor,

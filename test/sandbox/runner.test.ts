@@ -61,7 +61,15 @@ describeEachDatabase('policy runner over stored policies', (db) => {
     });
     expect(results[1]).toMatchObject({ ok: true, value: { login: 'emp43', email: null } });
     expect(logs).toEqual([
-      { policy: 'hr/population.ts', level: 'warn', message: 'HR record 43 has no work email', index: 1 },
+      {
+        policy: 'hr/population.ts',
+        level: 'warn',
+        message: 'HR record 43 has no work email',
+        index: 1,
+        file: 'hr/population.ts',
+        line: 13,
+        column: 19,
+      },
     ]);
   });
 

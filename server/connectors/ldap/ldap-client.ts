@@ -9,6 +9,7 @@ export async function openLdap(connection: LdapConnection): Promise<Client> {
   const tlsOptions = {
     rejectUnauthorized: connection.tlsOptions.rejectUnauthorized,
     ...(connection.tlsOptions.ca ? { ca: connection.tlsOptions.ca } : {}),
+    ...(connection.tlsOptions.servername ? { servername: connection.tlsOptions.servername } : {}),
   };
   const client = new Client({
     url: connection.url,

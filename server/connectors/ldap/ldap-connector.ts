@@ -1,5 +1,6 @@
 import type { ConnectionTest, Connector } from '../../core/connector-port.ts';
 import { closeLdap, describeLdapError, openLdap } from './ldap-client.ts';
+import { lookupLdap } from './ldap-lookup.ts';
 import { searchLdap } from './ldap-search.ts';
 import type { LdapConnection } from './ldap-settings.ts';
 import { writeLdap } from './ldap-write.ts';
@@ -14,6 +15,7 @@ export function createLdapConnector(connection: LdapConnection, uniqueFieldKey: 
     test: () => testLdap(connection),
     schema: () => readSchema(connection),
     search: (request) => searchLdap(connection, uniqueFieldKey, request),
+    lookup: (keys, request) => lookupLdap(connection, uniqueFieldKey, keys, request),
     write: (ops) => writeLdap(connection, uniqueFieldKey, ops),
     close: async () => {},
   };
@@ -52,7 +54,12 @@ async function readSchema(connection: LdapConnection) {
     const names = new Set<string>();
     for (const entry of searchEntries)
       for (const name of Object.keys(entry)) if (name !== 'dn') names.add(name);
-    return [...names].sort().map((name) => ({ name, multiValued: ['member', 'objectClass'].includes(name) }));
+    const lists = new Set(
+      ['member', 'memberOf', 'objectClass', ...connection.referenceAttributes].map((name) =>
+        name.toLowerCase(),
+      ),
+    );
+    return [...names].sort().map((name) => ({ name, multiValued: lists.has(name.toLowerCase()) }));
   } finally {
     await closeLdap(client);
   }

@@ -5,24 +5,12 @@ import {
   type ReadProblem,
   type SearchRequest,
 } from '../../core/connector-port.ts';
-import type { Account, Attributes, AttributeValue } from '../../core/model.ts';
+import type { Account } from '../../core/model.ts';
+import { accountShape } from './ldap-accounts.ts';
 import { closeLdap, describeLdapError, openLdap } from './ldap-client.ts';
-import { normaliseDn } from './ldap-escape.ts';
+import { createReferenceResolver } from './ldap-references.ts';
 import type { LdapConnection } from './ldap-settings.ts';
 import { generalizedToIso, laterWatermark, watermarkFilterValue } from './ldap-time.ts';
-
-/** Entries that hold accounts rather than being accounts: without a key they are not a problem. */
-const containerClasses = [
-  'organizationalunit',
-  'organization',
-  'dcobject',
-  'domain',
-  'container',
-  'builtindomain',
-];
-
-/** Read as lists even with one value: membership and class lists grow and shrink. */
-const listAttributes = ['member', 'uniquemember', 'memberof', 'objectclass'];
 
 /**
  * A paged search (RFC 2696), one Page per server page. The filter is the target query policy's,
@@ -44,15 +32,7 @@ export async function* searchLdap(
     ? wrap(query.filter)
     : `(&(objectClass=*)${request.searchFilter ? wrap(request.searchFilter) : ''})`;
   if (request.watermark) filter = `(&${filter}(${wm}>=${watermarkFilterValue(request.watermark, wm)}))`;
-  const byDn = keyAttribute.toLowerCase() === 'dn';
-  const requested = request.attributes ?? null;
-  const fetch = requested
-    ? [...new Set([...(byDn ? [] : [keyAttribute]), ...requested, wm, 'objectClass'])]
-    : ['*', wm, ...(connection.entitlementAttribute ? [connection.entitlementAttribute] : [])];
-  const lists = new Set([...listAttributes, connection.entitlementAttribute?.toLowerCase() ?? 'memberof']);
-  const names = new Map(
-    [...(requested ?? []), ...(byDn ? [] : [keyAttribute])].map((name) => [name.toLowerCase(), name]),
-  );
+  const shape = accountShape(connection, keyAttribute, request.attributes ?? null);
   let watermark: string | null = request.watermark ?? null;
 
   let client: Awaited<ReturnType<typeof openLdap>>;
@@ -61,11 +41,12 @@ export async function* searchLdap(
   } catch (error) {
     throw new Error(describeLdapError(error, connection));
   }
+  const resolver = createReferenceResolver(client, connection, keyAttribute);
   try {
     const pages = client.searchPaginated(query?.baseDn ?? connection.baseDn, {
       scope: query?.scope ?? connection.scope,
       filter,
-      attributes: fetch,
+      attributes: shape.fetch,
       paged: { pageSize: request.pageSize ?? connection.pageSize },
       explicitBufferAttributes: connection.binaryAttributes,
     });
@@ -76,20 +57,9 @@ export async function* searchLdap(
       for (const entry of result.searchEntries) {
         const marker = markerOf(entry, wm);
         watermark = laterWatermark(watermark, marker, wm);
-        const attributes = attributesOf(entry, { wm, requested, names, lists });
-        const key = byDn
-          ? normaliseDn(entry.dn)
-          : attributes[names.get(keyAttribute.toLowerCase()) ?? keyAttribute];
-        if (typeof key !== 'string' || key === '') {
-          if (isContainer(entry)) continue;
-          problems.push({
-            key: entry.dn,
-            message: `entry ${entry.dn} has no single "${keyAttribute}" (the unique field key)`,
-          });
-          continue;
-        }
-        if (byDn) attributes.dn = entry.dn;
-        accounts.push({ key, attributes });
+        const reading = await shape.read(entry, resolver);
+        if (reading && 'account' in reading) accounts.push(reading.account);
+        else if (reading) problems.push(reading.problem);
       }
       yielded = true;
       yield { accounts, problems, watermark };
@@ -109,42 +79,9 @@ function wrap(filter: string): string {
   return trimmed.startsWith('(') ? trimmed : `(${trimmed})`;
 }
 
-function isContainer(entry: Entry): boolean {
-  const classes = Object.entries(entry).find(([name]) => name.toLowerCase() === 'objectclass')?.[1];
-  return (Array.isArray(classes) ? classes : [classes]).some((c) =>
-    containerClasses.includes(String(c).toLowerCase()),
-  );
-}
-
 function markerOf(entry: Entry, wm: string): string | null {
   const value = Object.entries(entry).find(([name]) => name.toLowerCase() === wm.toLowerCase())?.[1];
   const first = Array.isArray(value) ? value[0] : value;
   if (typeof first !== 'string') return null;
   return wm === 'uSNChanged' ? first : (generalizedToIso(first) ?? first);
-}
-
-type Shape = { wm: string; requested: string[] | null; names: Map<string, string>; lists: Set<string> };
-
-function attributesOf(entry: Entry, shape: Shape): Attributes {
-  const attributes: Attributes = {};
-  for (const [rawName, raw] of Object.entries(entry)) {
-    const lower = rawName.toLowerCase();
-    if (lower === 'dn') continue;
-    const name = shape.names.get(lower) ?? rawName;
-    if (lower === shape.wm.toLowerCase() && !shape.names.has(lower)) continue;
-    if (shape.requested && !shape.names.has(lower)) continue;
-    attributes[name] = attributeValue(raw, shape.lists.has(lower));
-  }
-  for (const name of shape.requested ?? [])
-    if (!(name in attributes) && name.toLowerCase() !== 'dn')
-      attributes[name] = shape.lists.has(name.toLowerCase()) ? [] : null;
-  return attributes;
-}
-
-function attributeValue(raw: Entry[string], list: boolean): AttributeValue {
-  const values = (Array.isArray(raw) ? raw : [raw]).map((v) =>
-    Buffer.isBuffer(v) ? v.toString('base64') : String(v),
-  );
-  if (list || values.length > 1) return values;
-  return values[0] ?? null;
 }

@@ -7,7 +7,13 @@ export const ldapConnectionSchema = z.strictObject({
   url: z.string().regex(/^ldaps?:\/\/[^/\s]+\/?$/, 'must be ldap://host[:port] or ldaps://host[:port]'),
   startTls: z.boolean().default(false),
   tlsOptions: z
-    .strictObject({ rejectUnauthorized: z.boolean().default(true), ca: z.string().optional() })
+    .strictObject({
+      rejectUnauthorized: z.boolean().default(true),
+      /** PEM of the CA that issued the server's certificate (a DC's own self-signed CA). */
+      ca: z.string().optional(),
+      /** The name the certificate must carry when the URL names an address (`ldaps://10.0.0.5`). */
+      servername: z.string().min(1).optional(),
+    })
     .default({ rejectUnauthorized: true }),
   /** Absent = anonymous bind. */
   bindDn: z.string().min(1).optional(),
@@ -35,6 +41,12 @@ export const ldapConnectionSchema = z.strictObject({
     .optional(),
   /** The attribute listing an account's groups (memberOf), always read as a list. */
   entitlementAttribute: attributeName.optional(),
+  /**
+   * Attributes whose values are DNs of other entries (`member`, `memberOf`), read and written as
+   * those entries' unique field keys, so memberships name the same keys as the accounts' links
+   * (an objectGUID, or the normalised DN when the key is `dn`).
+   */
+  referenceAttributes: z.array(attributeName).default([]),
   /** Attributes holding bytes, read as base64. */
   binaryAttributes: z.array(attributeName).default(['objectGUID', 'objectSid']),
 });

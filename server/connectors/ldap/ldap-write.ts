@@ -1,11 +1,11 @@
 import { Attribute, Change, type Client } from 'ldapts';
 import type { WriteOp, WriteResult } from '../../core/connector-port.ts';
 import type { AttributePatch, AttributeValue } from '../../core/model.ts';
+import { accountDisabledAttribute, controlWith, resolveAccountDisabled } from './ldap-ad.ts';
 import { closeLdap, describeLdapError, openLdap } from './ldap-client.ts';
-import { ldapDnEscape, ldapEscape } from './ldap-escape.ts';
+import { keyFilter, ldapDnEscape } from './ldap-escape.ts';
+import { createReferenceResolver, type ReferenceResolver } from './ldap-references.ts';
 import type { LdapConnection } from './ldap-settings.ts';
-
-const accountDisable = 0x2;
 
 /**
  * Applies a batch over one bound connection, in order. Idempotent: create of an existing key
@@ -25,10 +25,11 @@ export async function writeLdap(
     return ops.map(() => ({ ok: false, message }));
   }
   const results: WriteResult[] = [];
+  const resolver = createReferenceResolver(client, connection, keyAttribute);
   try {
     for (const op of ops) {
       try {
-        results.push(await writeOne(client, connection, keyAttribute, op));
+        results.push(await writeOne(client, connection, keyAttribute, resolver, op));
       } catch (error) {
         results.push({
           ok: false,
@@ -48,9 +49,12 @@ async function writeOne(
   client: Client,
   connection: LdapConnection,
   keyAttribute: string,
+  resolver: ReferenceResolver,
   op: WriteOp,
 ): Promise<WriteResult> {
   const dn = await findDn(client, connection, keyAttribute, op.key);
+  const written = async (patch: AttributePatch, at: string) =>
+    referencesAsDns(connection, resolver, await resolveAccountDisabled(client, at, patch));
   const missing: WriteResult = { ok: false, message: `no entry with ${keyAttribute} "${op.key}"` };
   switch (op.op) {
     case 'delete':
@@ -58,20 +62,42 @@ async function writeOne(
       return { ok: true };
     case 'update':
       if (!dn) return missing;
-      await replace(client, dn, op.patch);
+      await replace(client, dn, await written(op.patch, dn));
       return { ok: true };
     case 'disable':
       if (!dn) return missing;
       await disable(client, connection, dn);
       return { ok: true };
-    case 'create':
-      if (dn) await replace(client, dn, op.attributes);
-      else
-        await client.add(
-          newDn(connection, keyAttribute, op.key, op.attributes),
-          newEntry(connection, keyAttribute, op),
+    case 'create': {
+      if (dn) {
+        await replace(client, dn, await written(op.attributes, dn));
+        return { ok: true };
+      }
+      if (connection.binaryAttributes.includes(keyAttribute)) {
+        throw new OpError(
+          `${keyAttribute} is assigned by the directory: an account keyed by it cannot be created with a chosen key`,
         );
+      }
+      // AD creates a user without a password disabled (userAccountControl 546): the bit is set
+      // after the add, as an update would.
+      const { [accountDisabledAttribute]: disabled, ...attributes } = op.attributes;
+      const at = newDn(connection, keyAttribute, op.key, attributes);
+      await client.add(
+        at,
+        newEntry(connection, keyAttribute, {
+          key: op.key,
+          attributes: await referencesAsDns(connection, resolver, attributes),
+        }),
+      );
+      if (disabled !== undefined && disabled !== null) {
+        await replace(
+          client,
+          at,
+          await resolveAccountDisabled(client, at, { [accountDisabledAttribute]: disabled }),
+        );
+      }
       return { ok: true };
+    }
   }
 }
 
@@ -85,9 +111,18 @@ async function findDn(client: Client, connection: LdapConnection, keyAttribute: 
       throw error;
     }
   }
+  const binary = connection.binaryAttributes.some(
+    (name) => name.toLowerCase() === keyAttribute.toLowerCase(),
+  );
+  let filter: ReturnType<typeof keyFilter>;
+  try {
+    filter = keyFilter(keyAttribute, [key], binary);
+  } catch (error) {
+    throw new OpError((error as Error).message);
+  }
   const { searchEntries } = await client.search(connection.baseDn, {
     scope: connection.scope,
-    filter: `(${keyAttribute}=${ldapEscape(key)})`,
+    filter,
     attributes: ['1.1'],
   });
   if (searchEntries.length > 1)
@@ -113,9 +148,24 @@ async function disable(client: Client, connection: LdapConnection, dn: string) {
     return;
   }
   // AD: set the ACCOUNTDISABLE bit of userAccountControl, keeping every other flag.
-  const { searchEntries } = await client.search(dn, { scope: 'base', attributes: ['userAccountControl'] });
-  const current = Number(searchEntries[0]?.userAccountControl ?? 512);
-  await replace(client, dn, { userAccountControl: String(current | accountDisable) });
+  await replace(client, dn, { userAccountControl: await controlWith(client, dn, true) });
+}
+
+/** Values of reference attributes (`member`) travel as keys; the directory stores DNs. */
+async function referencesAsDns(
+  connection: LdapConnection,
+  resolver: ReferenceResolver,
+  patch: AttributePatch,
+): Promise<AttributePatch> {
+  const references = new Set(connection.referenceAttributes.map((name) => name.toLowerCase()));
+  const out: AttributePatch = {};
+  for (const [name, value] of Object.entries(patch)) {
+    out[name] =
+      references.has(name.toLowerCase()) && value !== null
+        ? await resolver.toDns(Array.isArray(value) ? value : [String(value)])
+        : value;
+  }
+  return out;
 }
 
 function newDn(

@@ -74,6 +74,7 @@ export function createSqlConnector(connection: SqlConnection, uniqueFieldKey: st
     test: () => testSql(table, describe),
     schema: async () => (await describe()).map((c) => ({ name: table.attribute(c.name), type: c.type })),
     search: (request) => searchSql(table, request),
+    lookup: (keys, request) => lookupSql(table, keys, request.attributes ?? null),
     write: (ops) => writeSqlOps(table, ops),
     close: () => driver.close(),
   };
@@ -165,6 +166,25 @@ async function* searchSql(table: SqlTable, request: SearchRequest): AsyncGenerat
     throw new Error(`the import query failed: ${describeSqlError(error, connection)}`);
   }
   if (!yielded) yield { accounts: [], problems: [], watermark: marker === null ? null : String(marker) };
+}
+
+/** Keys per look-up statement: well inside every driver's parameter limit. */
+const lookupBatch = 500;
+
+/** The rows with these keys: the system's query wrapped in `where key in (…)`, keys as parameters. */
+async function lookupSql(table: SqlTable, keys: string[], attributes: string[] | null): Promise<Account[]> {
+  const { connection, driver } = table;
+  const base = connection.importQuery ?? (await defaultQuery(table, attributes));
+  const accounts: Account[] = [];
+  for (let i = 0; i < keys.length; i += lookupBatch) {
+    const params = keys.slice(i, i + lookupBatch);
+    const list = params.map((_, n) => driver.placeholder(n + 1)).join(', ');
+    const text = `select * from (${base}) q where q.${driver.quote(table.keyColumn)} in (${list})`;
+    for await (const page of searchSql(table, { query: { type: 'sql', text, params }, attributes })) {
+      accounts.push(...page.accounts);
+    }
+  }
+  return accounts;
 }
 
 function attributesOf(table: SqlTable, row: Record<string, unknown>, wanted: string[] | null): Attributes {

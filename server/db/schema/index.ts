@@ -8,6 +8,7 @@ export * from './idm-objects.ts';
 export * from './links.ts';
 export * from './managed-systems.ts';
 export * from './policies.ts';
+export * from './policy-logs.ts';
 export * from './recon-configs.ts';
 export * from './recon-situations.ts';
 export * from './run-events.ts';

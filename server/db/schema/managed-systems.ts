@@ -1,19 +1,19 @@
-import { boolean, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
-import { id, oneOf, timestamps } from './columns.ts';
-
-export const systemTypes = ['csv', 'sql', 'ldap'] as const;
-export type SystemType = (typeof systemTypes)[number];
+import { sql } from 'drizzle-orm';
+import { boolean, check, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { id, timestamps } from './columns.ts';
 
 /**
  * A managed system. `connection` holds the non-secret connection settings; the secret ones
- * (passwords, bind credentials) are in `encryptedSecrets`, AES-256-GCM under SECRET_KEY.
+ * (passwords, bind credentials) are in `encryptedSecrets`, AES-256-GCM under SECRET_KEY. `type`
+ * is open: the connector registry (server/connectors/registry.ts) knows the built-in types and
+ * the plugins of CONNECTORS_DIR, and the API checks it there; the table only keeps it a name.
  */
 export const managedSystems = pgTable(
   'managed_systems',
   {
     id: id(),
     name: text('name').notNull().unique(),
-    type: text('type', { enum: systemTypes }).notNull(),
+    type: text('type').notNull(),
     trusted: boolean('trusted').notNull().default(false),
     uniqueFieldKey: text('unique_field_key').notNull(),
     connection: jsonb('connection').$type<Record<string, unknown>>().notNull().default({}),
@@ -22,7 +22,7 @@ export const managedSystems = pgTable(
     outboundMapping: jsonb('outbound_mapping').$type<Record<string, unknown> | string | null>(),
     ...timestamps,
   },
-  (t) => [oneOf('managed_systems_type_check', t.type, systemTypes)],
+  (t) => [check('managed_systems_type_name', sql`${t.type} ~ '^[a-z][a-z0-9-]{0,62}$'`)],
 );
 
 export type ManagedSystemRow = typeof managedSystems.$inferSelect;

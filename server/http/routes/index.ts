@@ -1,4 +1,5 @@
 import type { ApiRoute } from '../route.ts';
+import { listConnectorTypesRoute } from './connector-types.ts';
 import { listDisputesRoute } from './disputes/list-disputes.ts';
 import { resolveDisputeRoute } from './disputes/resolve-dispute.ts';
 import { getIdmRoutes } from './idm/get-idm-object.ts';
@@ -36,6 +37,7 @@ export const apiRoutes: ApiRoute[] = [
   deleteSystemRoute,
   testSystemRoute,
   uploadSystemFileRoute,
+  listConnectorTypesRoute,
   createConfigRoute,
   listConfigsRoute,
   getConfigRoute,

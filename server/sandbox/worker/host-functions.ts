@@ -46,6 +46,7 @@ const takenLogs = z.object({
         level: z.enum(['debug', 'info', 'warn', 'error']),
         message: z.string().max(2000),
         index: z.number().int().min(0).optional(),
+        stack: z.string().max(4000).optional(),
       }),
     )
     .max(logLimit),

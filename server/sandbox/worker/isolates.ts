@@ -13,8 +13,19 @@ import {
 
 const prelude = readFileSync(new URL('./prelude.js', import.meta.url), 'utf8');
 const maxIsolates = 32;
-/** prelude.js throws this when a policy changed RegExp.prototype, the one unfrozen intrinsic. */
-const intrinsicChanged = /^the policy changed RegExp\.prototype/;
+/**
+ * prelude.js throws these when a policy changed RegExp.prototype (the one unfrozen intrinsic) or
+ * left something on globalThis it cannot remove: the context is thrown away, so nothing carries.
+ */
+const contextSpoiled = /^the policy (changed RegExp\.prototype|left state on globalThis)/;
+
+/**
+ * The bundle, as a function that evaluates it afresh: prelude.js calls it at the start of every
+ * batch, so the policy's module-level variables never outlive a batch. The bundle's first line is
+ * esbuild's `'use strict';` banner, so it stays the function's directive and no policy line moves.
+ */
+const asModuleFactory = (code: string) =>
+  `__trueupInstall(function () {${code}\n;return __trueupPolicyModule;\n});`;
 
 type LoadedPolicy = {
   isolate: ivm.Isolate;
@@ -45,6 +56,16 @@ function takeLogs(isolate: ivm.Isolate, take: ivm.Reference<() => string>): Work
   }
 }
 
+/** The record a failed batch was running, -2 for its module's top-level code, -1 if unknown. */
+function runningIndex(policy: LoadedPolicy): number {
+  if (policy.isolate.isDisposed) return -1;
+  try {
+    return policy.running.applySync(undefined, [], { timeout: 100 }) as number;
+  } catch {
+    return -1;
+  }
+}
+
 /** Long-lived isolates, one per build hash, least recently used evicted beyond `maxIsolates`. */
 export function createIsolatePool(settings: WorkerSettings) {
   const loaded = new Map<string, LoadedPolicy>();
@@ -60,7 +81,7 @@ export function createIsolatePool(settings: WorkerSettings) {
     return { type: 'thrown', phase, name: err.name, message: err.message, stack: err.stack ?? '' };
   }
 
-  function load(hash: string, code: string): LoadedPolicy {
+  function load(hash: string, code: string, now: number): LoadedPolicy {
     const isolate = new ivm.Isolate({ memoryLimit: settings.memoryMb });
     try {
       const context = isolate.createContextSync();
@@ -76,10 +97,14 @@ export function createIsolatePool(settings: WorkerSettings) {
       for (const name of ['__trueupAdopt', '__trueupRunBatch', '__trueupRunning', '__trueupTakeLogs'])
         jail.deleteSync(name);
       try {
+        // Only installs the factory: the policy's own code first runs in adopt, below.
         isolate
-          .compileScriptSync(code, { filename: policyFilename })
+          .compileScriptSync(asModuleFactory(code), { filename: policyFilename })
           .runSync(context, { timeout: settings.timeoutMs });
-        const adopted = JSON.parse(adopt.applySync(undefined, [], { timeout: settings.timeoutMs }) as string);
+        jail.deleteSync('__trueupInstall');
+        const adopted = JSON.parse(
+          adopt.applySync(undefined, [now], { timeout: settings.timeoutMs }) as string,
+        );
         const policy = { isolate, context, runBatch, running, takeLogs: take, adopted };
         loaded.set(hash, policy);
         evictBeyondLimit();
@@ -126,7 +151,7 @@ export function createIsolatePool(settings: WorkerSettings) {
         };
       }
       try {
-        policy = load(request.hash, request.code);
+        policy = load(request.hash, request.code, request.now);
         fresh = true;
       } catch (error) {
         if (!(error instanceof LoadFailure)) throw error;
@@ -162,13 +187,15 @@ export function createIsolatePool(settings: WorkerSettings) {
         cpuNs,
       };
     } catch (error) {
-      const failure = classify(error, policy.isolate, 'call');
+      const running = runningIndex(policy);
+      // -2: the batch's fresh evaluation of the module (its top-level code) failed.
+      const failure = classify(error, policy.isolate, running === -2 ? 'load' : 'call');
       const cpuNs = policy.isolate.isDisposed ? 0 : Number(policy.isolate.cpuTime - startCpu);
       const logs = takeLogs(policy.isolate, policy.takeLogs);
       if (failure.type === 'timeout') {
-        failure.index = policy.running.applySync(undefined, [], { timeout: 100 }) as number;
-      } else if (failure.type === 'memory' || intrinsicChanged.test(failure.message)) {
-        // Out of memory, or the policy changed RegExp.prototype (prelude.js): start afresh.
+        failure.index = running;
+      } else if (failure.type === 'memory' || contextSpoiled.test(failure.message)) {
+        // Out of memory, or state the prelude cannot take back: start afresh.
         forget(request.hash, policy);
       }
       return {

@@ -19,7 +19,13 @@ export type CallRequest = {
   seed: number;
 };
 
-export type WorkerLog = { level: 'debug' | 'info' | 'warn' | 'error'; message: string; index?: number };
+/** A log line; `stack` is where the policy wrote it (the host maps it to the policy's file:line). */
+export type WorkerLog = {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  index?: number;
+  stack?: string;
+};
 
 /** What the policy defines (from the prelude's `adopt`), reported when the build was just loaded. */
 export type AdoptedPolicy = { kind: string; functions: string[]; definedAt: string };

@@ -8,6 +8,7 @@ import type { EngineConfig } from '../../core/recon-config.ts';
 import { executeRun, type RunOutcome, resumeRun } from '../../core/run-engine.ts';
 import type { Database } from '../../db/client.ts';
 import { type ManagedSystemRow, runs, watermarks } from '../../db/schema/index.ts';
+import { withGroupMembers } from '../../runs/group-members.ts';
 import { loadEngineConfig } from '../../runs/load-config.ts';
 import { createRunStore } from '../../runs/run-store.ts';
 import { createApplyRun, createDriftCheck, createReviewHooks } from '../review-store.ts';
@@ -139,7 +140,7 @@ export function createRunService(
     }
     try {
       const deps = {
-        store,
+        store: withGroupMembers(store, db, loaded.config),
         connector,
         policies: options.policies,
         now: options.now ?? (() => new Date()),
@@ -268,6 +269,7 @@ export function createRunService(
           mode: run.mode,
           phase: run.phase,
           keys: run.keys ?? null,
+          policies: run.policies,
         };
         options.log.info({ runId: run.id, phase: run.phase }, `resuming interrupted run ${run.id}`);
         launch({ runId: run.id, configId, trigger: run.trigger, dryRun: run.dryRun }, () =>

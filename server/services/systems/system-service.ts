@@ -6,9 +6,10 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { asc, eq, sql } from 'drizzle-orm';
+import type { ConnectorRegistry } from '../../connectors/index.ts';
 import type { Database } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/pg-errors.ts';
-import { type ManagedSystemRow, managedSystems, type SystemType } from '../../db/schema/managed-systems.ts';
+import { type ManagedSystemRow, managedSystems } from '../../db/schema/managed-systems.ts';
 import type { SecretBox } from '../../secrets.ts';
 import type { Invalid } from '../outcomes.ts';
 import {
@@ -24,7 +25,8 @@ export type OutboundMapping = Record<string, string> | string | null;
 
 export type CreateSystemInput = {
   name: string;
-  type: SystemType;
+  /** A type of the connector registry: csv, sql, ldap, scim or a plugin's. */
+  type: string;
   trusted: boolean;
   uniqueFieldKey: string;
   connection: Record<string, unknown>;
@@ -50,13 +52,18 @@ export type UpdateSystemOutcome =
 export type StoreFileOutcome =
   | { outcome: 'stored'; system: SystemView }
   | NotFound
-  | { outcome: 'not_csv'; name: string; type: SystemType }
+  | { outcome: 'not_csv'; name: string; type: string }
   | Invalid;
 
-export type SystemServiceDeps = { db: Database; secrets: SecretBox; dataDir: string };
+export type SystemServiceDeps = {
+  db: Database;
+  secrets: SecretBox;
+  connectors: ConnectorRegistry;
+  dataDir: string;
+};
 
 /** Managed systems: create, read, change, remove, test their connection, take a CSV system's file. */
-export function createSystemService({ db, secrets, dataDir }: SystemServiceDeps) {
+export function createSystemService({ db, secrets, connectors, dataDir }: SystemServiceDeps) {
   const view = (row: ManagedSystemRow) => toSystemView(row, secrets);
   const sealed = (values: Record<string, string>) =>
     Object.keys(values).length > 0 ? secrets.seal(values) : null;
@@ -87,7 +94,7 @@ export function createSystemService({ db, secrets, dataDir }: SystemServiceDeps)
     },
 
     async create(input: CreateSystemInput): Promise<CreateSystemOutcome> {
-      const split = splitConnection(input.type, input.connection);
+      const split = splitConnection(connectors, input.type, input.connection);
       if (split.outcome === 'invalid') return split;
       try {
         const [row] = await db.orm
@@ -118,7 +125,7 @@ export function createSystemService({ db, secrets, dataDir }: SystemServiceDeps)
       if (patch) {
         const stored = storedSecrets(row, secrets);
         if (!stored) return { outcome: 'secrets_unreadable' };
-        const split = splitConnection(row.type, mergeConnection(row, stored, patch));
+        const split = splitConnection(connectors, row.type, mergeConnection(row, stored, patch));
         if (split.outcome === 'invalid') return split;
         changes.connection = split.connection;
         changes.encryptedSecrets = sealed(split.secrets);
@@ -142,7 +149,7 @@ export function createSystemService({ db, secrets, dataDir }: SystemServiceDeps)
     },
 
     test(id: string): Promise<ConnectionTestOutcome> {
-      return testSystemConnection(db, secrets, id);
+      return testSystemConnection(db, secrets, connectors, id);
     },
 
     /**
@@ -169,7 +176,7 @@ export function createSystemService({ db, secrets, dataDir }: SystemServiceDeps)
         await rm(temporary, { force: true });
         throw error;
       }
-      const split = splitConnection('csv', mergeConnection(row, {}, { path: target }));
+      const split = splitConnection(connectors, 'csv', mergeConnection(row, {}, { path: target }));
       if (split.outcome === 'invalid') return split;
       const updated = await write(id, { connection: split.connection });
       return updated ? { outcome: 'stored', system: view(updated) } : { outcome: 'not_found' };

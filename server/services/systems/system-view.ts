@@ -1,6 +1,6 @@
-import { type ConnectorType, parseConnection, secretFields } from '../../connectors/index.ts';
+import type { ConnectorRegistry } from '../../connectors/index.ts';
 import { ConnectorConfigError } from '../../core/connector-port.ts';
-import type { ManagedSystemRow, SystemType } from '../../db/schema/managed-systems.ts';
+import type { ManagedSystemRow } from '../../db/schema/managed-systems.ts';
 import { maskedSecret, type SecretBox } from '../../secrets.ts';
 import { type Invalid, invalid } from '../outcomes.ts';
 
@@ -8,7 +8,7 @@ import { type Invalid, invalid } from '../outcomes.ts';
 export type SystemView = {
   id: string;
   name: string;
-  type: SystemType;
+  type: string;
   trusted: boolean;
   uniqueFieldKey: string;
   connection: Record<string, unknown>;
@@ -59,16 +59,17 @@ export type SplitConnection = {
  * for it to stand for).
  */
 export function splitConnection(
-  type: ConnectorType,
+  registry: ConnectorRegistry,
+  type: string,
   input: Record<string, unknown>,
 ): SplitConnection | Invalid {
-  for (const name of secretFields[type]) {
+  for (const name of registry.get(type)?.secretFields ?? []) {
     if (input[name] === maskedSecret) {
       return invalid(`connection.${name}`, 'send the secret itself, not the mask');
     }
   }
   try {
-    return { outcome: 'split', ...parseConnection(type, input) };
+    return { outcome: 'split', ...registry.parseConnection(type, input) };
   } catch (error) {
     if (error instanceof ConnectorConfigError) {
       const field = error.field === 'type' ? 'type' : `connection.${error.field}`;

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { createConnector } from '../../connectors/index.ts';
+import type { ConnectorRegistry } from '../../connectors/index.ts';
 import type { ConnectionTest, Connector } from '../../core/connector-port.ts';
 import type { Database } from '../../db/client.ts';
 import { managedSystems } from '../../db/schema/managed-systems.ts';
@@ -23,6 +23,7 @@ function scrub(text: string, secrets: Record<string, string>): string {
 export async function testSystemConnection(
   db: Database,
   box: SecretBox,
+  connectors: ConnectorRegistry,
   systemId: string,
 ): Promise<ConnectionTestOutcome> {
   const [row] = await db.orm.select().from(managedSystems).where(eq(managedSystems.id, systemId)).limit(1);
@@ -31,7 +32,7 @@ export async function testSystemConnection(
   let connector: Connector | undefined;
   try {
     secrets = row.encryptedSecrets ? box.open(row.encryptedSecrets) : {};
-    connector = createConnector({
+    connector = connectors.create({
       type: row.type,
       uniqueFieldKey: row.uniqueFieldKey,
       connection: row.connection,

@@ -25,6 +25,9 @@ export const runSummarySchema = z.object({
   }),
   throughput: z.number().nullable(),
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
+  policies: z
+    .array(z.object({ path: z.string(), hash: z.string() }))
+    .describe('the policy versions the run uses, fixed when it started'),
   createdAt: z.string(),
 });
 
@@ -48,6 +51,18 @@ export const eventDetailSchema = eventSummarySchema.extend({
   after: z.record(z.string(), z.unknown()),
   action: z.unknown(),
   policyOutput: z.unknown(),
+  logs: z
+    .array(
+      z.object({
+        policy: z.string(),
+        file: z.string().nullable(),
+        line: z.number().nullable(),
+        column: z.number().nullable(),
+        level: z.string(),
+        message: z.string(),
+      }),
+    )
+    .describe("the policies' log lines for this object (the run-level event: for the run)"),
   createdAt: z.string(),
 });
 export type EventDetailResponse = z.infer<typeof eventDetailSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { systemTypes } from '../../../db/schema/managed-systems.ts';
+import { connectorTypeName } from '../../../connectors/define-connector.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import { ApiError, invalidInput } from '../../errors.ts';
 import { defineRoute, jsonBody } from '../../route.ts';
@@ -7,7 +7,7 @@ import { outboundMappingSchema, type SystemResponse, systemSchema } from './syst
 
 export const createSystemBody = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(200),
-  type: z.enum(systemTypes),
+  type: connectorTypeName,
   trusted: z.boolean().default(false),
   uniqueFieldKey: z.string().trim().min(1, 'must not be empty').max(200),
   connection: z.record(z.string(), z.unknown()),

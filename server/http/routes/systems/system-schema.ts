@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { systemTypes } from '../../../db/schema/managed-systems.ts';
 
 /** A managed system as the API shows it: secret connection fields replaced by the mask. */
 export const systemSchema = z.object({
   id: z.string(),
   name: z.string(),
-  type: z.enum(systemTypes),
+  type: z.string(),
   trusted: z.boolean(),
   uniqueFieldKey: z.string(),
   connection: z.record(z.string(), z.unknown()),

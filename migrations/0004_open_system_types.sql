@@ -1,0 +1,2 @@
+ALTER TABLE "managed_systems" DROP CONSTRAINT "managed_systems_type_check";--> statement-breakpoint
+ALTER TABLE "managed_systems" ADD CONSTRAINT "managed_systems_type_name" CHECK ("managed_systems"."type" ~ '^[a-z][a-z0-9-]{0,62}$');

@@ -1,0 +1,51 @@
+import { sql } from 'drizzle-orm';
+import type { EngineConfig, IdmEntry } from '../core/recon-config.ts';
+import type { RunStore } from '../core/store-port.ts';
+import type { Database } from '../db/client.ts';
+
+const chunk = 5000;
+
+/**
+ * For a Group, Role or Organization config with an entitlement attribute (`member`), the IDM side
+ * of each pair carries that attribute too: the keys, on this system, of the IDM object's members
+ * (from `idm_memberships`, through the members' links). The engine then compares and writes
+ * memberships like any other attribute: a member added on the system reaches the IDM through the
+ * entitlements of UPDATE_IDM_FROM_RESOURCE, and one removed in the IDM leaves the system through
+ * UPDATE_RESOURCE_FROM_IDM where the config's attributeSync lets that attribute flow to it.
+ * Members without a link on the system have no key there, so they are not listed.
+ */
+export function withGroupMembers(store: RunStore, db: Database, config: EngineConfig): RunStore {
+  if (config.objectType === 'User' || !config.entitlementAttribute) return store;
+  const attribute: string = config.entitlementAttribute;
+  const systemId = config.system.id;
+
+  async function decorate(entries: IdmEntry[]): Promise<IdmEntry[]> {
+    const members = new Map<string, string[]>();
+    for (let at = 0; at < entries.length; at += chunk) {
+      const ids = JSON.stringify(entries.slice(at, at + chunk).map((e) => e.object.id));
+      const rows = await db.rows<{ target_id: string; account_key: string }>(sql`
+        select distinct m.target_id, l.account_key from idm_memberships m
+        join links l on l.idm_object_id = m.member_id and l.system_id = ${systemId} and l.status <> 'tombstone'
+        join idm_objects o on o.id = m.member_id and o.status <> 'deleted'
+        where m.target_id = any(array(select jsonb_array_elements_text(${ids}::jsonb)))`);
+      for (const row of rows) {
+        const list = members.get(row.target_id);
+        if (list) list.push(row.account_key);
+        else members.set(row.target_id, [row.account_key]);
+      }
+    }
+    return entries.map((entry) => ({
+      ...entry,
+      object: {
+        ...entry.object,
+        attributes: { ...entry.object.attributes, [attribute]: (members.get(entry.object.id) ?? []).sort() },
+      },
+    }));
+  }
+
+  return {
+    ...store,
+    loadIdmScope: async (objectType, scope) => decorate(await store.loadIdmScope(objectType, scope)),
+    loadIdmObjects: async (ids) => decorate(await store.loadIdmObjects(ids)),
+  };
+}

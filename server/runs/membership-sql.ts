@@ -1,0 +1,57 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { AppliedEntry, ApplyTarget } from '../core/store-port.ts';
+
+/** Rows travel as one jsonb parameter, as in apply-sql.ts. */
+const rowsParam = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
+
+/**
+ * IDHub's rule: the memberships an account lists replace what the IDM holds from this system.
+ * Values are account keys on the same system, and each one's link names its IDM object.
+ *
+ * A User config reads an account's groups (`memberOf`): the account is the member and each value
+ * a group, role or organization. A Group, Role or Organization config reads a group's members
+ * (`member`): the account is the target and each value a member (a user, or a nested group).
+ */
+export function entitlementStatements(target: ApplyTarget, ok: AppliedEntry[]): SQL[] {
+  const owners = ok.flatMap((e) => (e.action.entitlements ? [e.action.entitlements] : []));
+  if (owners.length === 0) return [];
+  const values = owners.flatMap((o) =>
+    o.values.map((value) => ({ account_key: o.accountKey, idm_object_id: o.idmObjectId, value })),
+  );
+  const ownerIds = sql`array(select x->>'idmObjectId' from jsonb_array_elements(${rowsParam(owners)}) x)`;
+  const listsGroups = target.objectType === 'User';
+  const statements = [
+    sql`delete from entitlements where system_id = ${target.systemId}
+      and account_key = any(array(select x->>'accountKey' from jsonb_array_elements(${rowsParam(owners)}) x))`,
+    listsGroups
+      ? sql`delete from idm_memberships where system_id = ${target.systemId} and member_id = any(${ownerIds})`
+      : sql`delete from idm_memberships where system_id = ${target.systemId} and target_id = any(${ownerIds})`,
+  ];
+  // A group's members are part of what the IDM says of it (server/runs/group-members.ts), and a
+  // Group config writes them only when they changed: the group is a new version.
+  if (!listsGroups) {
+    statements.push(
+      sql`update idm_objects set version = version + 1, updated_at = now() where id = any(${ownerIds})`,
+    );
+  }
+  if (values.length === 0) return statements;
+  const rows = sql`jsonb_to_recordset(${rowsParam(values)}) as x(account_key text, idm_object_id text, value text)`;
+  const linked = sql`links l on l.system_id = ${target.systemId} and l.account_key = x.value and l.status <> 'tombstone'`;
+  statements.push(
+    sql`insert into entitlements (system_id, account_key, idm_object_id, value)
+      select ${target.systemId}, x.account_key, x.idm_object_id, x.value from ${rows}
+      on conflict do nothing`,
+    listsGroups
+      ? sql`insert into idm_memberships (member_id, target_id, system_id)
+        select distinct x.idm_object_id, l.idm_object_id, ${target.systemId} from ${rows}
+        join ${linked} and l.object_type <> 'User'
+        join idm_objects g on g.id = l.idm_object_id and g.status <> 'deleted'
+        on conflict do nothing`
+      : sql`insert into idm_memberships (member_id, target_id, system_id)
+        select distinct l.idm_object_id, x.idm_object_id, ${target.systemId} from ${rows}
+        join ${linked} and l.idm_object_id <> x.idm_object_id
+        join idm_objects m on m.id = l.idm_object_id and m.status <> 'deleted'
+        on conflict do nothing`,
+  );
+  return statements;
+}
