@@ -56,6 +56,7 @@ const envSchema = z.object({
   ),
   SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(10_000)),
   RUN_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(90)),
+  LIVE_SWEEP_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(50).default(1000)),
   DEMO_WORKSPACE: z.preprocess(emptyToUndefined, z.enum(['auto', 'on', 'off']).default('auto')),
   CONNECTORS_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
 });
@@ -74,6 +75,8 @@ export type Config = {
   sandbox: { memoryMb: number; timeoutMs: number; runCpuMs: number };
   shutdownTimeoutMs: number;
   runRetentionDays: number;
+  /** How often waiting live changes are looked for (API.md "Live changes"). */
+  liveSweepMs: number;
   /** Load the example workspace into an empty database: `auto` does so on the embedded database only. */
   demoWorkspace: 'auto' | 'on' | 'off';
   /** The folder of connector plugins (trusted code, loaded at start-up); unset = none. */
@@ -133,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
     runRetentionDays: parsed.RUN_RETENTION_DAYS,
+    liveSweepMs: parsed.LIVE_SWEEP_MS,
     demoWorkspace: parsed.DEMO_WORKSPACE,
     connectorsDir: parsed.CONNECTORS_DIR ? path.resolve(parsed.CONNECTORS_DIR) : undefined,
   };
@@ -153,6 +157,7 @@ export const configHelp: ReadonlyArray<[name: string, meaning: string]> = [
   ['SANDBOX_RUN_CPU_MS', 'policy CPU budget per run (default 600000)'],
   ['SHUTDOWN_TIMEOUT_MS', 'how long shutdown waits for in-flight work (default 10000)'],
   ['RUN_RETENTION_DAYS', 'runs older than this are pruned (default 90)'],
+  ['LIVE_SWEEP_MS', 'how often waiting live changes are drained (default 1000)'],
   ['CONNECTORS_DIR', 'folder of connector plugins (trusted TypeScript modules); unset = built-in types only'],
   [
     'DEMO_WORKSPACE',

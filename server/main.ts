@@ -4,6 +4,7 @@ import { openConnectorRegistry } from './connectors/load-plugins.ts';
 import type { Database } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { openConfiguredDatabase } from './db/open.ts';
+import { startLiveChangeSweep } from './jobs/live-changes.ts';
 import type { Logger } from './log.ts';
 import { connectorOpener } from './runs/open-connector.ts';
 import { createPolicyRunner, type PolicyService } from './sandbox/runner.ts';
@@ -12,6 +13,7 @@ import { type ActivityService, createActivityService } from './services/activity
 import { type ConfigService, createConfigService } from './services/configs/config-service.ts';
 import { createDisputeService, type DisputeService } from './services/disputes.ts';
 import { createIdmService, type IdmService } from './services/idm.ts';
+import { createLiveChangeService, type LiveChangeService } from './services/live-changes.ts';
 import { createPolicyLibrary, type PolicyLibrary } from './services/policies.ts';
 import { createReviewService, type ReviewService } from './services/review.ts';
 import { createRunService } from './services/runs/run-service.ts';
@@ -51,6 +53,10 @@ export type Services = {
   review: ReviewService;
   /** The disputes queue: DISPUTED accounts a person decides (`services/disputes.ts`). */
   disputes: DisputeService;
+  /** Live changes: the webhook, and the live runs over stored changes (`services/live-changes.ts`). */
+  liveChanges: LiveChangeService;
+  /** Starts the sweep that drains waiting live changes (the server does; one-shot CLI commands do not). */
+  startJobs(): void;
   close(): Promise<void>;
 };
 
@@ -69,7 +75,13 @@ export function buildServices(
     policies: policyRunner,
     openConnector: connectorOpener(secrets, connectors),
     retentionDays: config.runRetentionDays,
+    // Bound below: the live-change service needs the run service to start its runs.
+    liveAccounts: (configId, keys) => liveChanges.liveAccounts(configId, keys),
   });
+  const liveChanges = createLiveChangeService({ db, secrets, runs });
+  // After every run of a config: settle its live changes, then start the next waiting ones.
+  runs.onRunFinished((finished) => liveChanges.settle(finished));
+  let sweep: { stop(): Promise<void> } | null = null;
   const disputes = createDisputeService({ db });
   // DISPUTED accounts of every finished run open (or update) disputes for a person to decide.
   runs.onRunFinished((finished) => disputes.record(finished).then(() => {}));
@@ -89,7 +101,13 @@ export function buildServices(
     idm: createIdmService({ db }),
     review: createReviewService({ db, runs }),
     disputes,
+    liveChanges,
+    startJobs: () => {
+      sweep ??= startLiveChangeSweep(liveChanges, log, config.liveSweepMs);
+    },
     close: async () => {
+      liveChanges.stop();
+      await sweep?.stop();
       await runs.drain();
       await policyRunner.close();
       await db.close();

@@ -7,6 +7,7 @@ import { ApiError, errorResponse, handleError } from './errors.ts';
 import { registerHealth } from './routes/health.ts';
 import { apiRoutes } from './routes/index.ts';
 import { registerOpenApi } from './routes/openapi.ts';
+import { webhookPath } from './routes/systems/receive-changes.ts';
 
 export type AppEnv = { Variables: { requestId: string; caller: Caller } };
 
@@ -22,8 +23,13 @@ export function createApp(services: Services) {
     errorResponse(c, new ApiError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`)),
   );
   registerHealth(app, services);
-  // Everything under /api needs a token; /health, /openapi.json and /docs do not.
-  app.use('/api/*', requireToken(services.db));
+  // Everything under /api needs a token; /health, /openapi.json and /docs do not. Nor does the
+  // live-changes webhook: the system pushing changes holds no API token, it signs each body with
+  // the system's webhook secret instead (checked by services/live-changes.ts).
+  const auth = requireToken(services.db);
+  app.use('/api/*', (c, next) =>
+    c.req.method === 'POST' && webhookPath.test(c.req.path) ? next() : auth(c, next),
+  );
   const limit = bodyLimit({
     maxSize: maxJsonBodyBytes,
     onError: () => {

@@ -29,6 +29,7 @@ export const serveCommand: Command = {
         'loaded the demo workspace: run `npx trueup run demo-hr-users`, then `npx trueup run demo-app-accounts`',
       );
     }
+    services.startJobs();
     const server = await listen(services);
     // CLI commands on this DATA_DIR go through this server while it holds the embedded database.
     const reachableHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

@@ -24,6 +24,7 @@ import { createSystemRoute } from './systems/create-system.ts';
 import { deleteSystemRoute } from './systems/delete-system.ts';
 import { getSystemRoute } from './systems/get-system.ts';
 import { listSystemsRoute } from './systems/list-systems.ts';
+import { receiveChangesRoute } from './systems/receive-changes.ts';
 import { testSystemRoute } from './systems/test-system.ts';
 import { updateSystemRoute } from './systems/update-system.ts';
 import { uploadSystemFileRoute } from './systems/upload-system-file.ts';
@@ -37,6 +38,7 @@ export const apiRoutes: ApiRoute[] = [
   deleteSystemRoute,
   testSystemRoute,
   uploadSystemFileRoute,
+  receiveChangesRoute,
   listConnectorTypesRoute,
   createConfigRoute,
   listConfigsRoute,

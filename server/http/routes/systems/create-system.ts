@@ -3,7 +3,12 @@ import { connectorTypeName } from '../../../connectors/define-connector.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import { ApiError, invalidInput } from '../../errors.ts';
 import { defineRoute, jsonBody } from '../../route.ts';
-import { outboundMappingSchema, type SystemResponse, systemSchema } from './system-schema.ts';
+import {
+  liveChangesSchema,
+  outboundMappingSchema,
+  type SystemResponse,
+  systemSchema,
+} from './system-schema.ts';
 
 export const createSystemBody = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(200),
@@ -13,6 +18,7 @@ export const createSystemBody = z.strictObject({
   connection: z.record(z.string(), z.unknown()),
   attributes: z.array(z.string().trim().min(1).max(200)).max(1000).default([]),
   outboundMapping: outboundMappingSchema.default(null),
+  liveChanges: liveChangesSchema.optional(),
 });
 
 export type CreateSystemResponse = SystemResponse;

@@ -10,9 +10,20 @@ export const systemSchema = z.object({
   connection: z.record(z.string(), z.unknown()),
   attributes: z.array(z.string()),
   outboundMapping: z.union([z.record(z.string(), z.unknown()), z.string(), z.null()]),
+  liveChanges: z
+    .object({ pollSeconds: z.number().nullable(), webhookSecret: z.string().nullable() })
+    .nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type SystemResponse = z.infer<typeof systemSchema>;
 
 export const outboundMappingSchema = z.union([z.record(z.string(), z.string()), z.string().min(1), z.null()]);
+
+/** API.md "Live changes": the webhook's HMAC secret and the polling period; null turns both off. */
+export const liveChangesSchema = z
+  .strictObject({
+    webhookSecret: z.string().min(16, 'use at least 16 characters').max(512).optional(),
+    pollSeconds: z.number().int('must be a whole number of seconds').min(1).max(86_400).optional(),
+  })
+  .nullable();

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { unhandled } from '../../../services/outcomes.ts';
 import { ApiError, invalidInput } from '../../errors.ts';
 import { defineRoute, jsonBody, pathParam } from '../../route.ts';
-import { outboundMappingSchema, type SystemResponse, systemSchema } from './system-schema.ts';
+import {
+  liveChangesSchema,
+  outboundMappingSchema,
+  type SystemResponse,
+  systemSchema,
+} from './system-schema.ts';
 
 /**
  * A partial change. `connection` is merged over the stored one: a secret sent as "********"
@@ -15,6 +20,7 @@ export const updateSystemBody = z.strictObject({
   connection: z.record(z.string(), z.unknown()).optional(),
   attributes: z.array(z.string().trim().min(1).max(200)).max(1000).optional(),
   outboundMapping: outboundMappingSchema.optional(),
+  liveChanges: liveChangesSchema.optional(),
 });
 
 export type UpdateSystemResponse = SystemResponse;
