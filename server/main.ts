@@ -78,7 +78,12 @@ export function buildServices(
     // Bound below: the live-change service needs the run service to start its runs.
     liveAccounts: (configId, keys) => liveChanges.liveAccounts(configId, keys),
   });
-  const liveChanges = createLiveChangeService({ db, secrets, runs });
+  const liveChanges = createLiveChangeService({
+    db,
+    secrets,
+    runs,
+    openConnector: connectorOpener(secrets, connectors),
+  });
   // After every run of a config: settle its live changes, then start the next waiting ones.
   runs.onRunFinished((finished) => liveChanges.settle(finished));
   let sweep: { stop(): Promise<void> } | null = null;

@@ -1,9 +1,18 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { and, asc, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import type { Connector } from '../core/connector-port.ts';
 import type { Account, Attributes } from '../core/model.ts';
 import type { Database } from '../db/client.ts';
-import { liveChanges, managedSystems, reconConfigs, runs } from '../db/schema/index.ts';
+import {
+  liveChanges,
+  type ManagedSystemRow,
+  managedSystems,
+  reconConfigs,
+  runs,
+  watermarks,
+} from '../db/schema/index.ts';
+import { loadEngineConfig } from '../runs/load-config.ts';
 import type { SecretBox } from '../secrets.ts';
 import type { RunFinished, RunService } from './runs/types.ts';
 
@@ -43,6 +52,12 @@ function signatureMatches(secret: string, rawBody: Uint8Array, header: string | 
   return timingSafeEqual(expected, Buffer.from(match[1] as string, 'hex'));
 }
 
+/** Equal attributes whatever their key order (jsonb does not keep it). */
+function sameAttributes(a: Attributes, b: Attributes): boolean {
+  const canonical = (x: Attributes) => JSON.stringify(Object.entries(x).sort(([k], [l]) => (k < l ? -1 : 1)));
+  return canonical(a) === canonical(b);
+}
+
 /**
  * Live changes (API.md "Live changes"): stored durably when they arrive, one row per active config
  * of the system, then processed by live runs of the same engine. A config has one run at a time,
@@ -52,10 +67,13 @@ export function createLiveChangeService({
   db,
   secrets,
   runs: runService,
+  openConnector,
 }: {
   db: Database;
   secrets: SecretBox;
   runs: RunService;
+  /** For polling: the connector of a system (as runs open it). */
+  openConnector: (system: ManagedSystemRow) => Connector;
 }) {
   async function activeConfigIds(systemId: string): Promise<string[]> {
     const rows = await db.orm
@@ -229,6 +247,82 @@ export function createLiveChangeService({
         }
       }
       await drain(finished.configId);
+    },
+
+    /** The systems to poll, with their period (`liveChanges.pollSeconds`). */
+    async polledSystems(): Promise<Array<{ id: string; pollSeconds: number }>> {
+      const rows = await db.orm
+        .select({ id: managedSystems.id, live: managedSystems.liveChanges })
+        .from(managedSystems);
+      return rows.flatMap((r) =>
+        r.live?.pollSeconds ? [{ id: r.id, pollSeconds: r.live.pollSeconds }] : [],
+      );
+    },
+
+    /**
+     * Polling: asks the connector, per active config, for the accounts changed since the config's
+     * watermark, and in one transaction stores them as upserts and advances the watermark (a
+     * crash leaves both or neither). The watermark is inclusive (`>=`), so an account whose
+     * latest stored change is identical is not stored again. Then drains the configs.
+     */
+    async poll(systemId: string): Promise<{ stored: number; runIds: string[] }> {
+      let stored = 0;
+      const runIds: string[] = [];
+      for (const configId of await activeConfigIds(systemId)) {
+        const loaded = await loadEngineConfig(db, configId);
+        if (!loaded) continue;
+        const [mark] = await db.orm.select().from(watermarks).where(eq(watermarks.configId, configId));
+        const connector = openConnector(loaded.system);
+        const accounts: Account[] = [];
+        let watermark = mark?.value ?? null;
+        try {
+          const request = {
+            watermark: mark?.value ?? loaded.config.updatedSince ?? null,
+            attributes: loaded.config.policyMap.length > 0 ? loaded.config.policyMap : null,
+            searchFilter: loaded.config.targetSearchFilter,
+          };
+          for await (const page of connector.search(request)) {
+            accounts.push(...page.accounts);
+            if (page.watermark) watermark = page.watermark;
+          }
+        } finally {
+          await connector.close().catch(() => {});
+        }
+        const latest = await this.liveAccounts(
+          configId,
+          accounts.map((a) => a.key),
+        );
+        const fresh = accounts.filter((a) => {
+          const stored = latest.get(a.key);
+          return !stored || sameAttributes(stored.attributes, a.attributes) === false;
+        });
+        await db.orm.transaction(async (tx) => {
+          if (fresh.length > 0) {
+            await tx.insert(liveChanges).values(
+              fresh.map((a) => ({
+                configId,
+                objectKey: a.key,
+                op: 'upsert' as const,
+                attributes: a.attributes,
+                source: 'poll' as const,
+              })),
+            );
+          }
+          if (watermark && watermark !== mark?.value) {
+            await tx
+              .insert(watermarks)
+              .values({ configId, value: watermark })
+              .onConflictDoUpdate({
+                target: watermarks.configId,
+                set: { value: watermark, updatedAt: new Date() },
+              });
+          }
+        });
+        stored += fresh.length;
+        const runId = await drain(configId);
+        if (runId) runIds.push(runId);
+      }
+      return { stored, runIds };
     },
 
     /** The configs with changes waiting (for the sweep). */
