@@ -210,6 +210,39 @@ describeEachDatabase('live changes over the webhook', (db) => {
     expect((await idmUsers(db())).length).toBe(10_000);
   });
 
+  it('changes that arrive while a run of the config is going wait for it', async () => {
+    const hr = await liveSystem();
+    // A run of another server instance is going (its heartbeat is fresh, so nobody resumes it).
+    const [other] = await db().rows<{ id: string }>(
+      sql`insert into runs (config_id, status, started_at, heartbeat_at, owner)
+          values (${hr.configId}, 'running', now(), now(), 'another-host:1') returning id`,
+    );
+    const sweeping = await createTestApi(db(), { LIVE_SWEEP_MS: '50' });
+    sweeping.services.startJobs();
+    try {
+      const body = JSON.stringify({
+        changes: [
+          { key: 'E1', op: 'upsert', attributes: { employeeId: 'E1', name: 'Ann Waited', email: 'a@x' } },
+        ],
+      });
+      const response = await post(hr.systemId, body, sign(body));
+      expect(response.status).toBe(202);
+      expect(((await response.json()) as { runId: string | null }).runId).toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await liveRuns(db(), hr.configId)).toEqual([]);
+      expect(await pendingRows(db())).toBe(1);
+      await db().rows(sql`update runs set status = 'succeeded', finished_at = now() where id = ${other?.id}`);
+      await until(
+        async () => (await liveRuns(db(), hr.configId)).some((r) => r.status === 'succeeded'),
+        'after it',
+      );
+      expect((await idmUsers(db())).map((u) => [u.employee_id, u.name])).toEqual([['E1', 'Ann Waited']]);
+    } finally {
+      sweeping.services.liveChanges.stop();
+      await sweeping.services.runs.drain();
+    }
+  });
+
   it('changes stored while no live run may start are processed by the sweep of the next services', async () => {
     const hr = await liveSystem();
     // The first services are closing: they store the change but start no run.
