@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // Starts the CLI on the Node 24 that the `node` dependency pins, whatever `node` ran this file
-// (the system one may be older), with --no-node-snapshot for isolated-vm. Signals are passed on
-// so a stopped launcher stops the server gracefully.
+// (the system one may be older), with --no-node-snapshot for isolated-vm. A stopped launcher
+// stops the server gracefully, however it is stopped:
+// - SIGINT/SIGTERM/SIGHUP are passed on to the child;
+// - the child holds an IPC channel to this process: if this process dies without a word (kill -9),
+//   the channel closes and the child shuts down as on SIGTERM (server/cli/entry.ts);
+// - if whoever started this process dies (npm's `sh -c` takes SIGTERM but does not pass it on),
+//   this process sees its parent change and stops the child the same way.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -25,11 +30,19 @@ const child = spawn(
     path.join(root, 'server/cli/entry.ts'),
     ...process.argv.slice(2),
   ],
-  { stdio: 'inherit' },
+  { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] },
 );
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => child.kill(signal));
 }
+const parent = process.ppid;
+const orphaned = setInterval(() => {
+  if (process.ppid !== parent) {
+    clearInterval(orphaned);
+    child.kill('SIGTERM');
+  }
+}, 500);
+orphaned.unref();
 child.on('exit', (code, signal) => {
   if (signal) process.kill(process.pid, signal);
   else process.exit(code ?? 1);

@@ -57,6 +57,16 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(10_000)),
   RUN_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(90)),
   LIVE_SWEEP_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(50).default(1000)),
+  PUBLIC_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL')
+      .optional(),
+  ),
+  RUN_STALE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1000).default(60_000)),
+  SCHEDULE_SYNC_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).default(15_000)),
+  MAIL_RETRY_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).default(30_000)),
   DEMO_WORKSPACE: z.preprocess(emptyToUndefined, z.enum(['auto', 'on', 'off']).default('auto')),
   CONNECTORS_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
 });
@@ -77,6 +87,14 @@ export type Config = {
   runRetentionDays: number;
   /** How often waiting live changes are looked for (API.md "Live changes"). */
   liveSweepMs: number;
+  /** Base of links in mail and reports (default `http://HOST:PORT`). */
+  publicUrl: string | undefined;
+  /** A run whose heartbeat is older than this is taken over by another server. */
+  runStaleMs: number;
+  /** How often a server re-reads the configs, to pick up schedules another server changed. */
+  scheduleSyncMs: number;
+  /** First retry delay of a mail that could not be sent; doubles per attempt. */
+  mailRetryMs: number;
   /** Load the example workspace into an empty database: `auto` does so on the embedded database only. */
   demoWorkspace: 'auto' | 'on' | 'off';
   /** The folder of connector plugins (trusted code, loaded at start-up); unset = none. */
@@ -137,6 +155,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
     runRetentionDays: parsed.RUN_RETENTION_DAYS,
     liveSweepMs: parsed.LIVE_SWEEP_MS,
+    publicUrl: parsed.PUBLIC_URL?.replace(/\/+$/, ''),
+    runStaleMs: parsed.RUN_STALE_MS,
+    scheduleSyncMs: parsed.SCHEDULE_SYNC_MS,
+    mailRetryMs: parsed.MAIL_RETRY_MS,
     demoWorkspace: parsed.DEMO_WORKSPACE,
     connectorsDir: parsed.CONNECTORS_DIR ? path.resolve(parsed.CONNECTORS_DIR) : undefined,
   };
@@ -158,6 +180,10 @@ export const configHelp: ReadonlyArray<[name: string, meaning: string]> = [
   ['SHUTDOWN_TIMEOUT_MS', 'how long shutdown waits for in-flight work (default 10000)'],
   ['RUN_RETENTION_DAYS', 'runs older than this are pruned (default 90)'],
   ['LIVE_SWEEP_MS', 'how often waiting live changes are drained (default 1000)'],
+  ['PUBLIC_URL', 'base of run links in mail and reports (default http://HOST:PORT)'],
+  ['RUN_STALE_MS', 'a run whose server stopped beating this long is taken over (default 60000)'],
+  ['SCHEDULE_SYNC_MS', 'how often schedules changed by another server are picked up (default 15000)'],
+  ['MAIL_RETRY_MS', 'first retry delay of a failed mail, doubling per attempt (default 30000)'],
   ['CONNECTORS_DIR', 'folder of connector plugins (trusted TypeScript modules); unset = built-in types only'],
   [
     'DEMO_WORKSPACE',

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Config } from './config.ts';
 import { builtinRegistry, type ConnectorRegistry } from './connectors/index.ts';
 import { openConnectorRegistry } from './connectors/load-plugins.ts';
@@ -5,7 +6,10 @@ import type { Database } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { openConfiguredDatabase } from './db/open.ts';
 import { startLiveChangeSweep } from './jobs/live-changes.ts';
+import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import type { Logger } from './log.ts';
+import { createOutboxMailer } from './mail/outbox-mailer.ts';
+import { createSmtpMailer } from './mail/smtp-mailer.ts';
 import { connectorOpener } from './runs/open-connector.ts';
 import { createPolicyRunner, type PolicyService } from './sandbox/runner.ts';
 import { createSecretBox, type SecretBox } from './secrets.ts';
@@ -14,10 +18,13 @@ import { type ConfigService, createConfigService } from './services/configs/conf
 import { createDisputeService, type DisputeService } from './services/disputes.ts';
 import { createIdmService, type IdmService } from './services/idm.ts';
 import { createLiveChangeService, type LiveChangeService } from './services/live-changes.ts';
+import { createMailService, type MailService } from './services/mail.ts';
 import { createPolicyLibrary, type PolicyLibrary } from './services/policies.ts';
+import { createReportService, type ReportService } from './services/reports.ts';
 import { createReviewService, type ReviewService } from './services/review.ts';
 import { createRunService } from './services/runs/run-service.ts';
 import type { RunService } from './services/runs/types.ts';
+import { createScheduleService, type ScheduleService } from './services/schedules.ts';
 import { createSystemService, type SystemService } from './services/systems/system-service.ts';
 import { version } from './version.ts';
 
@@ -39,6 +46,16 @@ export type Services = {
   policyRunner: PolicyService;
   /** Start a run, wait for it, resume interrupted ones (`services/runs/`). */
   runs: RunService;
+  /** Fires the configs' schedules once `start()`ed (`trueup serve` does; tests and the CLI may not). */
+  scheduler: Scheduler;
+  /** Completion and do-nothing mail of every run this process ends; `start()` retries what is due. */
+  mail: MailService;
+  /** Where links in mail and reports point. */
+  baseUrl: string;
+  /** A run's HTML or CSV report, its DO_NOTHING CSV (`services/reports.ts`). */
+  reports: ReportService;
+  /** The scheduled configs with their next tick (`services/schedules.ts`). */
+  schedules: ScheduleService;
   /** Save, read and remove reconciliation configs (`services/configs/`). */
   configs: ConfigService;
   /** Managed systems: save, test the connection, take a CSV file (`services/systems/`). */
@@ -55,7 +72,7 @@ export type Services = {
   disputes: DisputeService;
   /** Live changes: the webhook, and the live runs over stored changes (`services/live-changes.ts`). */
   liveChanges: LiveChangeService;
-  /** Starts the sweep that drains waiting live changes (the server does; one-shot CLI commands do not). */
+  /** Starts the sweep that drains waiting live changes and polls systems (`trueup serve` does). */
   startJobs(): void;
   close(): Promise<void>;
 };
@@ -75,6 +92,7 @@ export function buildServices(
     policies: policyRunner,
     openConnector: connectorOpener(secrets, connectors),
     retentionDays: config.runRetentionDays,
+    staleMs: config.runStaleMs,
     // Bound below: the live-change service needs the run service to start its runs.
     liveAccounts: (configId, keys) => liveChanges.liveAccounts(configId, keys),
   });
@@ -90,6 +108,21 @@ export function buildServices(
   const disputes = createDisputeService({ db });
   // DISPUTED accounts of every finished run open (or update) disputes for a person to decide.
   runs.onRunFinished((finished) => disputes.record(finished).then(() => {}));
+  const scheduler = createScheduler({
+    db,
+    runs,
+    log,
+    syncMs: config.scheduleSyncMs,
+    takeoverMs: Math.max(500, Math.floor(config.runStaleMs / 2)),
+  });
+  const baseUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+  const mailer = config.smtpUrl
+    ? createSmtpMailer(config.smtpUrl, config.mailFrom)
+    : createOutboxMailer(path.join(config.dataDir, 'outbox'), config.mailFrom);
+  const mail = createMailService({ db, mailer, log, baseUrl, retryMs: config.mailRetryMs });
+  runs.onRunFinished(mail.runFinished);
+  const configs = createConfigService({ db, log });
+  configs.onConfigChanged(({ configId }) => scheduler.configChanged(configId));
   return {
     config,
     db,
@@ -99,7 +132,12 @@ export function buildServices(
     connectors,
     policyRunner,
     runs,
-    configs: createConfigService({ db, log }),
+    scheduler,
+    mail,
+    baseUrl,
+    reports: createReportService({ db, baseUrl }),
+    schedules: createScheduleService({ db }),
+    configs,
     systems: createSystemService({ db, secrets, connectors, dataDir: config.dataDir }),
     policies: createPolicyLibrary({ db, runner: policyRunner }),
     activity: createActivityService({ db }),
@@ -113,7 +151,9 @@ export function buildServices(
     close: async () => {
       liveChanges.stop();
       await sweep?.stop();
+      await scheduler.stop();
       await runs.drain();
+      await mail.stop();
       await policyRunner.close();
       await db.close();
     },

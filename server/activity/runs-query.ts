@@ -15,6 +15,7 @@ export type RunSummary = {
   planHash: string | null;
   appliedFrom: string | null;
   approvedBy: string | null;
+  /** The token name, `cli` or `schedule` that started the run. */
   startedBy: string | null;
   keys: string[] | null;
   phase: string | null;

@@ -8,6 +8,7 @@ import { historyCommand } from './commands/history.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { planCommand } from './commands/plan.ts';
 import { policyCommand } from './commands/policy.ts';
+import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
 import { serveCommand } from './commands/serve.ts';
 import { systemCommand } from './commands/system.ts';
@@ -24,6 +25,7 @@ const commands: Command[] = [
   policyCommand,
   historyCommand,
   eventsCommand,
+  reportCommand,
   systemCommand,
 ];
 

@@ -7,17 +7,19 @@ import { checkDeletionThreshold } from './gates.ts';
 import { isDeletionAction, type PlannedEvent } from './plan.ts';
 import type { PolicyCallOptions, Vars } from './policy-port.ts';
 import { PolicyError } from './policy-port.ts';
+import { postProcess, type RunNotify } from './post-process.ts';
 import type { EngineConfig } from './recon-config.ts';
 import { checkSourceGuard, guardMessage } from './source-guard.ts';
 import type { IdmScope, RunCounts, RunError } from './store-port.ts';
 
 /** How a run ended (CONVENTIONS item 2): the CLI and the API map it to exit codes and statuses. */
-export type RunOutcome =
+export type RunOutcome = (
   | { outcome: 'succeeded'; counts: RunCounts }
   | { outcome: 'failed'; error: RunError }
   | { outcome: 'stopped_by_threshold'; error: RunError; counts: RunCounts }
   | { outcome: 'stopped_by_guard'; error: RunError; counts: RunCounts }
-  | { outcome: 'aborted_by_preprocessor'; reason: string };
+  | { outcome: 'aborted_by_preprocessor'; reason: string }
+) & { notify?: RunNotify };
 
 const emptyCounts = (): RunCounts => ({ situations: {}, responses: {}, errors: 0 });
 const eventChunk = 5000;
@@ -164,6 +166,12 @@ export async function executeRun(
 ): Promise<RunOutcome> {
   const started = Date.now();
   let policies: Awaited<ReturnType<typeof openRunPolicies>> | undefined;
+  let vars: Vars = {};
+  // Every ending goes through the post-processor (post-process.ts), with the run's own policies.
+  const ended = async (outcome: RunOutcome): Promise<RunOutcome> => ({
+    ...outcome,
+    notify: await postProcess(run, config, policies?.deps ?? engineDeps, outcome, vars),
+  });
   try {
     policies = await openRunPolicies(run, config, engineDeps, engineDeps.now().getTime());
     const { deps } = policies;
@@ -174,12 +182,13 @@ export async function executeRun(
         error: { code: 'aborted_by_preprocessor', message: plan.aborted ?? '' },
         finished: true,
       });
-      return { outcome: 'aborted_by_preprocessor', reason: plan.aborted ?? '' };
+      return ended({ outcome: 'aborted_by_preprocessor', reason: plan.aborted ?? '' });
     }
+    vars = plan.vars;
     deps.onProgress?.({ phase: 'gating', done: 0, total: plan.planned });
     // Review: the source guard, before the deletion gate; a stopped run keeps its plan (hashed).
     const guarded = await guardRun(run, config, deps, plan, started);
-    if (guarded) return guarded;
+    if (guarded) return ended(guarded);
     const gate = checkDeletionThreshold(plan.deletions, plan.considered, config.deletionThreshold);
     if (gate.outcome === 'threshold_exceeded') {
       const unit = gate.limit.kind === 'count' ? '' : '%';
@@ -195,7 +204,7 @@ export async function executeRun(
         finished: true,
         throughput: throughput(plan.considered, started),
       });
-      return { outcome: 'stopped_by_threshold', error, counts: plan.counts };
+      return ended({ outcome: 'stopped_by_threshold', error, counts: plan.counts });
     }
     if (run.dryRun) await deps.review?.sealPlan(run.id);
     else {
@@ -207,9 +216,9 @@ export async function executeRun(
         plan.planned,
       );
     }
-    return await finishRun(run, config, deps, plan.vars, plan.considered, started);
+    return ended(await finishRun(run, config, deps, plan.considered, started));
   } catch (error) {
-    return failRun(run, engineDeps, error);
+    return ended(await failRun(run, engineDeps, error));
   } finally {
     await policies?.finish();
   }
@@ -219,7 +228,7 @@ export async function executeRun(
 async function guardRun(
   run: RunView,
   config: EngineConfig,
-  deps: RunDeps,
+  deps: Pick<EngineDeps, 'store' | 'review'>,
   plan: { accounts: number; considered: number; counts: RunCounts },
   started: number,
 ): Promise<RunOutcome | null> {
@@ -251,12 +260,11 @@ export async function failRun(run: RunView, deps: EngineDeps, error: unknown): P
   return { outcome: 'failed', error: runError };
 }
 
-/** DESIGN step 9: final counts, post-processor, watermark (only after a successful, non-dry run). */
+/** DESIGN step 9: final counts, watermark (only after a successful, non-dry run); see post-process.ts. */
 async function finishRun(
   run: RunView,
   config: EngineConfig,
   deps: RunDeps,
-  vars: Vars,
   considered: number | null,
   started: number,
 ): Promise<RunOutcome> {
@@ -265,13 +273,6 @@ async function finishRun(
   const current = await store.finishingState(run.id);
   const counts: RunCounts = { ...current.counts, errors: await store.countFailed(run.id) };
   await store.updateRun(run.id, { phase: 'finishing', counts });
-  if (config.postProcessorPolicy) {
-    await callPolicyOnce(deps.policies, config.postProcessorPolicy, 'postProcessor', 'default', {
-      summary: { runId: run.id, status: 'succeeded', dryRun: run.dryRun, counts },
-      system: config.system,
-      vars,
-    });
-  }
   if (!run.dryRun && current.watermarkAfter)
     await store.advanceWatermark(config.id, current.watermarkAfter, run.id);
   const objects = considered ?? Object.values(counts.situations).reduce((a, b) => a + b, 0);
@@ -299,6 +300,11 @@ export async function resumeRun(
   }
   const started = Date.now();
   let policies: Awaited<ReturnType<typeof openRunPolicies>> | undefined;
+  let vars: Vars = {};
+  const ended = async (outcome: RunOutcome): Promise<RunOutcome> => ({
+    ...outcome,
+    notify: await postProcess(run, config, policies?.deps ?? engineDeps, outcome, vars),
+  });
   try {
     policies = await openRunPolicies(run, config, engineDeps, engineDeps.now().getTime());
     const { deps } = policies;
@@ -312,9 +318,10 @@ export async function resumeRun(
     }
     const current = await deps.store.finishingState(run.id);
     // The run's vars are what its pre-processor returned, checked as JSON data when it did.
-    return await finishRun(run, config, deps, current.vars as Vars, null, started);
+    vars = current.vars as Vars;
+    return ended(await finishRun(run, config, deps, null, started));
   } catch (error) {
-    return failRun(run, engineDeps, error);
+    return ended(await failRun(run, engineDeps, error));
   } finally {
     await policies?.finish();
   }

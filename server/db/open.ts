@@ -8,7 +8,7 @@ export async function openConfiguredDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir'>,
 ): Promise<Database> {
   if (config.databaseUrl) return openPostgres(config.databaseUrl);
-  const release = acquireDataDirLock(config.dataDir);
+  const release = await acquireDataDirLock(config.dataDir);
   try {
     const db = await openPglite(path.join(config.dataDir, 'pglite'));
     return {

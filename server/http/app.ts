@@ -1,35 +1,40 @@
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import { type Caller, requireToken } from '../auth/middleware.ts';
+import { authenticate, type Caller, missingToken } from '../auth/middleware.ts';
 import type { Services } from '../main.ts';
-import { ApiError, errorResponse, handleError } from './errors.ts';
-import { registerHealth } from './routes/health.ts';
-import { apiRoutes } from './routes/index.ts';
-import { registerOpenApi } from './routes/openapi.ts';
-import { webhookPath } from './routes/systems/receive-changes.ts';
+import { ApiError, errorResponse, handleError, validationError } from './errors.ts';
+import { registerApiRoutes } from './routes/index.ts';
 
-export type AppEnv = { Variables: { requestId: string; caller: Caller } };
+export type AppEnv = { Variables: { requestId: string; caller: Caller | undefined } };
+export type ApiApp = OpenAPIHono<AppEnv>;
 
 /** JSON bodies are small; only a system's file upload may be large. */
 export const maxJsonBodyBytes = 5 * 1024 * 1024;
 
-/** The HTTP API: one hono app, every route registered by its own file. */
-export function createApp(services: Services) {
-  const app = new Hono<AppEnv>();
+/**
+ * The HTTP API: one OpenAPIHono app, every route registered by its own file from its
+ * `createRoute`, which also validates the request and documents it in /openapi.json.
+ */
+export function createApp(services: Services): ApiApp {
+  const app: ApiApp = new OpenAPIHono<AppEnv>({
+    // A request that fails its route's zod schemas leaves in the one error shape.
+    defaultHook: (result, c) => {
+      if (!result.success) return errorResponse(c, validationError(result.error, result.target));
+    },
+  });
   app.use(requestId());
   app.onError(handleError(services.log));
   app.notFound((c) =>
-    errorResponse(c, new ApiError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`)),
+    // Without a token, /api answers 401 whether or not the route exists: no probing.
+    errorResponse(
+      c,
+      c.req.path.startsWith('/api/') && !c.get('caller')
+        ? missingToken()
+        : new ApiError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`),
+    ),
   );
-  registerHealth(app, services);
-  // Everything under /api needs a token; /health, /openapi.json and /docs do not. Nor does the
-  // live-changes webhook: the system pushing changes holds no API token, it signs each body with
-  // the system's webhook secret instead (checked by services/live-changes.ts).
-  const auth = requireToken(services.db);
-  app.use('/api/*', (c, next) =>
-    c.req.method === 'POST' && webhookPath.test(c.req.path) ? next() : auth(c, next),
-  );
+  app.use('/api/*', authenticate(services.db));
   const limit = bodyLimit({
     maxSize: maxJsonBodyBytes,
     onError: () => {
@@ -37,8 +42,22 @@ export function createApp(services: Services) {
     },
   });
   app.use('/api/*', (c, next) => (c.req.path.endsWith('/file') ? next() : limit(c, next)));
-  for (const route of apiRoutes) app.on(route.method, route.path, route.handler(services));
-  registerOpenApi(app, apiRoutes, services);
+  // hono's JSON check cannot tell an empty body from a broken one; say which it is. A GET or
+  // DELETE takes no body, so a client's habitual JSON content type on one means nothing.
+  app.use('/api/*', async (c, next) => {
+    if (
+      c.req.path.endsWith('/file') ||
+      ['GET', 'HEAD', 'DELETE', 'OPTIONS'].includes(c.req.method) ||
+      !/^application\/([\w.-]+\+)?json/i.test(c.req.header('content-type') ?? '')
+    ) {
+      return next();
+    }
+    if ((await c.req.text()).trim() === '') {
+      throw new ApiError('VALIDATION_FAILED', 'the request body is empty; send a JSON object');
+    }
+    return next();
+  });
+  registerApiRoutes(app, services);
   return app;
 }
 

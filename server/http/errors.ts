@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
 import { isBadValue } from '../db/pg-errors.ts';
@@ -15,6 +16,7 @@ export const errorStatus = {
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   UNPROCESSABLE: 422,
   INTERNAL: 500,
   UNAVAILABLE: 503,
@@ -47,17 +49,46 @@ export function zodDetails(error: ZodError) {
   return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
 }
 
+/** Where a failed check looked: `json` is the body, `query` the query string, `param` the path. */
+const targetNames: Record<string, string> = { json: 'body', query: 'query', param: 'path', form: 'form' };
+
+/** A zod failure of a route's request schema: 400 naming the first problem, every issue in details. */
+export function validationError(error: ZodError, target?: string): ApiError {
+  const first = error.issues[0];
+  const where = first?.path.length
+    ? `${first.path.join('.')}: `
+    : target && target !== 'json'
+      ? `${targetNames[target] ?? target}: `
+      : '';
+  return new ApiError('VALIDATION_FAILED', `${where}${first?.message ?? 'invalid input'}`, zodDetails(error));
+}
+
+/** hono's own refusals (malformed JSON, a body of the wrong media type) in the one error shape. */
+function fromHttpException(error: HTTPException): ApiError {
+  switch (error.status) {
+    case 400:
+      return /JSON/i.test(error.message)
+        ? new ApiError('BAD_REQUEST', 'the request body is not valid JSON; send a JSON object')
+        : new ApiError('BAD_REQUEST', error.message || 'bad request');
+    case 413:
+      return new ApiError('PAYLOAD_TOO_LARGE', 'the request body is too large');
+    case 415:
+      return new ApiError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `send the body with the Content-Type this route takes (application/json)`,
+      );
+    default:
+      return new ApiError(
+        error.status >= 500 ? 'INTERNAL' : 'BAD_REQUEST',
+        error.message || 'request refused',
+      );
+  }
+}
+
 function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
-  if (error instanceof ZodError) {
-    const first = error.issues[0];
-    const where = first?.path.length ? `${first.path.join('.')}: ` : '';
-    return new ApiError(
-      'VALIDATION_FAILED',
-      `${where}${first?.message ?? 'invalid input'}`,
-      zodDetails(error),
-    );
-  }
+  if (error instanceof ZodError) return validationError(error);
+  if (error instanceof HTTPException) return fromHttpException(error);
   if (error instanceof SyntaxError && /JSON/.test(error.message)) {
     return new ApiError('BAD_REQUEST', `the request body is not valid JSON: ${error.message}`);
   }

@@ -27,19 +27,18 @@ describe('trueup events', () => {
   it('exports every event as CSV, the same as the API', async () => {
     const result = await runTrueup(['events', seeded.eventRunId, '--csv'], { DATA_DIR: dataDir });
     expect(result.code).toBe(0);
-    const rows = parse(result.stdout) as string[][];
+    const rows = parse(result.stdout, { bom: true }) as string[][];
     expect(rows[0]).toEqual([
-      'seq',
-      'objectKey',
-      'idmObjectId',
+      'object key',
+      'IDM id',
       'situation',
       'response',
       'outcome',
-      'diff',
+      'changed attributes',
       'error',
     ]);
     expect(rows).toHaveLength(251);
-    expect(rows[1]![1]).toBe(`'=HYPERLINK("http://evil.example","click")`);
+    expect(rows[1]![0]).toBe(`'=HYPERLINK("http://evil.example","click")`);
   });
 
   it('exits 1 for an unknown run and 2 on bad usage', async () => {

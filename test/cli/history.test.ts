@@ -13,13 +13,13 @@ describe('trueup history', () => {
     const result = await runTrueup(['history'], { DATA_DIR: dataDir });
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^RUN\s+CONFIG\s+STATUS\s+MODE\s+STARTED\s+DURATION\s+OBJECTS\s+ERRORS$/);
+    expect(lines[0]).toMatch(/^RUN\s+CONFIG\s+STATUS\s+MODE\s+STARTED\s+DURATION\s+BY\s+OBJECTS\s+ERRORS$/);
     expect(lines).toHaveLength(7);
     expect(lines[1]).toContain(seeded.runIds[4]);
     expect(lines.find((l) => l.includes(seeded.runIds[2]!))).toMatch(
-      /stopped_by_threshold\s+full\s+2025-03-01T10:00:00.000Z\s+2.0s\s+20\s+2$/,
+      /stopped_by_threshold\s+full\s+2025-03-01T10:00:00.000Z\s+2.0s\s+ci-bot\s+20\s+2$/,
     );
-    expect(lines.find((l) => l.includes(seeded.runIds[1]!))).toMatch(/full dry/);
+    expect(lines.find((l) => l.includes(seeded.runIds[1]!))).toMatch(/full dry\s+\S+\s+2.0s\s+-\s/);
   });
 
   it('filters by config and limits, or prints JSON lines', async () => {

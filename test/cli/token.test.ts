@@ -32,6 +32,39 @@ describe('trueup token and the first-start admin token', () => {
   );
 
   it(
+    'creates an operator token for a bot, which may start runs but not create systems',
+    async () => {
+      const dataDir = tempDataDir();
+      const created = await runTrueup(['token', 'create', '--role', 'operator', '--name', 'ci-bot'], {
+        DATA_DIR: dataDir,
+      });
+      expect(created.code).toBe(0);
+      expect(created.stderr).toContain('created operator token "ci-bot"');
+      const headers = {
+        authorization: `Bearer ${created.stdout.trim()}`,
+        'content-type': 'application/json',
+      };
+      const server = await startServer({ DATA_DIR: dataDir });
+      try {
+        const system = await fetch(`${server.url}/api/systems`, { method: 'POST', headers, body: '{}' });
+        expect(system.status).toBe(403);
+        // Allowed to start runs: the answer is about the config, not the role.
+        const run = await fetch(`${server.url}/api/recon-configs/nope/runs`, {
+          method: 'POST',
+          headers,
+          body: '{}',
+        });
+        expect(run.status).toBe(404);
+      } finally {
+        await server.stop();
+      }
+      const listed = await runTrueup(['token', 'list'], { DATA_DIR: dataDir });
+      expect(listed.stdout).toMatch(/operator\s+tu_\S+….*ci-bot/);
+    },
+    slow,
+  );
+
+  it(
     'prints a new viewer token once, which may read but not write',
     async () => {
       const dataDir = tempDataDir();
@@ -110,6 +143,6 @@ describe('trueup token and the first-start admin token', () => {
   it('describes itself with --help', async () => {
     const result = await runTrueup(['token', '--help']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('token create --role <admin|viewer>');
+    expect(result.stdout).toContain('token create --role <admin|operator|viewer>');
   });
 });

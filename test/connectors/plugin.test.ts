@@ -86,7 +86,10 @@ describe('connector plugins from CONNECTORS_DIR', () => {
   const api = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${server.url}${url}`, {
       method,
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${adminToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();

@@ -20,7 +20,7 @@ export type TestApi = {
   ): Promise<Response>;
 };
 
-/** The real app around a test database, with one admin and one viewer token. */
+/** The real app around a test database, with one token of each role (named test-<role>). */
 export async function createTestApi(
   db: TestDatabase,
   env: Record<string, string> = {},
@@ -31,7 +31,7 @@ export async function createTestApi(
   const services = buildServices(config, db, log);
   const app = createApp(services);
   const tokens = {} as Record<TokenRole, string>;
-  for (const role of ['admin', 'viewer'] as const) {
+  for (const role of ['admin', 'operator', 'viewer'] as const) {
     const token = generateToken();
     await db.orm
       .insert(apiTokens)

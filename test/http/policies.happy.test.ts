@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { GetPolicyResponse } from '../../server/http/routes/policies-get.ts';
-import type { ListPoliciesResponse } from '../../server/http/routes/policies-list.ts';
-import type { SavePolicyResponse } from '../../server/http/routes/policies-save.ts';
-import type { TestPolicyResponse } from '../../server/http/routes/policies-test.ts';
+import type { GetPolicyResponse } from '../../server/http/routes/policies/get-policy.ts';
+import type { ListPoliciesResponse } from '../../server/http/routes/policies/list-policies.ts';
+import type { SavePolicyResponse } from '../../server/http/routes/policies/save-policy.ts';
+import type { TestPolicyResponse } from '../../server/http/routes/policies/test-policy.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { repoRoot } from '../helpers/server.ts';

@@ -28,7 +28,7 @@ describeEachDatabase('reconciliation configs: errors', (db) => {
     ['an unknown objectType', { objectType: 'Printer' }, /objectType/],
     ['a bad status', { objectType: 'User', status: 'paused' }, /status/],
     ['a bad frequency', { objectType: 'User', frequency: 'weekly' }, /frequency/],
-    ['a 6-field cron', { objectType: 'User', frequency: '0 0 0 * * *' }, /frequency.*5 fields/],
+    ['a 7-field cron', { objectType: 'User', frequency: '0 0 0 * * * *' }, /frequency.*5 or 6 fields/],
     ['an out-of-range cron', { objectType: 'User', frequency: '0 25 * * *' }, /frequency.*hour/],
     ['a bad timezone', { objectType: 'User', timezone: 'Mars/Olympus' }, /timezone/],
     ['an offset as timezone', { objectType: 'User', timezone: '+02:00' }, /timezone/],

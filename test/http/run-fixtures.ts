@@ -35,6 +35,7 @@ export async function seedRuns(db: TestDatabase): Promise<SeededRuns> {
         configId: config!.id,
         status: i === 2 ? 'stopped_by_threshold' : 'succeeded',
         dryRun: i === 1,
+        startedBy: i === 2 ? 'ci-bot' : null,
         startedAt: new Date(base + i * 3_600_000),
         finishedAt: new Date(base + i * 3_600_000 + 2_000),
         createdAt: new Date(base + i * 3_600_000),

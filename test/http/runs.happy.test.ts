@@ -60,10 +60,10 @@ describeEachDatabase('runs and events: happy paths', (db) => {
       dryRun: false,
       mode: 'full',
       trigger: 'manual',
+      startedBy: null,
       planHash: null,
       appliedFrom: null,
       approvedBy: null,
-      startedBy: null,
       keys: null,
       phase: null,
       startedAt: '2025-03-01T11:00:00.000Z',
@@ -73,7 +73,13 @@ describeEachDatabase('runs and events: happy paths', (db) => {
       throughput: 103,
       policies: [],
       createdAt: '2025-03-01T11:00:00.000Z',
+      notifications: [],
     });
+  });
+
+  it('says who started a run', async () => {
+    const run = await get<GetRunResponse>(`/api/runs/${seeded.runIds[2]}`);
+    expect(run.startedBy).toBe('ci-bot');
   });
 
   it('pages through events by sequence and filters them', async () => {
@@ -122,38 +128,37 @@ describeEachDatabase('runs and events: happy paths', (db) => {
     expect(response.headers.get('content-disposition')).toBe(
       `attachment; filename="run-${seeded.eventRunId}-events.csv"`,
     );
-    const rows = parse(await response.text()) as string[][];
+    const body = Buffer.from(await response.arrayBuffer()).toString('utf8');
+    expect(body.startsWith('\uFEFF')).toBe(true);
+    expect(body).toContain('\r\n');
+    const rows = parse(body, { bom: true }) as string[][];
     expect(rows[0]).toEqual([
-      'seq',
-      'objectKey',
-      'idmObjectId',
+      'object key',
+      'IDM id',
       'situation',
       'response',
       'outcome',
-      'diff',
+      'changed attributes',
       'error',
     ]);
     expect(rows).toHaveLength(251);
-    expect(rows[1]![1]).toBe(`'=HYPERLINK("http://evil.example","click")`);
-    expect(JSON.parse(rows[1]![6]!)).toEqual({
-      mail: { before: 'old0@x', after: 'new0@x' },
-      title: { before: null, after: 'Eng, "Lead"' },
-    });
+    expect(rows[1]![0]).toBe(`'=HYPERLINK("http://evil.example","click")`);
+    expect(rows[1]![5]).toBe('mail: old0@x → new0@x; title: (empty) → Eng, "Lead"');
     expect(rows[10]).toEqual([
-      '10',
       'emp-10',
       'idm-10',
       'IDM_EXISTS__RESOURCE_EXISTS',
       'UPDATE_IDM_FROM_RESOURCE',
       'failed',
-      expect.any(String),
-      'boom, at line 3',
+      'mail: old9@x → new9@x; title: (empty) → Eng, "Lead"',
+      'boom, at line 3 (p.ts:3)',
     ]);
-    expect(rows.slice(1).map((r) => Number(r[0]))).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+    expect(rows.slice(2).map((r) => r[0])).toEqual(Array.from({ length: 249 }, (_, i) => `emp-${i + 2}`));
   });
 
   it('reads the CSV in pages: small pages give the same file', async () => {
-    const whole = await (await api.request('GET', `/api/runs/${seeded.eventRunId}/events.csv`)).text();
+    const response = await api.request('GET', `/api/runs/${seeded.eventRunId}/events.csv`);
+    const whole = Buffer.from(await response.arrayBuffer()).toString('utf8');
     let paged = '';
     let chunks = 0;
     for await (const chunk of eventsCsv(db(), seeded.eventRunId, 60)) {

@@ -75,11 +75,15 @@ export const historyCommand: Command = {
       `${run.mode}${run.dryRun ? ' dry' : ''}`,
       run.startedAt ?? run.createdAt,
       duration(run.durationMs),
+      run.startedBy ?? '-',
       String(Object.values(run.counts.situations).reduce((a, b) => a + b, 0)),
       String(run.counts.errors),
     ]);
     process.stdout.write(
-      formatTable(['RUN', 'CONFIG', 'STATUS', 'MODE', 'STARTED', 'DURATION', 'OBJECTS', 'ERRORS'], rows),
+      formatTable(
+        ['RUN', 'CONFIG', 'STATUS', 'MODE', 'STARTED', 'DURATION', 'BY', 'OBJECTS', 'ERRORS'],
+        rows,
+      ),
     );
     return 0;
   },

@@ -31,6 +31,8 @@ export const serveCommand: Command = {
     }
     services.startJobs();
     const server = await listen(services);
+    await services.scheduler.start();
+    services.mail.start();
     // CLI commands on this DATA_DIR go through this server while it holds the embedded database.
     const reachableHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const forgetServer =
@@ -42,16 +44,27 @@ export const serveCommand: Command = {
       `trueup listening on http://${config.host}:${server.port}`,
     );
     return new Promise<number>((resolve) => {
+      let stopping = false;
       const shutdown = async (signal: NodeJS.Signals) => {
+        // A terminal's Ctrl-C or a service manager's cgroup kill reaches both the launcher and
+        // this process, and the launcher passes it on: a second signal must not cut the shutdown short.
+        if (stopping) return;
+        stopping = true;
         log.info({ signal }, 'shutting down');
+        // Graceful, but bounded: a run still going after SHUTDOWN_TIMEOUT_MS is left as it is and
+        // resumed at the next start (or taken over by another server).
+        setTimeout(() => {
+          log.warn('shutdown took longer than SHUTDOWN_TIMEOUT_MS: exiting; unfinished runs resume later');
+          process.exit(1);
+        }, config.shutdownTimeoutMs).unref();
         forgetServer();
         await server.stop();
         await services.close();
         log.info('stopped');
         resolve(0);
       };
-      process.once('SIGTERM', shutdown);
-      process.once('SIGINT', shutdown);
+      process.on('SIGTERM', shutdown);
+      process.on('SIGINT', shutdown);
     });
   },
 };

@@ -69,14 +69,18 @@ async function revoke({ positionals }: Parsed): Promise<number> {
 export const tokenCommand: Command = {
   name: 'token',
   summary: 'Create, list or revoke API tokens (a token is printed once; only its hash is stored).',
-  usage: 'token create --role <admin|viewer> [--name <name>] | token list | token revoke <id>',
+  usage: `token create --role <${tokenRoles.join('|')}> [--name <name>] | token list | token revoke <id>`,
   help: [
-    'admin tokens may do anything; viewer tokens may only read (GET).',
+    'Roles: viewer tokens read; operator tokens also start runs, apply plans and resolve disputes;',
+    'admin tokens may do everything (systems, configs, policies, held plans).',
+    "The token's name is recorded as who started, applied or decided (trueup history shows it).",
     'create prints the token on stdout once; keep it, it cannot be shown again.',
     '',
     'options (create):',
-    "  --role <admin|viewer>   the token's role (required)",
-    '  --name <name>           a label to recognise it by (default: "<role> token")',
+    `  --role <${tokenRoles.join('|')}>   the token's role (required)`,
+    '  --name <name>           who or what uses it, e.g. ci-bot (default: "<role> token")',
+    '',
+    'Example: trueup token create --role operator --name ci-bot',
   ].join('\n'),
   options: {
     help: { type: 'boolean', short: 'h' },

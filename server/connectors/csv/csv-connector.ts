@@ -7,7 +7,6 @@ import {
   type SearchRequest,
 } from '../../core/connector-port.ts';
 import type { Account, Attributes } from '../../core/model.ts';
-import { normalizeKey } from '../../core/normalize-key.ts';
 import { queryOf } from '../query-of.ts';
 import type { CsvConnection } from './csv-settings.ts';
 import { readCsv } from './read-csv.ts';
@@ -25,7 +24,14 @@ export function createCsvConnector(connection: CsvConnection, uniqueFieldKey: st
     test: () => testCsv(connection, uniqueFieldKey),
     schema: async () => (await readHeader(connection)).map((name) => ({ name, type: 'string' })),
     search: (request) => searchCsv(connection, uniqueFieldKey, request),
-    lookup: (keys, request) => lookupCsv(connection, uniqueFieldKey, keys, request),
+    lookup: async (keys, { attributes }) => {
+      // One streaming pass keeping the rows whose key cell is one of the keys.
+      const accounts: Account[] = [];
+      const request = { query: { type: 'csv' as const, where: { [uniqueFieldKey]: keys } }, attributes };
+      for await (const page of searchCsv(connection, uniqueFieldKey, request))
+        accounts.push(...page.accounts);
+      return accounts;
+    },
     write: (ops) => rewriteCsv(connection, uniqueFieldKey, ops),
     close: async () => {},
   };
@@ -66,21 +72,6 @@ async function readHeader(connection: CsvConnection): Promise<string[]> {
   for await (const _ of readCsv(connection, (names) => (columns = names))) break;
   if (!columns) throw new Error('the file is empty: it has no header row');
   return columns;
-}
-
-/** Accounts by key: the file is streamed once and only the wanted rows are kept. */
-async function lookupCsv(
-  connection: CsvConnection,
-  keyColumn: string,
-  keys: string[],
-  request: Pick<SearchRequest, 'attributes'>,
-): Promise<Account[]> {
-  const wanted = new Set(keys.map(normalizeKey));
-  const found: Account[] = [];
-  for await (const page of searchCsv(connection, keyColumn, { attributes: request.attributes ?? null })) {
-    for (const account of page.accounts) if (wanted.has(normalizeKey(account.key))) found.push(account);
-  }
-  return found;
 }
 
 async function* searchCsv(

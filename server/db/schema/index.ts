@@ -13,5 +13,6 @@ export * from './policy-logs.ts';
 export * from './recon-configs.ts';
 export * from './recon-situations.ts';
 export * from './run-events.ts';
+export * from './run-notifications.ts';
 export * from './runs.ts';
 export * from './watermarks.ts';

@@ -1,5 +1,7 @@
-import { z } from 'zod';
-import { defineRoute } from '../route.ts';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Services } from '../../main.ts';
+import { access, errorResponses, json } from '../api-route.ts';
+import type { ApiApp } from '../app.ts';
 
 const settingField = z.object({
   name: z.string(),
@@ -25,16 +27,19 @@ export const listConnectorTypesResponse = z.object({
 });
 export type ListConnectorTypesResponse = z.infer<typeof listConnectorTypesResponse>;
 
-/** The connector registry as the console's forms and API clients need it (server/connectors/registry.ts). */
-export const listConnectorTypesRoute = defineRoute({
-  method: 'GET',
+export const listConnectorTypesRoute = createRoute({
+  method: 'get',
   path: '/api/connector-types',
-  tag: 'systems',
+  ...access('viewer'),
+  tags: ['systems'],
   summary: 'The connector types a system may have: settings (JSON Schema and form fields), secret fields',
-  status: 200,
-  response: listConnectorTypesResponse,
-  handler: (services) => (c) => {
-    const response: ListConnectorTypesResponse = { items: services.connectors.describe() };
-    return c.json(response);
-  },
+  responses: { 200: json(listConnectorTypesResponse, 'every registered connector type'), ...errorResponses },
 });
+
+/** The connector registry as the console's forms and API clients need it (server/connectors/registry.ts). */
+export function registerListConnectorTypes(app: ApiApp, services: Services) {
+  app.openapi(listConnectorTypesRoute, (c) => {
+    const response: ListConnectorTypesResponse = { items: services.connectors.describe() };
+    return c.json(response, 200);
+  });
+}

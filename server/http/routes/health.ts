@@ -1,13 +1,34 @@
+import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
-import type { Hono } from 'hono';
-import type { DatabaseKind } from '../../db/client.ts';
 import type { Services } from '../../main.ts';
-import type { AppEnv } from '../app.ts';
+import { access, errorResponses } from '../api-route.ts';
+import type { ApiApp } from '../app.ts';
 
-export type HealthResponse = { status: 'ok' | 'unavailable'; database: DatabaseKind; version: string };
+export const healthSchema = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  database: z.enum(['pglite', 'postgres']),
+  version: z.string(),
+});
+export type HealthResponse = z.infer<typeof healthSchema>;
 
-export function registerHealth(app: Hono<AppEnv>, services: Services) {
-  app.get('/health', async (c) => {
+export const healthRoute = createRoute({
+  method: 'get',
+  path: '/health',
+  ...access('public'),
+  tags: ['service'],
+  summary: 'Whether the server and its database answer',
+  responses: {
+    200: { description: 'up', content: { 'application/json': { schema: healthSchema } } },
+    503: {
+      description: 'the database does not answer',
+      content: { 'application/json': { schema: healthSchema } },
+    },
+    ...errorResponses,
+  },
+});
+
+export function registerHealth(app: ApiApp, services: Services) {
+  app.openapi(healthRoute, async (c) => {
     const reachable = await services.db.rows(sql`select 1`).then(
       () => true,
       () => false,
@@ -17,6 +38,6 @@ export function registerHealth(app: Hono<AppEnv>, services: Services) {
       database: services.db.kind,
       version: services.version,
     };
-    return c.json(body, reachable ? 200 : 503);
+    return reachable ? c.json(body, 200) : c.json(body, 503);
   });
 }

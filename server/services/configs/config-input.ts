@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { objectTypes, responses, situations } from '../../core/model.ts';
-import { cronProblem, namedFrequencies } from '../../http/routes/recon-configs/cron.ts';
+import { frequencyProblem } from '../../jobs/frequency.ts';
 
 const policyPath = z
   .string()
@@ -16,13 +16,8 @@ const frequency = z
   .string()
   .max(200)
   .superRefine((value, ctx) => {
-    if ((namedFrequencies as readonly string[]).includes(value)) return;
-    const problem = cronProblem(value);
-    if (problem)
-      ctx.addIssue({
-        code: 'custom',
-        message: `${namedFrequencies.join(', ')} or a cron expression: ${problem}`,
-      });
+    const problem = frequencyProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
   .nullable();
 
@@ -39,6 +34,27 @@ const timezone = z
       return false;
     }
   }, 'must be an IANA time zone such as "UTC" or "Europe/Paris"');
+
+const address = z.email('must be an email address').max(320);
+/**
+ * API.md: one address or a list — a JSON array, or one string of comma-separated addresses.
+ * Stored as one comma-separated string, the form the mail service splits.
+ */
+const notificationEmail = z
+  .union([
+    z.array(address).min(1, 'give at least one address').max(50),
+    z
+      .string()
+      .max(5000)
+      .superRefine((value, ctx) => {
+        for (const part of value.split(',')) {
+          if (!address.safeParse(part.trim()).success) {
+            ctx.addIssue({ code: 'custom', message: `"${part.trim()}" is not an email address` });
+          }
+        }
+      }),
+  ])
+  .transform((value) => (Array.isArray(value) ? value.join(', ') : value));
 
 const attributeName = z.string().trim().min(1, 'must not be empty').max(200);
 
@@ -69,7 +85,7 @@ export const configFields = {
   status: z.enum(['active', 'inactive']),
   frequency,
   timezone,
-  notificationEmail: z.email('must be an email address').max(320).nullable(),
+  notificationEmail: notificationEmail.nullable(),
   sendDoNothingReport: z.boolean(),
   reportFormat: z.enum(['html', 'csv']),
   targetQueryPolicy: policyPath,

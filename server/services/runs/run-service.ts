@@ -38,17 +38,21 @@ export type RunServiceOptions = {
    * change gives, `null` when that change is a delete, absent when the connector must be asked.
    */
   liveAccounts?: (configId: string, keys: string[]) => Promise<Map<string, Account | null>>;
+  /** A run whose heartbeat is older than this is taken over (its server died); default 60 s. */
+  staleMs?: number;
 };
 
 /** Who executes a run: a run whose owner process is gone was interrupted. */
 const me = `${hostname()}:${process.pid}`;
-/** Another host's run counts as interrupted when it has not beaten for this long. */
-const foreignStaleMs = 5 * 60_000;
-const heartbeatMs = 5_000;
+const defaultStaleMs = 60_000;
 
-function ownerIsGone(owner: string | null, heartbeatAt: Date | null): boolean {
+/**
+ * A run of another host is orphaned once its heartbeat is stale; one of this host as soon as its
+ * owner process is gone (a restart after kill -9 resumes it at once).
+ */
+function ownerIsGone(owner: string | null, heartbeatAt: Date | null, staleMs: number): boolean {
   const [host, pidText] = (owner ?? '').split(':');
-  if (host !== hostname()) return !heartbeatAt || Date.now() - heartbeatAt.getTime() > foreignStaleMs;
+  if (host !== hostname()) return !heartbeatAt || Date.now() - heartbeatAt.getTime() > staleMs;
   const pid = Number(pidText);
   if (!pid || pid === process.pid) return true;
   try {
@@ -80,6 +84,9 @@ export function createRunService(
   const inFlight = new Map<string, Promise<RunOutcome | null>>();
   const outcomes = new Map<string, RunOutcome>();
   const listeners = new Set<(finished: RunFinished) => void | Promise<void>>();
+  const staleMs = options.staleMs ?? defaultStaleMs;
+  // Beat well inside the staleness window, so only a dead server's runs look stale.
+  const heartbeatMs = Math.max(200, Math.min(5_000, Math.floor(staleMs / 4)));
 
   async function tellFinished(finished: RunFinished) {
     for (const listener of listeners) {
@@ -228,6 +235,8 @@ export function createRunService(
             startedAt: new Date(),
             heartbeatAt: new Date(),
             owner: me,
+            // The tick of a scheduled run (API.md `scheduledFor`): one run per config and tick.
+            ...(request.scheduledFor ? { scheduledFor: request.scheduledFor } : {}),
           })
           .returning({ id: runs.id });
         runId = (row as { id: string }).id;
@@ -290,7 +299,8 @@ export function createRunService(
       const candidates = await db.orm.select().from(runs).where(eq(runs.status, 'running'));
       const resumed: string[] = [];
       for (const run of candidates) {
-        if (inFlight.has(run.id) || !run.configId || !ownerIsGone(run.owner, run.heartbeatAt)) continue;
+        if (inFlight.has(run.id) || !run.configId || !ownerIsGone(run.owner, run.heartbeatAt, staleMs))
+          continue;
         // Compare-and-set on the owner: of several starting servers, one takes the run over.
         const claimed = await db.rows<{ id: string }>(sql`
           update runs set owner = ${me}, heartbeat_at = now()

@@ -17,6 +17,11 @@ export type StartRunRequest = {
   keys?: string[];
   /** Who asked for it: the API token's name, `cli`, `schedule`… (recorded as `runs.startedBy`). */
   startedBy?: string;
+  /**
+   * Scheduler only: the tick this run belongs to. The `runs_one_per_tick` index makes a second
+   * server firing the same tick get `already_running` (the run of that tick) instead of a run.
+   */
+  scheduledFor?: Date;
 };
 
 /** Starts the `apply` run of a reviewed plan (checked beforehand by server/services/review.ts). */

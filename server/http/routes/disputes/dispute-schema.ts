@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { disputeStatuses } from '../../../db/schema/disputes.ts';
 
 export const disputeSchema = z.object({

@@ -1,8 +1,10 @@
-import { z } from 'zod';
+import { createRoute, z } from '@hono/zod-openapi';
 import { disputeStatuses } from '../../../db/schema/disputes.ts';
+import type { Services } from '../../../main.ts';
 import type { Dispute } from '../../../services/disputes.ts';
+import { access, errorResponses, json } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
 import { cursorParam, encodeCursor, limitParam } from '../../cursor.ts';
-import { defineRoute, queryOf } from '../../route.ts';
 import { disputeSchema } from './dispute-schema.ts';
 
 export const listDisputesQuery = z.strictObject({
@@ -20,16 +22,19 @@ export const listDisputesResponse = z.object({
 });
 export type ListDisputesResponse = { items: Dispute[]; nextCursor: string | null };
 
-export const listDisputesRoute = defineRoute({
-  method: 'GET',
+export const listDisputesRoute = createRoute({
+  method: 'get',
   path: '/api/disputes',
-  tag: 'disputes',
+  ...access('viewer'),
+  tags: ['disputes'],
   summary: 'DISPUTED accounts waiting for a person (or decided), paged',
-  status: 200,
-  query: listDisputesQuery,
-  response: listDisputesResponse,
-  handler: (services) => async (c) => {
-    const query = queryOf(c, listDisputesQuery);
+  request: { query: listDisputesQuery },
+  responses: { 200: json(listDisputesResponse, 'one page of disputes'), ...errorResponses },
+});
+
+export function registerListDisputes(app: ApiApp, services: Services) {
+  app.openapi(listDisputesRoute, async (c) => {
+    const query = c.req.valid('query');
     const page = await services.disputes.list({
       configId: query.configId,
       status: query.status,
@@ -40,6 +45,6 @@ export const listDisputesRoute = defineRoute({
       items: page.items,
       nextCursor: page.next ? encodeCursor({ id: page.next }) : null,
     };
-    return c.json(response);
-  },
-});
+    return c.json(response, 200);
+  });
+}

@@ -1,7 +1,9 @@
-import { z } from 'zod';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Services } from '../../../main.ts';
 import { unhandled } from '../../../services/outcomes.ts';
+import { access, errorResponses, idParams, json, jsonBody } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
 import { ApiError } from '../../errors.ts';
-import { defineRoute, jsonBody, pathParam } from '../../route.ts';
 import { disputeSchema } from './dispute-schema.ts';
 
 export const resolveDisputeBody = z.union([
@@ -11,22 +13,27 @@ export const resolveDisputeBody = z.union([
   z.strictObject({ dismiss: z.literal(true).describe('close the dispute without a link') }),
 ]);
 
-export const resolveDisputeRoute = defineRoute({
-  method: 'POST',
-  path: '/api/disputes/:id/resolve',
-  tag: 'disputes',
+export const resolveDisputeRoute = createRoute({
+  method: 'post',
+  path: '/api/disputes/{id}/resolve',
+  ...access('operator'),
+  tags: ['disputes'],
   summary: 'Decide a dispute: link the account to one candidate, or dismiss it unlinked',
-  status: 200,
-  body: resolveDisputeBody,
-  response: disputeSchema,
-  handler: (services) => async (c) => {
-    const id = pathParam(c, 'id');
-    const decision = await jsonBody(c, resolveDisputeBody);
-    const result = await services.disputes.resolve({ id, decision, decidedBy: c.get('caller').name });
+  request: { params: idParams, body: jsonBody(resolveDisputeBody) },
+  responses: { 200: json(disputeSchema, 'the decided dispute'), ...errorResponses },
+});
+
+export function registerResolveDispute(app: ApiApp, services: Services) {
+  app.openapi(resolveDisputeRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const decision = c.req.valid('json');
+    const caller = c.get('caller');
+    if (!caller) throw new ApiError('UNAUTHORIZED', 'missing token');
+    const result = await services.disputes.resolve({ id, decision, decidedBy: caller.name });
     switch (result.outcome) {
       case 'resolved':
       case 'dismissed':
-        return c.json(result.dispute);
+        return c.json(result.dispute, 200);
       case 'not_found':
         throw new ApiError('NOT_FOUND', `no dispute with id "${id}"`);
       case 'already_decided':
@@ -42,5 +49,5 @@ export const resolveDisputeRoute = defineRoute({
       default:
         return unhandled(result);
     }
-  },
-});
+  });
+}

@@ -1,7 +1,9 @@
-import { z } from 'zod';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Services } from '../../../main.ts';
 import { unhandled } from '../../../services/outcomes.ts';
+import { access, errorResponses, idParams, json } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
 import { ApiError } from '../../errors.ts';
-import { type ApiRoute, defineRoute, pathParam } from '../../route.ts';
 import { type IdmCollection, idmCollections, idmObjectSchema } from './idm-view.ts';
 
 const membershipSchema = z.object({
@@ -32,31 +34,40 @@ export const idmDetailSchema = idmObjectSchema.extend({
 });
 export type IdmDetailResponse = z.infer<typeof idmDetailSchema>;
 
-function detailRoute(collection: IdmCollection): ApiRoute {
+function detailRoute(collection: IdmCollection) {
   const type = idmCollections[collection];
-  return defineRoute({
-    method: 'GET',
-    path: `/api/idm/${collection}/:id`,
-    tag: 'idm',
+  return createRoute({
+    method: 'get',
+    path: `/api/idm/${collection}/{id}`,
+    ...access('viewer'),
+    tags: ['idm'],
     summary: `One IDM ${type.toLowerCase()} with its memberships, links to accounts and entitlements`,
-    status: 200,
-    response: idmDetailSchema,
-    handler: (services) => async (c) => {
-      const id = pathParam(c, 'id');
+    request: { params: idParams },
+    responses: { 200: json(idmDetailSchema, `the ${type.toLowerCase()}`), ...errorResponses },
+  });
+}
+
+/** One detail route per object type. */
+export const getIdmRoutes = Object.fromEntries(
+  (Object.keys(idmCollections) as IdmCollection[]).map((collection) => [collection, detailRoute(collection)]),
+) as Record<IdmCollection, ReturnType<typeof detailRoute>>;
+
+export function registerGetIdmObject(app: ApiApp, services: Services) {
+  for (const collection of Object.keys(idmCollections) as IdmCollection[]) {
+    const type = idmCollections[collection];
+    app.openapi(getIdmRoutes[collection], async (c) => {
+      const { id } = c.req.valid('param');
       const found = await services.idm.get(type, id);
       switch (found.outcome) {
         case 'found': {
           const response: IdmDetailResponse = found.object;
-          return c.json(response);
+          return c.json(response, 200);
         }
         case 'not_found':
           throw new ApiError('NOT_FOUND', `no IDM ${type.toLowerCase()} with id "${id}"`);
         default:
           return unhandled(found);
       }
-    },
-  });
+    });
+  }
 }
-
-/** One detail route per object type. */
-export const getIdmRoutes: ApiRoute[] = (Object.keys(idmCollections) as IdmCollection[]).map(detailRoute);

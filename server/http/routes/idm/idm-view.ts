@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { objectTypes } from '../../../core/model.ts';
 import { idmStatuses } from '../../../db/schema/idm-objects.ts';
 

@@ -1,23 +1,28 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { Services } from '../../../main.ts';
 import { createConfigBody } from '../../../services/configs/config-input.ts';
 import { unhandled } from '../../../services/outcomes.ts';
+import { access, errorResponses, idParams, json, jsonBody } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
 import { ApiError, invalidInput } from '../../errors.ts';
-import { defineRoute, jsonBody, pathParam } from '../../route.ts';
 import { configSchema, type ReconConfigResponse } from './config-response.ts';
 
 export type CreateConfigResponse = ReconConfigResponse;
 
-export const createConfigRoute = defineRoute({
-  method: 'POST',
-  path: '/api/systems/:id/recon-configs',
-  tag: 'recon-configs',
+export const createConfigRoute = createRoute({
+  method: 'post',
+  path: '/api/systems/{id}/recon-configs',
+  ...access('admin'),
+  tags: ['recon-configs'],
   summary: 'Create a reconciliation config for a managed system (situations default to DO_NOTHING)',
-  status: 201,
-  body: createConfigBody,
-  response: configSchema,
-  handler: (services) => async (c) => {
-    const systemId = pathParam(c, 'id');
-    const body = await jsonBody(c, createConfigBody);
-    const created = await services.configs.create(systemId, body);
+  request: { params: idParams, body: jsonBody(createConfigBody) },
+  responses: { 201: json(configSchema, 'the new config'), ...errorResponses },
+});
+
+export function registerCreateConfig(app: ApiApp, services: Services) {
+  app.openapi(createConfigRoute, async (c) => {
+    const { id: systemId } = c.req.valid('param');
+    const created = await services.configs.create(systemId, c.req.valid('json'));
     switch (created.outcome) {
       case 'created': {
         const response: CreateConfigResponse = created.config;
@@ -30,5 +35,5 @@ export const createConfigRoute = defineRoute({
       default:
         return unhandled(created);
     }
-  },
-});
+  });
+}

@@ -1,15 +1,23 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { Services } from '../../../main.ts';
 import { unhandled } from '../../../services/outcomes.ts';
+import { access, errorResponses, idParams } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
 import { ApiError } from '../../errors.ts';
-import { defineRoute, pathParam } from '../../route.ts';
 
-export const deleteConfigRoute = defineRoute({
-  method: 'DELETE',
-  path: '/api/recon-configs/:id',
-  tag: 'recon-configs',
+export const deleteConfigRoute = createRoute({
+  method: 'delete',
+  path: '/api/recon-configs/{id}',
+  ...access('admin'),
+  tags: ['recon-configs'],
   summary: 'Remove a reconciliation config (its runs stay in the history)',
-  status: 204,
-  handler: (services) => async (c) => {
-    const id = pathParam(c, 'id');
+  request: { params: idParams },
+  responses: { 204: { description: 'removed' }, ...errorResponses },
+});
+
+export function registerDeleteConfig(app: ApiApp, services: Services) {
+  app.openapi(deleteConfigRoute, async (c) => {
+    const { id } = c.req.valid('param');
     const removed = await services.configs.remove(id);
     switch (removed.outcome) {
       case 'deleted':
@@ -19,5 +27,5 @@ export const deleteConfigRoute = defineRoute({
       default:
         return unhandled(removed);
     }
-  },
-});
+  });
+}

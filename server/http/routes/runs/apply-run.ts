@@ -1,7 +1,9 @@
-import { z } from 'zod';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Services } from '../../../main.ts';
 import { unhandled } from '../../../services/outcomes.ts';
+import { access, errorResponses, idParams, json, jsonBody } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
 import { ApiError } from '../../errors.ts';
-import { defineRoute, jsonBody, pathParam } from '../../route.ts';
 
 export const applyRunBody = z.strictObject({
   planHash: z
@@ -12,19 +14,24 @@ export const applyRunBody = z.strictObject({
 export const applyRunResponse = z.object({ runId: z.string(), planHash: z.string() });
 export type ApplyRunResponse = z.infer<typeof applyRunResponse>;
 
-export const applyRunRoute = defineRoute({
-  method: 'POST',
-  path: '/api/runs/:id/apply',
-  tag: 'runs',
+export const applyRunRoute = createRoute({
+  method: 'post',
+  path: '/api/runs/{id}/apply',
+  // Operators apply reviewed plans; a held plan needs an admin, which the review service checks.
+  ...access('operator'),
+  tags: ['runs'],
   summary:
     'Apply exactly the plan of a dry run, or the held plan of a stopped_by_threshold / stopped_by_guard run (admin only), checked against drift',
-  status: 202,
-  body: applyRunBody,
-  response: applyRunResponse,
-  handler: (services) => async (c) => {
-    const id = pathParam(c, 'id');
-    const { planHash } = await jsonBody(c, applyRunBody);
+  request: { params: idParams, body: jsonBody(applyRunBody) },
+  responses: { 202: json(applyRunResponse, 'the apply run is queued'), ...errorResponses },
+});
+
+export function registerApplyRun(app: ApiApp, services: Services) {
+  app.openapi(applyRunRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const { planHash } = c.req.valid('json');
     const caller = c.get('caller');
+    if (!caller) throw new ApiError('UNAUTHORIZED', 'missing token');
     const result = await services.review.apply({
       runId: id,
       planHash,
@@ -73,5 +80,5 @@ export const applyRunRoute = defineRoute({
       default:
         return unhandled(result);
     }
-  },
-});
+  });
+}

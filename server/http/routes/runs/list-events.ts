@@ -1,10 +1,12 @@
-import { z } from 'zod';
+import { createRoute, z } from '@hono/zod-openapi';
 import { responses, situations } from '../../../core/model.ts';
 import { eventOutcomes } from '../../../db/schema/run-events.ts';
+import type { Services } from '../../../main.ts';
 import { unhandled } from '../../../services/outcomes.ts';
+import { access, errorResponses, idParams, json } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
 import { cursorParam, encodeCursor, limitParam } from '../../cursor.ts';
 import { ApiError } from '../../errors.ts';
-import { defineRoute, pathParam, queryOf } from '../../route.ts';
 import { eventSummarySchema } from './run-schemas.ts';
 
 export const listEventsQuery = z.strictObject({
@@ -23,17 +25,20 @@ export const listEventsResponse = z.object({
 });
 export type ListEventsResponse = z.infer<typeof listEventsResponse>;
 
-export const listEventsRoute = defineRoute({
-  method: 'GET',
-  path: '/api/runs/:id/events',
-  tag: 'runs',
+export const listEventsRoute = createRoute({
+  method: 'get',
+  path: '/api/runs/{id}/events',
+  ...access('viewer'),
+  tags: ['runs'],
   summary: "A run's events in order, filtered by situation, response or outcome, paged",
-  status: 200,
-  query: listEventsQuery,
-  response: listEventsResponse,
-  handler: (services) => async (c) => {
-    const runId = pathParam(c, 'id');
-    const query = queryOf(c, listEventsQuery);
+  request: { params: idParams, query: listEventsQuery },
+  responses: { 200: json(listEventsResponse, 'one page of events'), ...errorResponses },
+});
+
+export function registerListEvents(app: ApiApp, services: Services) {
+  app.openapi(listEventsRoute, async (c) => {
+    const { id: runId } = c.req.valid('param');
+    const query = c.req.valid('query');
     const page = await services.activity.listEvents(runId, {
       situation: query.situation,
       response: query.response,
@@ -47,12 +52,12 @@ export const listEventsRoute = defineRoute({
           items: page.items,
           nextCursor: page.nextSeq === null ? null : encodeCursor({ seq: page.nextSeq }),
         };
-        return c.json(response);
+        return c.json(response, 200);
       }
       case 'run_not_found':
         throw new ApiError('NOT_FOUND', `no run with id "${runId}"`);
       default:
         return unhandled(page);
     }
-  },
-});
+  });
+}

@@ -1,13 +1,15 @@
-import { z } from 'zod';
+import { createRoute, z } from '@hono/zod-openapi';
 import { runStatuses } from '../../../db/schema/runs.ts';
+import type { Services } from '../../../main.ts';
+import { access, errorResponses, idParam, json } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
 import { cursorParam, encodeCursor, limitParam } from '../../cursor.ts';
-import { defineRoute, queryOf } from '../../route.ts';
 import { runSummarySchema } from './run-schemas.ts';
 
 const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });
 
 export const listRunsQuery = z.strictObject({
-  configId: z.string().min(1).max(200).optional(),
+  configId: idParam.optional(),
   status: z.enum(runStatuses).optional(),
   from: isoTime.optional().describe('runs created at or after this time'),
   to: isoTime.optional().describe('runs created before this time'),
@@ -23,16 +25,19 @@ export const listRunsResponse = z.object({
 });
 export type ListRunsResponse = z.infer<typeof listRunsResponse>;
 
-export const listRunsRoute = defineRoute({
-  method: 'GET',
+export const listRunsRoute = createRoute({
+  method: 'get',
   path: '/api/runs',
-  tag: 'runs',
+  ...access('viewer'),
+  tags: ['runs'],
   summary: 'The activity history: runs, newest first, paged',
-  status: 200,
-  query: listRunsQuery,
-  response: listRunsResponse,
-  handler: (services) => async (c) => {
-    const query = queryOf(c, listRunsQuery);
+  request: { query: listRunsQuery },
+  responses: { 200: json(listRunsResponse, 'one page of runs'), ...errorResponses },
+});
+
+export function registerListRuns(app: ApiApp, services: Services) {
+  app.openapi(listRunsRoute, async (c) => {
+    const query = c.req.valid('query');
     const page = await services.activity.listRuns({
       configId: query.configId,
       status: query.status,
@@ -45,6 +50,6 @@ export const listRunsRoute = defineRoute({
       items: page.items,
       nextCursor: page.next ? encodeCursor(page.next) : null,
     };
-    return c.json(response);
-  },
-});
+    return c.json(response, 200);
+  });
+}

@@ -1,34 +1,47 @@
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { eventOutcomes } from '../../../db/schema/run-events.ts';
 import { runModes, runStatuses, runTriggers } from '../../../db/schema/runs.ts';
 
-export const runSummarySchema = z.object({
-  id: z.string(),
-  configId: z.string().nullable(),
-  status: z.enum(runStatuses),
-  dryRun: z.boolean(),
-  mode: z.enum(runModes),
-  trigger: z.enum(runTriggers),
-  planHash: z.string().nullable(),
-  appliedFrom: z.string().nullable(),
-  approvedBy: z.string().nullable(),
-  startedBy: z.string().nullable(),
-  keys: z.array(z.string()).nullable(),
-  phase: z.string().nullable(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-  durationMs: z.number().nullable(),
-  counts: z.object({
-    situations: z.record(z.string(), z.number()),
-    responses: z.record(z.string(), z.number()),
-    errors: z.number(),
-  }),
-  throughput: z.number().nullable(),
-  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
-  policies: z
-    .array(z.object({ path: z.string(), hash: z.string() }))
-    .describe('the policy versions the run uses, fixed when it started'),
-  createdAt: z.string(),
+export const runSummarySchema = z
+  .object({
+    id: z.string(),
+    configId: z.string().nullable(),
+    status: z.enum(runStatuses),
+    dryRun: z.boolean(),
+    mode: z.enum(runModes),
+    trigger: z.enum(runTriggers),
+    startedBy: z.string().nullable().describe('the API token name, `cli` or `schedule` that started the run'),
+    planHash: z.string().nullable().describe('SHA-256 over the planned actions of a dry run or a held plan'),
+    appliedFrom: z.string().nullable().describe('the run whose plan this apply run carried out'),
+    approvedBy: z.string().nullable().describe('who approved the plan an apply run carried out'),
+    keys: z.array(z.string()).nullable().describe('the objects a keys run was for'),
+    phase: z.string().nullable(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    durationMs: z.number().nullable(),
+    counts: z.object({
+      situations: z.record(z.string(), z.number()),
+      responses: z.record(z.string(), z.number()),
+      errors: z.number(),
+    }),
+    throughput: z.number().nullable(),
+    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
+    policies: z
+      .array(z.object({ path: z.string(), hash: z.string() }))
+      .describe('the policy versions the run uses, fixed when it started'),
+    createdAt: z.string(),
+  })
+  .openapi('RunSummary');
+
+/** A run's mail and how its delivery stands (API.md "Mail"). */
+export const notificationSchema = z.object({
+  kind: z.enum(['completion', 'do_nothing']),
+  to: z.array(z.string()),
+  status: z.enum(['sent', 'queued', 'failed']),
+  attempts: z.number(),
+  error: z.string().optional(),
+  nextAttemptAt: z.string().optional(),
+  sentAt: z.string().optional(),
 });
 
 export type RunSummaryResponse = z.infer<typeof runSummarySchema>;

@@ -1,44 +1,49 @@
-import { z } from 'zod';
+import { createRoute, z } from '@hono/zod-openapi';
 import { runKeysProblem } from '../../../core/lookup-accounts.ts';
+import type { Services } from '../../../main.ts';
+import { unhandled } from '../../../services/outcomes.ts';
+import { access, errorResponses, idParams, json, jsonBody } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
 import { ApiError } from '../../errors.ts';
-import { defineRoute, jsonBody, pathParam } from '../../route.ts';
 
-/** API.md "Starting a run": `keys` runs the config for those objects alone (`mode: keys`). */
-export const runKeys = z
-  .array(z.string().trim().max(1000))
-  .superRefine((keys, ctx) => {
-    const problem = runKeysProblem(keys);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  })
-  .describe('unique field keys of accounts, or IDM object ids prefixed "idm:"');
-
+// No defaults here: an absent body reaches the handler as {}, so the handler applies them.
 export const startRunBody = z.strictObject({
-  dryRun: z.boolean().default(false),
-  mode: z.enum(['full', 'incremental']).default('full'),
-  keys: runKeys.optional(),
+  dryRun: z.boolean().optional().describe('compute and record the plan, write nothing (default false)'),
+  mode: z.enum(['full', 'incremental']).optional().describe('default full'),
+  keys: z
+    .array(z.string().trim().max(1000))
+    .superRefine((keys, ctx) => {
+      const problem = runKeysProblem(keys);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional()
+    .describe('1–1000 unique field keys, or IDM object ids prefixed "idm:": a run for those objects alone'),
 });
 export const startRunResponse = z.object({ runId: z.string() });
 export type StartRunResponse = z.infer<typeof startRunResponse>;
 
-export const startRunRoute = defineRoute({
-  method: 'POST',
-  path: '/api/recon-configs/:id/runs',
-  tag: 'runs',
-  summary: 'Start a run of a reconciliation config (it goes on in the background)',
-  status: 202,
-  body: startRunBody,
-  response: startRunResponse,
-  handler: (services) => async (c) => {
-    const configId = pathParam(c, 'id');
-    // An empty body means the defaults: a full, real run.
-    const body = await jsonBody(c, startRunBody, { emptyIsObject: true });
-    const { keys, ...rest } = body;
+export const startRunRoute = createRoute({
+  method: 'post',
+  path: '/api/recon-configs/{id}/runs',
+  ...access('operator'),
+  tags: ['runs'],
+  summary:
+    'Start a run of a reconciliation config (it goes on in the background); no body = a full, real run',
+  request: { params: idParams, body: jsonBody(startRunBody, { required: false }) },
+  responses: { 202: json(startRunResponse, 'the run is queued'), ...errorResponses },
+});
+
+export function registerStartRun(app: ApiApp, services: Services) {
+  app.openapi(startRunRoute, async (c) => {
+    const { id: configId } = c.req.valid('param');
+    const { dryRun = false, mode = 'full', keys } = c.req.valid('json');
     const started = await services.runs.start({
       configId,
-      ...rest,
+      dryRun,
+      mode,
       ...(keys ? { keys } : {}),
       trigger: 'api',
-      startedBy: c.get('caller').name,
+      startedBy: c.get('caller')?.name,
     });
     switch (started.outcome) {
       case 'started': {
@@ -60,10 +65,8 @@ export const startRunRoute = defineRoute({
           'CONFLICT',
           `reconciliation config "${configId}" is inactive; set its status to active`,
         );
-      default: {
-        const unreachable: never = started;
-        throw new Error(`unknown start outcome ${JSON.stringify(unreachable)}`);
-      }
+      default:
+        return unhandled(started);
     }
-  },
-});
+  });
+}

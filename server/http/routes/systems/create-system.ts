@@ -1,8 +1,10 @@
-import { z } from 'zod';
+import { createRoute, z } from '@hono/zod-openapi';
 import { connectorTypeName } from '../../../connectors/define-connector.ts';
+import type { Services } from '../../../main.ts';
 import { unhandled } from '../../../services/outcomes.ts';
+import { access, errorResponses, json, jsonBody } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
 import { ApiError, invalidInput } from '../../errors.ts';
-import { defineRoute, jsonBody } from '../../route.ts';
 import {
   liveChangesSchema,
   outboundMappingSchema,
@@ -23,17 +25,19 @@ export const createSystemBody = z.strictObject({
 
 export type CreateSystemResponse = SystemResponse;
 
-export const createSystemRoute = defineRoute({
-  method: 'POST',
+export const createSystemRoute = createRoute({
+  method: 'post',
   path: '/api/systems',
-  tag: 'systems',
+  ...access('admin'),
+  tags: ['systems'],
   summary: 'Create a managed system; secret connection fields are encrypted at rest',
-  status: 201,
-  body: createSystemBody,
-  response: systemSchema,
-  handler: (services) => async (c) => {
-    const body = await jsonBody(c, createSystemBody);
-    const created = await services.systems.create(body);
+  request: { body: jsonBody(createSystemBody) },
+  responses: { 201: json(systemSchema, 'the new system'), ...errorResponses },
+});
+
+export function registerCreateSystem(app: ApiApp, services: Services) {
+  app.openapi(createSystemRoute, async (c) => {
+    const created = await services.systems.create(c.req.valid('json'));
     switch (created.outcome) {
       case 'created': {
         const response: CreateSystemResponse = created.system;
@@ -46,5 +50,5 @@ export const createSystemRoute = defineRoute({
       default:
         return unhandled(created);
     }
-  },
-});
+  });
+}

@@ -1,15 +1,23 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { Services } from '../../../main.ts';
 import { unhandled } from '../../../services/outcomes.ts';
+import { access, errorResponses, idParams } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
 import { ApiError } from '../../errors.ts';
-import { defineRoute, pathParam } from '../../route.ts';
 
-export const deleteSystemRoute = defineRoute({
-  method: 'DELETE',
-  path: '/api/systems/:id',
-  tag: 'systems',
+export const deleteSystemRoute = createRoute({
+  method: 'delete',
+  path: '/api/systems/{id}',
+  ...access('admin'),
+  tags: ['systems'],
   summary: 'Remove a managed system with its recon configs and links (run history stays)',
-  status: 204,
-  handler: (services) => async (c) => {
-    const id = pathParam(c, 'id');
+  request: { params: idParams },
+  responses: { 204: { description: 'removed' }, ...errorResponses },
+});
+
+export function registerDeleteSystem(app: ApiApp, services: Services) {
+  app.openapi(deleteSystemRoute, async (c) => {
+    const { id } = c.req.valid('param');
     const removed = await services.systems.remove(id);
     switch (removed.outcome) {
       case 'deleted':
@@ -19,5 +27,5 @@ export const deleteSystemRoute = defineRoute({
       default:
         return unhandled(removed);
     }
-  },
-});
+  });
+}

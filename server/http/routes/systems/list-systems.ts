@@ -1,19 +1,24 @@
-import { z } from 'zod';
-import { defineRoute } from '../../route.ts';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Services } from '../../../main.ts';
+import { access, errorResponses, json } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
 import { systemSchema } from './system-schema.ts';
 
 export const listSystemsResponse = z.object({ items: z.array(systemSchema) });
 export type ListSystemsResponse = z.infer<typeof listSystemsResponse>;
 
-export const listSystemsRoute = defineRoute({
-  method: 'GET',
+export const listSystemsRoute = createRoute({
+  method: 'get',
   path: '/api/systems',
-  tag: 'systems',
+  ...access('viewer'),
+  tags: ['systems'],
   summary: 'List managed systems (secrets shown as "********")',
-  status: 200,
-  response: listSystemsResponse,
-  handler: (services) => async (c) => {
-    const response: ListSystemsResponse = { items: await services.systems.list() };
-    return c.json(response);
-  },
+  responses: { 200: json(listSystemsResponse, 'the systems, by name'), ...errorResponses },
 });
+
+export function registerListSystems(app: ApiApp, services: Services) {
+  app.openapi(listSystemsRoute, async (c) => {
+    const response: ListSystemsResponse = { items: await services.systems.list() };
+    return c.json(response, 200);
+  });
+}

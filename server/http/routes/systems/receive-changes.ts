@@ -1,8 +1,9 @@
-import { z } from 'zod';
-import { liveChangesBody } from '../../../services/live-changes.ts';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Services } from '../../../main.ts';
 import { unhandled } from '../../../services/outcomes.ts';
+import { access, errorResponses, idParams, json } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
 import { ApiError } from '../../errors.ts';
-import { defineRoute, pathParam } from '../../route.ts';
 
 export const receiveChangesResponse = z.object({
   /** The first live run started, or null when the changes wait for a run in progress. */
@@ -11,20 +12,27 @@ export const receiveChangesResponse = z.object({
   accepted: z.number(),
 });
 
-/** The path of the webhook, which needs no bearer token (app.ts exempts it). */
-export const webhookPath = /^\/api\/systems\/[^/]+\/changes$/;
+/**
+ * API.md "Live changes". No bearer token: the system signs the raw body with its webhook secret.
+ * The body is not declared to the validator on purpose: the signature is checked over the exact
+ * bytes before anything is parsed (services/live-changes.ts, which also checks the body).
+ */
+export const receiveChangesRoute = createRoute({
+  method: 'post',
+  path: '/api/systems/{id}/changes',
+  ...access('public'),
+  tags: ['systems'],
+  summary: 'Live changes pushed by the system, signed with its webhook secret',
+  description:
+    'Header `X-Trueup-Signature: sha256=<hex HMAC-SHA256 of the raw body>`; body ' +
+    '`{ changes: [{ key, op: "upsert" | "delete", attributes? }] }` (1–1000).',
+  request: { params: idParams },
+  responses: { 202: json(receiveChangesResponse, 'stored; their live runs started'), ...errorResponses },
+});
 
-export const receiveChangesRoute = defineRoute({
-  method: 'POST',
-  path: '/api/systems/:id/changes',
-  tag: 'systems',
-  summary: 'Live changes pushed by the system; signed with X-Trueup-Signature: sha256=<HMAC of the raw body>',
-  status: 202,
-  body: liveChangesBody,
-  response: receiveChangesResponse,
-  handler: (services) => async (c) => {
-    const id = pathParam(c, 'id');
-    // The signature is over the exact bytes: read them once, untouched.
+export function registerReceiveChanges(app: ApiApp, services: Services) {
+  app.openapi(receiveChangesRoute, async (c) => {
+    const { id } = c.req.valid('param');
     const raw = new Uint8Array(await c.req.arrayBuffer());
     const received = await services.liveChanges.receive(id, raw, c.req.header('x-trueup-signature') ?? null);
     switch (received.outcome) {
@@ -50,5 +58,5 @@ export const receiveChangesRoute = defineRoute({
       default:
         return unhandled(received);
     }
-  },
-});
+  });
+}

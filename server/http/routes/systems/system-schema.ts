@@ -1,21 +1,24 @@
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 
 /** A managed system as the API shows it: secret connection fields replaced by the mask. */
-export const systemSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  type: z.string(),
-  trusted: z.boolean(),
-  uniqueFieldKey: z.string(),
-  connection: z.record(z.string(), z.unknown()),
-  attributes: z.array(z.string()),
-  outboundMapping: z.union([z.record(z.string(), z.unknown()), z.string(), z.null()]),
-  liveChanges: z
-    .object({ pollSeconds: z.number().nullable(), webhookSecret: z.string().nullable() })
-    .nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const systemSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    type: z.string().describe('a connector type: GET /api/connector-types'),
+    trusted: z.boolean(),
+    uniqueFieldKey: z.string(),
+    connection: z.record(z.string(), z.unknown()),
+    attributes: z.array(z.string()),
+    outboundMapping: z.union([z.record(z.string(), z.unknown()), z.string(), z.null()]),
+    liveChanges: z
+      .object({ pollSeconds: z.number().nullable(), webhookSecret: z.string().nullable() })
+      .nullable()
+      .describe('API.md "Live changes"; the webhook secret shows as "********"'),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('ManagedSystem');
 export type SystemResponse = z.infer<typeof systemSchema>;
 
 export const outboundMappingSchema = z.union([z.record(z.string(), z.string()), z.string().min(1), z.null()]);

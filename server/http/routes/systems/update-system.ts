@@ -1,7 +1,9 @@
-import { z } from 'zod';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Services } from '../../../main.ts';
 import { unhandled } from '../../../services/outcomes.ts';
+import { access, errorResponses, idParams, json, jsonBody } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
 import { ApiError, invalidInput } from '../../errors.ts';
-import { defineRoute, jsonBody, pathParam } from '../../route.ts';
 import {
   liveChangesSchema,
   outboundMappingSchema,
@@ -25,22 +27,24 @@ export const updateSystemBody = z.strictObject({
 
 export type UpdateSystemResponse = SystemResponse;
 
-export const updateSystemRoute = defineRoute({
-  method: 'PATCH',
-  path: '/api/systems/:id',
-  tag: 'systems',
+export const updateSystemRoute = createRoute({
+  method: 'patch',
+  path: '/api/systems/{id}',
+  ...access('admin'),
+  tags: ['systems'],
   summary: 'Change a managed system; "********" for a secret keeps the stored one',
-  status: 200,
-  body: updateSystemBody,
-  response: systemSchema,
-  handler: (services) => async (c) => {
-    const id = pathParam(c, 'id');
-    const body = await jsonBody(c, updateSystemBody);
-    const updated = await services.systems.update(id, body);
+  request: { params: idParams, body: jsonBody(updateSystemBody) },
+  responses: { 200: json(systemSchema, 'the changed system'), ...errorResponses },
+});
+
+export function registerUpdateSystem(app: ApiApp, services: Services) {
+  app.openapi(updateSystemRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const updated = await services.systems.update(id, c.req.valid('json'));
     switch (updated.outcome) {
       case 'updated': {
         const response: UpdateSystemResponse = updated.system;
-        return c.json(response);
+        return c.json(response, 200);
       }
       case 'not_found':
         throw new ApiError('NOT_FOUND', `no managed system with id "${id}"`);
@@ -56,5 +60,5 @@ export const updateSystemRoute = defineRoute({
       default:
         return unhandled(updated);
     }
-  },
-});
+  });
+}

@@ -1,8 +1,10 @@
+import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import type { Services } from '../../../main.ts';
 import { unhandled } from '../../../services/outcomes.ts';
-import type { AppEnv } from '../../app.ts';
+import { access, errorResponses, idParams, json } from '../../api-route.ts';
+import type { ApiApp, AppEnv } from '../../app.ts';
 import { ApiError, invalidInput } from '../../errors.ts';
-import { defineRoute, pathParam } from '../../route.ts';
 import { type SystemResponse, systemSchema } from './system-schema.ts';
 
 export type UploadSystemFileResponse = SystemResponse;
@@ -27,20 +29,37 @@ async function uploadedStream(c: Context<AppEnv>): Promise<ReadableStream<Uint8A
   return body;
 }
 
-export const uploadSystemFileRoute = defineRoute({
-  method: 'POST',
-  path: '/api/systems/:id/file',
-  tag: 'systems',
+// The file is streamed to disk, not parsed: its schemas only document it (no zod, so no check).
+const file = { type: 'string', format: 'binary' } as const;
+
+export const uploadSystemFileRoute = createRoute({
+  method: 'post',
+  path: '/api/systems/{id}/file',
+  ...access('admin'),
+  tags: ['systems'],
   summary: 'Upload the file of a CSV system (raw body, or multipart with a "file" part)',
-  status: 200,
-  response: systemSchema,
-  handler: (services) => async (c) => {
-    const id = pathParam(c, 'id');
+  request: {
+    params: idParams,
+    body: {
+      required: true,
+      content: {
+        'text/csv': { schema: file },
+        'application/octet-stream': { schema: file },
+        'multipart/form-data': { schema: { type: 'object', properties: { file }, required: ['file'] } },
+      },
+    },
+  },
+  responses: { 200: json(systemSchema, 'the system, pointing at the stored file'), ...errorResponses },
+});
+
+export function registerUploadSystemFile(app: ApiApp, services: Services) {
+  app.openapi(uploadSystemFileRoute, async (c) => {
+    const { id } = c.req.valid('param');
     const stored = await services.systems.storeFile(id, () => uploadedStream(c));
     switch (stored.outcome) {
       case 'stored': {
         const response: UploadSystemFileResponse = stored.system;
-        return c.json(response);
+        return c.json(response, 200);
       }
       case 'not_found':
         throw new ApiError('NOT_FOUND', `no managed system with id "${id}"`);
@@ -54,5 +73,5 @@ export const uploadSystemFileRoute = defineRoute({
       default:
         return unhandled(stored);
     }
-  },
-});
+  });
+}

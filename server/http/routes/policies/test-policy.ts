@@ -1,8 +1,10 @@
-import { z } from 'zod';
-import { formatPolicyError } from '../../sandbox/format.ts';
-import { unhandled } from '../../services/outcomes.ts';
-import { ApiError } from '../errors.ts';
-import { defineRoute, jsonBody } from '../route.ts';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Services } from '../../../main.ts';
+import { formatPolicyError } from '../../../sandbox/format.ts';
+import { unhandled } from '../../../services/outcomes.ts';
+import { access, errorResponses, json, jsonBody } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
+import { ApiError } from '../../errors.ts';
 
 export const testPolicyBody = z.strictObject({
   path: z.string().min(1).max(200),
@@ -14,22 +16,25 @@ export const testPolicyBody = z.strictObject({
 export const testPolicyResponse = z.object({ path: z.string(), kind: z.string(), output: z.unknown() });
 export type TestPolicyResponse = z.infer<typeof testPolicyResponse>;
 
-export const testPolicyRoute = defineRoute({
-  method: 'POST',
+export const testPolicyRoute = createRoute({
+  method: 'post',
   path: '/api/policies/test',
-  tag: 'policies',
+  ...access('admin'),
+  tags: ['policies'],
   summary:
     "Run a saved policy on a sample input; 422 with the policy's path, line, column and error kind when it fails",
-  status: 200,
-  body: testPolicyBody,
-  response: testPolicyResponse,
-  handler: (services) => async (c) => {
-    const body = await jsonBody(c, testPolicyBody);
+  request: { body: jsonBody(testPolicyBody) },
+  responses: { 200: json(testPolicyResponse, "the policy's output"), ...errorResponses },
+});
+
+export function registerTestPolicy(app: ApiApp, services: Services) {
+  app.openapi(testPolicyRoute, async (c) => {
+    const body = c.req.valid('json');
     const tested = await services.policies.test(body.path, body.input);
     switch (tested.outcome) {
       case 'ran': {
         const response: TestPolicyResponse = { path: tested.path, kind: tested.kind, output: tested.output };
-        return c.json(response);
+        return c.json(response, 200);
       }
       case 'not_found':
         throw new ApiError('NOT_FOUND', formatPolicyError(tested.error).split('\n')[0]!, tested.error);
@@ -43,5 +48,5 @@ export const testPolicyRoute = defineRoute({
       default:
         return unhandled(tested);
     }
-  },
-});
+  });
+}

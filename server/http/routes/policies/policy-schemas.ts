@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { policyKinds } from '../../core/policy-port.ts';
+import { z } from '@hono/zod-openapi';
+import { policyKinds } from '../../../core/policy-port.ts';
 
 /** Shapes shared by the policy routes (and the OpenAPI document). */
 export const diagnosticSchema = z.object({

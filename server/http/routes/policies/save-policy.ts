@@ -1,10 +1,12 @@
-import { z } from 'zod';
-import { formatDiagnostic } from '../../sandbox/format.ts';
-import { checkPolicyPath } from '../../sandbox/index.ts';
-import { unhandled } from '../../services/outcomes.ts';
-import { ApiError, invalidInput } from '../errors.ts';
-import { defineRoute, jsonBody } from '../route.ts';
-import { diagnosticSchema, policyKindSchema } from './policies-view.ts';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Services } from '../../../main.ts';
+import { checkPolicyPath } from '../../../sandbox/compile/sources.ts';
+import { formatDiagnostic } from '../../../sandbox/format.ts';
+import { unhandled } from '../../../services/outcomes.ts';
+import { access, errorResponses, json, jsonBody } from '../../api-route.ts';
+import type { ApiApp } from '../../app.ts';
+import { ApiError, invalidInput } from '../../errors.ts';
+import { diagnosticSchema, policyKindSchema } from './policy-schemas.ts';
 
 export const savePolicyBody = z.strictObject({
   path: z
@@ -25,17 +27,20 @@ export const savePolicyResponse = z.object({
 });
 export type SavePolicyResponse = z.infer<typeof savePolicyResponse>;
 
-export const savePolicyRoute = defineRoute({
-  method: 'POST',
+export const savePolicyRoute = createRoute({
+  method: 'post',
   path: '/api/policies',
-  tag: 'policies',
+  ...access('admin'),
+  tags: ['policies'],
   summary:
     'Save and compile a policy (typecheck against the SDK, bundle); 422 with diagnostics when it has errors, keeping the previous version',
-  status: 201,
-  body: savePolicyBody,
-  response: savePolicyResponse,
-  handler: (services) => async (c) => {
-    const body = await jsonBody(c, savePolicyBody);
+  request: { body: jsonBody(savePolicyBody) },
+  responses: { 201: json(savePolicyResponse, 'saved and compiled'), ...errorResponses },
+});
+
+export function registerSavePolicy(app: ApiApp, services: Services) {
+  app.openapi(savePolicyRoute, async (c) => {
+    const body = c.req.valid('json');
     const saved = await services.policies.save(body.path, body.source);
     switch (saved.outcome) {
       case 'saved': {
@@ -55,5 +60,5 @@ export const savePolicyRoute = defineRoute({
       default:
         return unhandled(saved);
     }
-  },
-});
+  });
+}
