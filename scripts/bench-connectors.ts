@@ -1,5 +1,5 @@
 /**
- * npm run bench:connectors [-- --count 100000] [--scim-count 10000] [--only scim,csv,…]
+ * npm run bench:connectors [-- --count 100000] [--scim-count 10000] [--webhook-count 10000] [--only scim,csv,webhook,…]
  * Seeds N entries into a throwaway slapd (slapadd), N rows into MariaDB and PostgreSQL, and an
  * N-row CSV, and --scim-count users into the SCIMMY test server; then per connector times a full
  * search, changes 100 objects on the server, and times the incremental search from the full
@@ -16,6 +16,7 @@ import { createConnector } from '../server/connectors/index.ts';
 import type { Connector, SearchRequest } from '../server/core/connector-port.ts';
 import { startScimServer } from '../test/helpers/scim-server.ts';
 import { benchSamba } from './bench-samba.ts';
+import { benchWebhook, printWebhookFigures, type WebhookFigure } from './bench-webhook.ts';
 import {
   changeLdapPeople,
   changeSqlPeople,
@@ -34,6 +35,9 @@ const scimArg = process.argv.indexOf('--scim-count');
 const scimCount = scimArg > 0 ? Number(process.argv[scimArg + 1]) : 10_000;
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1]?.split(',')) : undefined;
+const webhookArg = process.argv.indexOf('--webhook-count');
+const webhookCount = webhookArg > 0 ? Number(process.argv[webhookArg + 1]) : 10_000;
+const webhookFigures: WebhookFigure[] = [];
 const changed = 100;
 const people: Person[] = Array.from({ length: count }, (_, i) => ({
   uid: `u${i}`,
@@ -234,6 +238,7 @@ for (const [name, bench] of [
   ['mariadb', benchMariadb],
   ['postgres', benchPostgres],
   ['samba', async () => figures.push(...(await benchSamba()))],
+  ['webhook', async () => webhookFigures.push(...(await benchWebhook(webhookCount)))],
 ] as const) {
   if (only && !only.has(name)) continue;
   try {
@@ -253,6 +258,7 @@ for (const f of figures) {
     `${f.connector.padEnd(18)}${f.phase.padEnd(36)}${String(f.objects).padStart(9)}${f.seconds.toFixed(2).padStart(10)}${rate.padStart(12)}\n`,
   );
 }
+if (webhookFigures.length > 0) printWebhookFigures(webhookFigures);
 process.stdout.write('csv incremental scans the whole file (no index); objects/s counts what it returns.\n');
 process.stdout.write(
   `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (N = ${count}, SCIM users = ${scimCount})\n`,

@@ -56,6 +56,7 @@ const envSchema = z.object({
   ),
   SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(10_000)),
   RUN_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(90)),
+  LIVE_SWEEP_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(50).default(1000)),
   PUBLIC_URL: z.preprocess(
     emptyToUndefined,
     z
@@ -84,6 +85,8 @@ export type Config = {
   sandbox: { memoryMb: number; timeoutMs: number; runCpuMs: number };
   shutdownTimeoutMs: number;
   runRetentionDays: number;
+  /** How often waiting live changes are looked for (API.md "Live changes"). */
+  liveSweepMs: number;
   /** Base of links in mail and reports (default `http://HOST:PORT`). */
   publicUrl: string | undefined;
   /** A run whose heartbeat is older than this is taken over by another server. */
@@ -151,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
     runRetentionDays: parsed.RUN_RETENTION_DAYS,
+    liveSweepMs: parsed.LIVE_SWEEP_MS,
     publicUrl: parsed.PUBLIC_URL?.replace(/\/+$/, ''),
     runStaleMs: parsed.RUN_STALE_MS,
     scheduleSyncMs: parsed.SCHEDULE_SYNC_MS,
@@ -175,6 +179,7 @@ export const configHelp: ReadonlyArray<[name: string, meaning: string]> = [
   ['SANDBOX_RUN_CPU_MS', 'policy CPU budget per run (default 600000)'],
   ['SHUTDOWN_TIMEOUT_MS', 'how long shutdown waits for in-flight work (default 10000)'],
   ['RUN_RETENTION_DAYS', 'runs older than this are pruned (default 90)'],
+  ['LIVE_SWEEP_MS', 'how often waiting live changes are drained (default 1000)'],
   ['PUBLIC_URL', 'base of run links in mail and reports (default http://HOST:PORT)'],
   ['RUN_STALE_MS', 'a run whose server stopped beating this long is taken over (default 60000)'],
   ['SCHEDULE_SYNC_MS', 'how often schedules changed by another server are picked up (default 15000)'],

@@ -5,6 +5,7 @@ import { openConnectorRegistry } from './connectors/load-plugins.ts';
 import type { Database } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { openConfiguredDatabase } from './db/open.ts';
+import { startLiveChangeSweep } from './jobs/live-changes.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import type { Logger } from './log.ts';
 import { createOutboxMailer } from './mail/outbox-mailer.ts';
@@ -16,6 +17,7 @@ import { type ActivityService, createActivityService } from './services/activity
 import { type ConfigService, createConfigService } from './services/configs/config-service.ts';
 import { createDisputeService, type DisputeService } from './services/disputes.ts';
 import { createIdmService, type IdmService } from './services/idm.ts';
+import { createLiveChangeService, type LiveChangeService } from './services/live-changes.ts';
 import { createMailService, type MailService } from './services/mail.ts';
 import { createPolicyLibrary, type PolicyLibrary } from './services/policies.ts';
 import { createReportService, type ReportService } from './services/reports.ts';
@@ -68,6 +70,10 @@ export type Services = {
   review: ReviewService;
   /** The disputes queue: DISPUTED accounts a person decides (`services/disputes.ts`). */
   disputes: DisputeService;
+  /** Live changes: the webhook, and the live runs over stored changes (`services/live-changes.ts`). */
+  liveChanges: LiveChangeService;
+  /** Starts the sweep that drains waiting live changes and polls systems (`trueup serve` does). */
+  startJobs(): void;
   close(): Promise<void>;
 };
 
@@ -87,7 +93,18 @@ export function buildServices(
     openConnector: connectorOpener(secrets, connectors),
     retentionDays: config.runRetentionDays,
     staleMs: config.runStaleMs,
+    // Bound below: the live-change service needs the run service to start its runs.
+    liveAccounts: (configId, keys) => liveChanges.liveAccounts(configId, keys),
   });
+  const liveChanges = createLiveChangeService({
+    db,
+    secrets,
+    runs,
+    openConnector: connectorOpener(secrets, connectors),
+  });
+  // After every run of a config: settle its live changes, then start the next waiting ones.
+  runs.onRunFinished((finished) => liveChanges.settle(finished));
+  let sweep: { stop(): Promise<void> } | null = null;
   const disputes = createDisputeService({ db });
   // DISPUTED accounts of every finished run open (or update) disputes for a person to decide.
   runs.onRunFinished((finished) => disputes.record(finished).then(() => {}));
@@ -127,7 +144,13 @@ export function buildServices(
     idm: createIdmService({ db }),
     review: createReviewService({ db, runs }),
     disputes,
+    liveChanges,
+    startJobs: () => {
+      sweep ??= startLiveChangeSweep(liveChanges, log, config.liveSweepMs);
+    },
     close: async () => {
+      liveChanges.stop();
+      await sweep?.stop();
       await scheduler.stop();
       await runs.drain();
       await mail.stop();

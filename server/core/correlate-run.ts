@@ -74,9 +74,12 @@ export async function correlateRun(
   // An incremental run reads its (few) changed accounts first: if all are linked, the IDM side
   // it needs is just their linked objects.
   const changed = run.mode === 'incremental' ? await readAll(deps.connector.search(request)) : null;
-  // A keys run reads its accounts by key, and concludes only about the IDM objects they name.
+  // A keys run reads its accounts by key, and concludes only about the IDM objects they name. A
+  // live run is a keys run over its changed objects (its connector answers from the changes).
   const keyed =
-    run.mode === 'keys' ? await readKeyedAccounts(run.keys ?? [], config, deps, request, linkRows) : null;
+    run.mode === 'keys' || run.mode === 'live'
+      ? await readKeyedAccounts(run.keys ?? [], config, deps, request, linkRows)
+      : null;
   const { entries, links } =
     (changed && (await loadLinkedIdmSide(deps.store, linkRows, changed))) ??
     (await loadWholeIdmSide(deps.store, config.objectType, scope, linkRows));

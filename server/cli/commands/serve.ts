@@ -29,6 +29,7 @@ export const serveCommand: Command = {
         'loaded the demo workspace: run `npx trueup run demo-hr-users`, then `npx trueup run demo-app-accounts`',
       );
     }
+    services.startJobs();
     const server = await listen(services);
     await services.scheduler.start();
     services.mail.start();

@@ -6,6 +6,7 @@ export * from './entitlements.ts';
 export * from './idm-memberships.ts';
 export * from './idm-objects.ts';
 export * from './links.ts';
+export * from './live-changes.ts';
 export * from './managed-systems.ts';
 export * from './policies.ts';
 export * from './policy-logs.ts';

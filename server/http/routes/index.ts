@@ -31,6 +31,7 @@ import { registerCreateSystem } from './systems/create-system.ts';
 import { registerDeleteSystem } from './systems/delete-system.ts';
 import { registerGetSystem } from './systems/get-system.ts';
 import { registerListSystems } from './systems/list-systems.ts';
+import { registerReceiveChanges } from './systems/receive-changes.ts';
 import { registerTestSystem } from './systems/test-system.ts';
 import { registerUpdateSystem } from './systems/update-system.ts';
 import { registerUploadSystemFile } from './systems/upload-system-file.ts';
@@ -51,6 +52,7 @@ const registrations: Array<(app: ApiApp, services: Services) => void> = [
   registerDeleteSystem,
   registerTestSystem,
   registerUploadSystemFile,
+  registerReceiveChanges,
   registerListConnectorTypes,
   registerCreateConfig,
   registerListConfigs,
@@ -78,7 +80,11 @@ const registrations: Array<(app: ApiApp, services: Services) => void> = [
 ];
 
 /** `/api` routes that take no bearer token, each with its own check (`method path`, OpenAPI form). */
-const publicApiRoutes = new Set<string>([]);
+const publicApiRoutes = new Set<string>([
+  // The live-changes webhook: the system signs each body with its webhook secret (checked by
+  // services/live-changes.ts before anything is read or stored).
+  'post /api/systems/{id}/changes',
+]);
 
 export function registerApiRoutes(app: ApiApp, services: Services) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

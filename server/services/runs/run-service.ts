@@ -3,6 +3,9 @@ import { hostname } from 'node:os';
 import { and, eq, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import { executeApply } from '../../core/apply-reviewed-plan.ts';
 import type { Connector } from '../../core/connector-port.ts';
+import { lookupAccounts } from '../../core/lookup-accounts.ts';
+import type { Account, RunMode } from '../../core/model.ts';
+import { normalizeKey } from '../../core/normalize-key.ts';
 import type { PolicyRunner } from '../../core/policy-port.ts';
 import type { EngineConfig } from '../../core/recon-config.ts';
 import { executeRun, type RunOutcome, resumeRun } from '../../core/run-engine.ts';
@@ -30,6 +33,11 @@ export type RunServiceOptions = {
   retentionDays: number;
   now?: () => Date;
   batchSize?: number;
+  /**
+   * A live run's accounts (API.md "Live changes"): for each key, the account its latest stored
+   * change gives, `null` when that change is a delete, absent when the connector must be asked.
+   */
+  liveAccounts?: (configId: string, keys: string[]) => Promise<Map<string, Account | null>>;
   /** A run whose heartbeat is older than this is taken over (its server died); default 60 s. */
   staleMs?: number;
 };
@@ -61,6 +69,10 @@ const isUniqueViolation = (error: unknown): boolean => {
   }
   return false;
 };
+
+/** A run for keys is a keys run, unless it is a live run (whose keys are its changed objects). */
+const runModeOf = (request: StartRunRequest): RunMode =>
+  request.mode === 'live' ? 'live' : request.keys ? 'keys' : request.mode;
 
 /** Runs reconciliations in the background, one per config at a time (the runs table enforces it). */
 export function createRunService(
@@ -114,8 +126,29 @@ export function createRunService(
     inFlight.set(runId, done);
   }
 
+  /**
+   * A live run's connector: `lookup` answers from the config's stored changes (latest per key
+   * wins, so each object's changes apply in order) and asks the real connector for the rest.
+   */
+  function liveConnector(configId: string, real: Connector): Connector {
+    const liveAccounts = options.liveAccounts;
+    if (!liveAccounts) return real;
+    // The real connector underneath (its methods keep working), with `lookup` answered here.
+    return Object.assign(Object.create(real) as Connector, {
+      async lookup(keys: string[], request: { attributes: string[] | null }) {
+        const changed = await liveAccounts(configId, keys);
+        const rest = keys.filter((k) => !changed.has(k));
+        const found = [...changed.values()].filter((a): a is Account => a !== null);
+        const fromSystem = await lookupAccounts(real, rest, request);
+        const seen = new Set(found.map((a) => normalizeKey(a.key)));
+        return [...found, ...fromSystem.filter((a) => !seen.has(normalizeKey(a.key)))];
+      },
+    });
+  }
+
   async function withEngine(
     runId: string,
+    mode: RunMode,
     configId: string,
     onProgress: ((p: RunProgress) => void) | undefined,
     body: (args: {
@@ -137,6 +170,7 @@ export function createRunService(
     let connector: Connector;
     try {
       connector = options.openConnector(loaded.system);
+      if (mode === 'live') connector = liveConnector(configId, connector);
     } catch (cause) {
       const error = {
         code: 'connector_error',
@@ -158,7 +192,8 @@ export function createRunService(
         onProgress: (p: { phase: RunProgress['phase']; done: number; total: number | null }) =>
           onProgress?.({ runId, ...p }),
       };
-      return await body({ deps, loaded, watermark: mark?.value ?? null });
+      // A live run leaves the watermark alone: polling advances it with the changes it stores.
+      return await body({ deps, loaded, watermark: mode === 'live' ? null : (mark?.value ?? null) });
     } finally {
       await connector.close().catch(() => {});
     }
@@ -192,7 +227,7 @@ export function createRunService(
           .values({
             configId: request.configId,
             dryRun: request.dryRun,
-            mode: request.keys ? 'keys' : request.mode,
+            mode: runModeOf(request),
             keys: request.keys ?? null,
             trigger: request.trigger,
             startedBy: request.startedBy ?? null,
@@ -217,11 +252,11 @@ export function createRunService(
         id: runId,
         configId: request.configId,
         dryRun: request.dryRun,
-        mode: request.keys ? ('keys' as const) : request.mode,
+        mode: runModeOf(request),
         keys: request.keys ?? null,
       };
       launch({ runId, configId: request.configId, trigger: request.trigger, dryRun: request.dryRun }, () =>
-        withEngine(runId, request.configId, onProgress, ({ deps, loaded: l, watermark }) =>
+        withEngine(runId, view.mode, request.configId, onProgress, ({ deps, loaded: l, watermark }) =>
           executeRun(view, l.config, watermark, deps),
         ),
       );
@@ -240,7 +275,7 @@ export function createRunService(
         keys: request.keys,
       };
       launch({ runId, configId: request.configId, trigger: 'apply', dryRun: false }, () =>
-        withEngine(runId, request.configId, onProgress, ({ deps, loaded }) =>
+        withEngine(runId, view.mode, request.configId, onProgress, ({ deps, loaded }) =>
           executeApply(view, loaded.config, deps, driftCheckOf(runId, deps.connector, loaded.config)),
         ),
       );
@@ -283,7 +318,7 @@ export function createRunService(
         };
         options.log.info({ runId: run.id, phase: run.phase }, `resuming interrupted run ${run.id}`);
         launch({ runId: run.id, configId, trigger: run.trigger, dryRun: run.dryRun }, () =>
-          withEngine(run.id, configId, onProgress, ({ deps, loaded, watermark }) =>
+          withEngine(run.id, run.mode, configId, onProgress, ({ deps, loaded, watermark }) =>
             // An approved plan is never recomputed: its apply run goes on with its own journal.
             run.trigger === 'apply'
               ? executeApply(view, loaded.config, deps, driftCheckOf(run.id, deps.connector, loaded.config))

@@ -10,7 +10,7 @@ import type { ConnectorRegistry } from '../../connectors/index.ts';
 import type { Database } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/pg-errors.ts';
 import { type ManagedSystemRow, managedSystems } from '../../db/schema/managed-systems.ts';
-import type { SecretBox } from '../../secrets.ts';
+import { maskedSecret, type SecretBox } from '../../secrets.ts';
 import type { Invalid } from '../outcomes.ts';
 import {
   mergeConnection,
@@ -32,7 +32,11 @@ export type CreateSystemInput = {
   connection: Record<string, unknown>;
   attributes: string[];
   outboundMapping: OutboundMapping;
+  /** API.md "Live changes": the webhook's secret and the polling period; null turns both off. */
+  liveChanges?: LiveChangesInput | null;
 };
+
+export type LiveChangesInput = { webhookSecret?: string; pollSeconds?: number };
 
 /** A partial change; `connection` is merged over the stored one (see `mergeConnection`). */
 export type UpdateSystemInput = Partial<Omit<CreateSystemInput, 'type'>>;
@@ -67,6 +71,19 @@ export function createSystemService({ db, secrets, connectors, dataDir }: System
   const view = (row: ManagedSystemRow) => toSystemView(row, secrets);
   const sealed = (values: Record<string, string>) =>
     Object.keys(values).length > 0 ? secrets.seal(values) : null;
+
+  /** The columns of `liveChanges`; a secret sent as the mask keeps the stored one. */
+  function liveColumns(input: LiveChangesInput | null, row?: ManagedSystemRow) {
+    if (!input) return { liveChanges: null, encryptedWebhookSecret: null };
+    const keep = input.webhookSecret === maskedSecret ? (row?.encryptedWebhookSecret ?? null) : null;
+    return {
+      liveChanges: { pollSeconds: input.pollSeconds ?? null },
+      encryptedWebhookSecret:
+        input.webhookSecret && input.webhookSecret !== maskedSecret
+          ? secrets.seal({ webhookSecret: input.webhookSecret })
+          : keep,
+    };
+  }
 
   async function findRow(id: string): Promise<ManagedSystemRow | undefined> {
     const [row] = await db.orm.select().from(managedSystems).where(eq(managedSystems.id, id)).limit(1);
@@ -108,6 +125,7 @@ export function createSystemService({ db, secrets, connectors, dataDir }: System
             encryptedSecrets: sealed(split.secrets),
             attributes: input.attributes,
             outboundMapping: input.outboundMapping,
+            ...liveColumns(input.liveChanges ?? null),
           })
           .returning();
         return { outcome: 'created', system: view(row!) };
@@ -120,8 +138,9 @@ export function createSystemService({ db, secrets, connectors, dataDir }: System
     async update(id: string, input: UpdateSystemInput): Promise<UpdateSystemOutcome> {
       const row = await findRow(id);
       if (!row) return { outcome: 'not_found' };
-      const { connection: patch, ...rest } = input;
+      const { connection: patch, liveChanges: live, ...rest } = input;
       const changes: Partial<typeof managedSystems.$inferInsert> = { ...rest };
+      if (live !== undefined) Object.assign(changes, liveColumns(live, row));
       if (patch) {
         const stored = storedSecrets(row, secrets);
         if (!stored) return { outcome: 'secrets_unreadable' };

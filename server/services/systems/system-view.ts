@@ -14,6 +14,8 @@ export type SystemView = {
   connection: Record<string, unknown>;
   attributes: string[];
   outboundMapping: Record<string, unknown> | string | null;
+  /** The webhook secret is never shown: "********" when one is set. */
+  liveChanges: { pollSeconds: number | null; webhookSecret: string | null } | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -32,6 +34,13 @@ export function toSystemView(row: ManagedSystemRow, secrets: SecretBox): SystemV
     connection,
     attributes: row.attributes,
     outboundMapping: row.outboundMapping ?? null,
+    liveChanges:
+      row.liveChanges || row.encryptedWebhookSecret
+        ? {
+            pollSeconds: row.liveChanges?.pollSeconds ?? null,
+            webhookSecret: row.encryptedWebhookSecret ? maskedSecret : null,
+          }
+        : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

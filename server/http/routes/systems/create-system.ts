@@ -5,7 +5,12 @@ import { unhandled } from '../../../services/outcomes.ts';
 import { access, errorResponses, json, jsonBody } from '../../api-route.ts';
 import type { ApiApp } from '../../app.ts';
 import { ApiError, invalidInput } from '../../errors.ts';
-import { outboundMappingSchema, type SystemResponse, systemSchema } from './system-schema.ts';
+import {
+  liveChangesSchema,
+  outboundMappingSchema,
+  type SystemResponse,
+  systemSchema,
+} from './system-schema.ts';
 
 export const createSystemBody = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(200),
@@ -15,6 +20,7 @@ export const createSystemBody = z.strictObject({
   connection: z.record(z.string(), z.unknown()),
   attributes: z.array(z.string().trim().min(1).max(200)).max(1000).default([]),
   outboundMapping: outboundMappingSchema.default(null),
+  liveChanges: liveChangesSchema.optional(),
 });
 
 export type CreateSystemResponse = SystemResponse;

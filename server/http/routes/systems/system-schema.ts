@@ -11,6 +11,10 @@ export const systemSchema = z
     connection: z.record(z.string(), z.unknown()),
     attributes: z.array(z.string()),
     outboundMapping: z.union([z.record(z.string(), z.unknown()), z.string(), z.null()]),
+    liveChanges: z
+      .object({ pollSeconds: z.number().nullable(), webhookSecret: z.string().nullable() })
+      .nullable()
+      .describe('API.md "Live changes"; the webhook secret shows as "********"'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -18,3 +22,11 @@ export const systemSchema = z
 export type SystemResponse = z.infer<typeof systemSchema>;
 
 export const outboundMappingSchema = z.union([z.record(z.string(), z.string()), z.string().min(1), z.null()]);
+
+/** API.md "Live changes": the webhook's HMAC secret and the polling period; null turns both off. */
+export const liveChangesSchema = z
+  .strictObject({
+    webhookSecret: z.string().min(16, 'use at least 16 characters').max(512).optional(),
+    pollSeconds: z.number().int('must be a whole number of seconds').min(1).max(86_400).optional(),
+  })
+  .nullable();

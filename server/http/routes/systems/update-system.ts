@@ -4,7 +4,12 @@ import { unhandled } from '../../../services/outcomes.ts';
 import { access, errorResponses, idParams, json, jsonBody } from '../../api-route.ts';
 import type { ApiApp } from '../../app.ts';
 import { ApiError, invalidInput } from '../../errors.ts';
-import { outboundMappingSchema, type SystemResponse, systemSchema } from './system-schema.ts';
+import {
+  liveChangesSchema,
+  outboundMappingSchema,
+  type SystemResponse,
+  systemSchema,
+} from './system-schema.ts';
 
 /**
  * A partial change. `connection` is merged over the stored one: a secret sent as "********"
@@ -17,6 +22,7 @@ export const updateSystemBody = z.strictObject({
   connection: z.record(z.string(), z.unknown()).optional(),
   attributes: z.array(z.string().trim().min(1).max(200)).max(1000).optional(),
   outboundMapping: outboundMappingSchema.optional(),
+  liveChanges: liveChangesSchema.optional(),
 });
 
 export type UpdateSystemResponse = SystemResponse;
