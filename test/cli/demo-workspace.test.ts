@@ -62,7 +62,7 @@ describe('the demo workspace, driven by the CLI while the server holds the embed
       const hrRunId = /run (\S+) started/.exec(hr.stdout)?.[1];
       const csv = await runTrueup(['events', hrRunId!, '--csv'], { DATA_DIR: dataDir });
       expect(csv.code).toBe(0);
-      expect(csv.stdout.split('\n')[0]).toContain('objectKey');
+      expect(csv.stdout.split('\n')[0]).toContain('object key');
       expect(csv.stdout.match(/ADD_TO_IDM/g)).toHaveLength(37);
       const listed = await runTrueup(['events', hrRunId!, '--limit', '5'], { DATA_DIR: dataDir });
       expect(listed.stdout).toContain('more events');
