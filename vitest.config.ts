@@ -4,6 +4,9 @@ export default defineConfig({
   test: {
     include: ['server/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
     pool: 'forks',
+    // Most test files wait on databases, child servers and browsers rather than the CPU: vitest's
+    // default (cores - 1) runs one file at a time on a 2-core machine.
+    maxWorkers: 4,
     execArgv: ['--no-node-snapshot'],
     globalSetup: ['./test/global-setup.ts'],
     testTimeout: 30_000,

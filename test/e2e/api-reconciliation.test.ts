@@ -116,7 +116,7 @@ describeEachDatabase('a reconciliation driven only through the API', (db) => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = (await csv.text()).trim().split('\n');
-    expect(lines[0]).toContain('objectKey');
+    expect(lines[0]).toContain('object key');
     expect(lines.some((l) => l.includes('E2') && l.includes('UPDATE_IDM_FROM_RESOURCE'))).toBe(true);
     expect(lines.some((l) => l.includes('E4') && l.includes('DISABLE_IN_IDM'))).toBe(true);
   });

@@ -48,7 +48,8 @@ describe('signals and restarts', () => {
     npm.kill('SIGTERM');
     expect(await gone(pid)).toBe(true);
     await allClosed;
-    expect(output()).toMatch(/"signal":"SIGTERM","msg":"shutting down"/);
+    // The server hears SIGTERM itself or through its launcher, whichever comes first.
+    expect(output()).toMatch(/"msg":"shutting down"/);
     expect(output()).toMatch(/"msg":"stopped"/);
   }, 120_000);
 
