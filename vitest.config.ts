@@ -9,7 +9,8 @@ export default defineConfig({
     maxWorkers: 4,
     execArgv: ['--no-node-snapshot'],
     globalSetup: ['./test/global-setup.ts'],
-    testTimeout: 30_000,
+    // A hang guard, not a speed check: files run four at a time, and several start real servers.
+    testTimeout: 90_000,
     hookTimeout: 120_000,
     reporters: ['default'],
   },
