@@ -32,8 +32,12 @@ const child = spawn(
   ],
   { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] },
 );
+const passedOn = new Set();
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => child.kill(signal));
+  process.on(signal, () => {
+    passedOn.add(signal);
+    child.kill(signal);
+  });
 }
 const parent = process.ppid;
 const orphaned = setInterval(() => {
@@ -44,6 +48,8 @@ const orphaned = setInterval(() => {
 }, 500);
 orphaned.unref();
 child.on('exit', (code, signal) => {
+  // A signal this launcher did not pass on (the OOM killer's SIGKILL, say) is said, not silent.
+  if (signal && !passedOn.has(signal)) process.stderr.write(`trueup: the process was ended by ${signal}\n`);
   if (signal) process.kill(process.pid, signal);
   else process.exit(code ?? 1);
 });

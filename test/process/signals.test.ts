@@ -63,6 +63,21 @@ describe('signals and restarts', () => {
     expect(server.output()).toMatch(/"msg":"stopped"/);
   }, 120_000);
 
+  it('stops the server gracefully on SIGHUP (a closed terminal), passed on by its launcher', async () => {
+    const dataDir = tempDataDir();
+    const server = await startServer({ DATA_DIR: dataDir }, 90_000);
+    const pid = serverPid(dataDir);
+    await server.stop('SIGHUP');
+    expect(await gone(pid)).toBe(true);
+    // The launcher exits after the server; the server's last lines may still be in the pipe.
+    const deadline = Date.now() + 5_000;
+    while (!/"msg":"stopped"/.test(server.output()) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(server.output()).toMatch(/"signal":"SIGHUP","msg":"shutting down"/);
+    expect(server.output()).toMatch(/"msg":"stopped"/);
+  }, 120_000);
+
   it('starts again at once on the same DATA_DIR after the server was killed with SIGKILL', async () => {
     const dataDir = tempDataDir();
     const first = await startServer({ DATA_DIR: dataDir }, 90_000);

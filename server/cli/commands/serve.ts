@@ -63,8 +63,9 @@ export const serveCommand: Command = {
         log.info('stopped');
         resolve(0);
       };
-      process.on('SIGTERM', shutdown);
-      process.on('SIGINT', shutdown);
+      // SIGHUP too: the launcher passes it on (a closed terminal), and unhandled it would end the
+      // server at once, without the shutdown.
+      for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, shutdown);
     });
   },
 };
