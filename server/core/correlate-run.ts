@@ -1,30 +1,36 @@
 import { callPolicy } from './call-policy.ts';
-import type { Page, SearchRequest } from './connector-port.ts';
+import type { SearchRequest } from './connector-port.ts';
 import {
   buildCorrelationIndex,
   type Correlation,
   type CorrelationIndex,
   correlateAccount,
   disputeSharedClaims,
+  missingAccountPair,
   pickByScore,
-  uncorrelatedIdmObjects,
 } from './correlate.ts';
 import type { RunDeps, RunView } from './engine-deps.ts';
-import { loadLinkedIdmSide, loadWholeIdmSide } from './idm-side.ts';
+import { type KeyKinds, refreshKeySets } from './key-sets.ts';
 import { readKeyedAccounts } from './keys-run.ts';
 import type { Account } from './model.ts';
 import { keysOfValue, normalizeKey } from './normalize-key.ts';
 import type { PlannedEvent } from './plan.ts';
 import type { PolicyCallOptions } from './policy-port.ts';
-import { type EngineConfig, type IdmEntry, reconKeyIdmAttribute } from './recon-config.ts';
-import type { IdmScope } from './store-port.ts';
+import type { EngineConfig, IdmEntry, LinkEntry, LinkRow } from './recon-config.ts';
+import type { ApplyTarget, IdmScope, StagedAccount } from './store-port.ts';
 
 export type CorrelatedRun = {
-  pairs: Correlation[];
   /** Rows the connector could not read and duplicate keys: failed events without a pair. */
   problems: Array<Omit<PlannedEvent, 'seq'>>;
   watermark: string | null;
+  /** How many accounts were read (each key once). */
+  accounts: number;
+  /** The run's pairs, a slice at a time: the accounts in read order, then the IDM objects none pointed at. */
+  slices(): AsyncGenerator<Correlation[]>;
 };
+
+/** Pairs per slice read back from the stage: bounds a run's memory whatever its size. */
+const sliceSize = 5000;
 
 const problem = (objectKey: string | null, code: string, message: string): Omit<PlannedEvent, 'seq'> => ({
   objectKey,
@@ -38,28 +44,89 @@ const problem = (objectKey: string | null, code: string, message: string): Omit<
   error: { code, message },
 });
 
-async function readAll(pages: AsyncIterable<Page>): Promise<Page[]> {
-  const all: Page[] = [];
-  for await (const page of pages) all.push(page);
-  return all;
-}
+const unique = (values: string[]) => [...new Set(values)];
 
-async function ruleKeys(deps: RunDeps, path: string, entries: IdmEntry[], options: PolicyCallOptions) {
-  const results = await callPolicy(
-    deps.policies,
-    path,
-    'matchingRule',
-    'idmKeys',
-    entries.map((e) => e.object),
-    options,
+type PageContext = {
+  config: EngineConfig;
+  deps: RunDeps;
+  target: ApplyTarget;
+  scope: IdmScope;
+  kinds: KeyKinds;
+  options: PolicyCallOptions;
+};
+
+/** The index of one page: its links with their objects, and the in-scope objects its keys name. */
+async function pageIndex(
+  ctx: PageContext,
+  kind: string | null,
+  keys: string[],
+  links: LinkEntry[],
+): Promise<CorrelationIndex> {
+  const found = kind
+    ? await ctx.deps.store.idmByKeys(ctx.config.objectType, ctx.scope, kind, unique(keys))
+    : [];
+  const byId = new Map<string, { entry: IdmEntry; keys: string[] }>();
+  for (const { key, entry } of found) {
+    const known = byId.get(entry.object.id);
+    if (known) known.keys.push(key);
+    else byId.set(entry.object.id, { entry, keys: [key] });
+  }
+  const entries = [...byId.values()];
+  return buildCorrelationIndex(
+    entries.map((e) => e.entry),
+    entries.map((e) => e.keys),
+    links,
   );
-  return results.map((r) => (r.ok ? r.value.flatMap((k) => keysOfValue(k)) : []));
 }
 
 /**
- * DESIGN steps 3–5: streams the system's accounts page by page and correlates each with the IDM
- * objects in scope — links first, then the recon key, then the matching rule (which may score
- * several candidates). Then finds the IDM objects no account correlated with (full runs only).
+ * DESIGN step 4 for one page of accounts: each account's link first (by unique field key), then
+ * the recon key, then the matching rule (which may score several candidates). The IDM side is
+ * read by key for just this page.
+ */
+async function correlatePage(ctx: PageContext, accounts: Account[]): Promise<Correlation[]> {
+  const { config, deps, target, options } = ctx;
+  const linkRows = await deps.store.linksByKeys(
+    target,
+    accounts.map((a) => normalizeKey(a.key)),
+  );
+  const objects = new Map(
+    (await deps.store.loadIdmObjects(unique(linkRows.map((r) => r.idmObjectId)))).map((e) => [
+      e.object.id,
+      e,
+    ]),
+  );
+  const links = linkRows.map((row): LinkEntry => ({ ...row, idm: objects.get(row.idmObjectId) ?? null }));
+  const source = config.sourceAttributeName;
+  const reconKeys = accounts.map((a) => (source ? keysOfValue(a.attributes[source]) : []));
+  const reconIndex = await pageIndex(ctx, ctx.kinds.recon, reconKeys.flat(), links);
+  const pairs = accounts.map((account, i) =>
+    correlateAccount(account, reconKeys[i] ?? [], reconIndex, 'reconKey'),
+  );
+  const rulePath = config.matchingPolicy;
+  if (!rulePath) return pairs;
+  const unmatched = pairs.flatMap((p, i) => (!p.link && p.candidates.length === 0 ? [i] : []));
+  if (unmatched.length > 0) {
+    const inputs = unmatched.map((i) => accounts[i] as Account);
+    const results = await callPolicy(deps.policies, rulePath, 'matchingRule', 'accountKeys', inputs, options);
+    const ruleKeys = results.map((r) => (r.ok ? r.value.flatMap((k) => keysOfValue(k)) : []));
+    const ruleIndex = await pageIndex(ctx, ctx.kinds.rule, ruleKeys.flat(), links);
+    unmatched.forEach((i, j) => {
+      pairs[i] = correlateAccount(accounts[i] as Account, ruleKeys[j] ?? [], ruleIndex, 'matchingRule');
+    });
+  }
+  await scoreDisputes(pairs, rulePath, deps, options);
+  return pairs;
+}
+
+const linkRowOf = ({ idm: _idm, ...row }: LinkEntry): LinkRow => row;
+
+/**
+ * DESIGN steps 3–5 as a stream: reads the system's accounts page by page, correlates each page
+ * against the IDM side looked up by key, and stages the result in the database (`run_accounts`,
+ * with the objects each account pointed at). Nothing of the run's size stays in memory; the
+ * pairs are read back in slices by `slices()`, once every account is in, because two accounts
+ * claiming one IDM object (a dispute) are known only then.
  */
 export async function correlateRun(
   run: RunView,
@@ -69,79 +136,107 @@ export async function correlateRun(
   scope: IdmScope,
   options: PolicyCallOptions,
 ): Promise<CorrelatedRun> {
+  const { store } = deps;
   const target = { systemId: config.system.id, objectType: config.objectType };
-  const linkRows = await deps.store.loadLinkRows(target);
-  // An incremental run reads its (few) changed accounts first: if all are linked, the IDM side
-  // it needs is just their linked objects.
-  const changed = run.mode === 'incremental' ? await readAll(deps.connector.search(request)) : null;
+  // A planning phase a crash cut short starts again from nothing.
+  await store.clearStage(run.id);
+  await store.normalizeLinkKeys(target, normalizeKey);
+  const kinds = await refreshKeySets(run, config, deps, scope, options);
   // A keys run reads its accounts by key, and concludes only about the IDM objects they name. A
   // live run is a keys run over its changed objects (its connector answers from the changes).
   const keyed =
     run.mode === 'keys' || run.mode === 'live'
-      ? await readKeyedAccounts(run.keys ?? [], config, deps, request, linkRows)
+      ? await readKeyedAccounts(run.keys ?? [], config, deps, request, target)
       : null;
-  const { entries, links } =
-    (changed && (await loadLinkedIdmSide(deps.store, linkRows, changed))) ??
-    (await loadWholeIdmSide(deps.store, config.objectType, scope, linkRows));
-  const reconAttribute = reconKeyIdmAttribute(config);
-  const sourceAttribute = config.sourceAttributeName;
-  const reconIndex = buildCorrelationIndex(
-    entries,
-    entries.map((e) => (reconAttribute ? keysOfValue(e.object.attributes[reconAttribute]) : [])),
-    links,
-  );
-  const rulePath = config.matchingPolicy;
-  const ruleIndex: CorrelationIndex | null = rulePath
-    ? buildCorrelationIndex(entries, await ruleKeys(deps, rulePath, entries, options), links)
-    : null;
-
-  const pairs: Correlation[] = [];
+  const ctx: PageContext = { config, deps, target, scope, kinds, options };
   const problems: CorrelatedRun['problems'] = [];
-  const seenKeys = new Set<string>();
   let watermark: string | null = null;
-  for await (const page of changed ?? keyed?.pages ?? deps.connector.search(request)) {
+  let seq = 0;
+  let accounts = 0;
+  for await (const page of keyed?.pages ?? deps.connector.search(request)) {
     for (const p of page.problems) {
       const where = p.line && !p.message.includes(`line ${p.line}`) ? `line ${p.line}: ` : '';
       problems.push(problem(p.key ?? null, 'read_problem', `${where}${p.message}`));
     }
     if (page.watermark) watermark = page.watermark;
-    const accounts: Account[] = [];
+    const fresh: Account[] = [];
     for (const account of page.accounts) {
-      const key = normalizeKey(account.key);
-      if (key === '') problems.push(problem(null, 'missing_key', 'an account has no unique field key'));
-      else if (seenKeys.has(key)) {
-        problems.push(
-          problem(account.key, 'duplicate_account_key', `the key "${account.key}" appears more than once`),
-        );
-      } else {
-        seenKeys.add(key);
-        accounts.push(account);
-      }
+      if (normalizeKey(account.key) === '')
+        problems.push(problem(null, 'missing_key', 'an account has no unique field key'));
+      else fresh.push(account);
     }
-    const unmatched: number[] = [];
-    accounts.forEach((account, i) => {
-      const keys = sourceAttribute ? keysOfValue(account.attributes[sourceAttribute]) : [];
-      const pair = correlateAccount(account, keys, reconIndex, 'reconKey');
-      if (!pair.link && pair.candidates.length === 0) unmatched.push(i);
-      pairs.push(pair);
-    });
-    if (rulePath && ruleIndex && unmatched.length > 0) {
-      const inputs = unmatched.map((i) => accounts[i] as Account);
-      const keys = await callPolicy(deps.policies, rulePath, 'matchingRule', 'accountKeys', inputs, options);
-      const base = pairs.length - accounts.length;
-      unmatched.forEach((i, j) => {
-        const result = keys[j];
-        const accountKeys = result?.ok ? result.value.flatMap((k) => keysOfValue(k)) : [];
-        pairs[base + i] = correlateAccount(accounts[i] as Account, accountKeys, ruleIndex, 'matchingRule');
-      });
+    const pairs = await correlatePage(ctx, fresh);
+    const rows = pairs.map(
+      (pair, i): StagedAccount => ({
+        seq: seq + i,
+        keyNorm: normalizeKey((fresh[i] as Account).key),
+        account: fresh[i] as Account,
+        idmObjectId: pair.idm?.object.id ?? null,
+        via: pair.via,
+        candidates: pair.candidates.map((c) => c.object.id),
+        link: pair.link ? linkRowOf(pair.link) : null,
+      }),
+    );
+    const staged = await store.stageAccounts(run.id, rows);
+    for (const row of rows) {
+      if (staged.has(row.seq)) continue;
+      const { key } = row.account;
+      problems.push(problem(key, 'duplicate_account_key', `the key "${key}" appears more than once`));
     }
-    deps.onProgress?.({ phase: 'reading', done: pairs.length, total: null });
+    seq += rows.length;
+    accounts += staged.size;
+    deps.onProgress?.({ phase: 'reading', done: accounts, total: null });
   }
-  if (rulePath) await scoreDisputes(pairs, rulePath, deps, options);
-  disputeSharedClaims(pairs);
-  const concluded = keyed ? entries.filter((e) => keyed.idmIds.has(e.object.id)) : entries;
-  if (scope.kind !== 'none') pairs.push(...uncorrelatedIdmObjects(concluded, pairs, reconIndex, run.mode));
-  return { pairs, problems, watermark };
+  const shared = await store.sharedClaims(run.id);
+  return {
+    problems,
+    watermark,
+    accounts,
+    slices: () => pairSlices(run, ctx, shared, keyed ? [...keyed.idmIds] : null),
+  };
+}
+
+async function* pairSlices(
+  run: RunView,
+  ctx: PageContext,
+  shared: Set<string>,
+  keyedIdm: string[] | null,
+): AsyncGenerator<Correlation[]> {
+  const { store } = ctx.deps;
+  for (let after = -1; ; ) {
+    const slice = await store.stagedSlice(run.id, after, sliceSize);
+    if (slice.length === 0) break;
+    after = (slice[slice.length - 1] as StagedAccount).seq;
+    const ids = unique(slice.flatMap((s) => [...s.candidates, ...(s.link ? [s.link.idmObjectId] : [])]));
+    const objects = new Map((await store.loadIdmObjects(ids)).map((e) => [e.object.id, e]));
+    yield slice.map((s) => {
+      const link = s.link ? { ...s.link, idm: objects.get(s.link.idmObjectId) ?? null } : null;
+      const candidates = s.candidates.flatMap((id) => objects.get(id) ?? []);
+      const idm = s.idmObjectId ? (objects.get(s.idmObjectId) ?? null) : null;
+      return disputeSharedClaims({ account: s.account, idm, candidates, link, via: s.via }, shared);
+    });
+  }
+  if (ctx.scope.kind === 'none' || run.mode === 'incremental' || keyedIdm?.length === 0) return;
+  for (let after = ''; ; ) {
+    const entries = await store.unseenIdmSlice(
+      run.id,
+      ctx.config.objectType,
+      ctx.scope,
+      after,
+      sliceSize,
+      keyedIdm,
+    );
+    if (entries.length === 0) break;
+    after = (entries[entries.length - 1] as IdmEntry).object.id;
+    const active = new Map<string, LinkRow>();
+    for (const link of await store.linksOfIdmObjects(
+      ctx.target,
+      entries.map((e) => e.object.id),
+    )) {
+      if (link.status !== 'tombstone') active.set(link.idmObjectId, link);
+    }
+    yield entries.map((entry) => missingAccountPair(entry, active.get(entry.object.id) ?? null));
+  }
 }
 
 /** Asks the matching rule's `score` to choose among several candidates; a tie stays DISPUTED. */

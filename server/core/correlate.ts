@@ -1,6 +1,6 @@
-import type { Account, RunMode } from './model.ts';
+import type { Account } from './model.ts';
 import { normalizeKey } from './normalize-key.ts';
-import type { IdmEntry, LinkEntry } from './recon-config.ts';
+import type { IdmEntry, LinkEntry, LinkRow } from './recon-config.ts';
 
 /** How an account found its IDM object. */
 export type CorrelationVia = 'link' | 'reconKey' | 'matchingRule';
@@ -19,13 +19,12 @@ export type Correlation = {
 
 export type CorrelationIndex = {
   linksByKey: Map<string, LinkEntry>;
-  activeLinkByIdmId: Map<string, LinkEntry>;
   idmByKey: Map<string, IdmEntry[]>;
 };
 
 /**
- * Indexes the IDM side once per run: links by normalised account key, and the in-scope IDM
- * objects by each of their correlation keys (`idmKeys[i]` belongs to `scope[i]`).
+ * Indexes the IDM side a page of accounts may meet: links by normalised account key, and the
+ * in-scope IDM objects by each of their correlation keys (`idmKeys[i]` belongs to `scope[i]`).
  */
 export function buildCorrelationIndex(
   scope: IdmEntry[],
@@ -33,11 +32,7 @@ export function buildCorrelationIndex(
   links: LinkEntry[],
 ): CorrelationIndex {
   const linksByKey = new Map<string, LinkEntry>();
-  const activeLinkByIdmId = new Map<string, LinkEntry>();
-  for (const link of links) {
-    linksByKey.set(normalizeKey(link.accountKey), link);
-    if (link.status !== 'tombstone') activeLinkByIdmId.set(link.idmObjectId, link);
-  }
+  for (const link of links) linksByKey.set(normalizeKey(link.accountKey), link);
   const idmByKey = new Map<string, IdmEntry[]>();
   scope.forEach((entry, i) => {
     for (const key of idmKeys[i] ?? []) {
@@ -46,7 +41,7 @@ export function buildCorrelationIndex(
       else if (!list.includes(entry)) list.push(entry);
     }
   });
-  return { linksByKey, activeLinkByIdmId, idmByKey };
+  return { linksByKey, idmByKey };
 }
 
 /**
@@ -93,45 +88,20 @@ export function pickByScore(candidates: IdmEntry[], scores: number[]): IdmEntry 
 }
 
 /**
- * Two accounts matched by key to the same IDM object cannot both be it: every such claim is
- * turned into a dispute (the object stays among the candidates). Links are not claims: they were
- * settled earlier.
+ * Two accounts matched by key to the same IDM object cannot both be it: every such claim
+ * (`shared`, the objects claimed more than once in the run) is turned into a dispute (the object
+ * stays among the candidates). Links are not claims: they were settled earlier.
  */
-export function disputeSharedClaims(correlations: Correlation[]): void {
-  const claims = new Map<string, number>();
-  for (const c of correlations) {
-    if (c.idm && c.via !== 'link') claims.set(c.idm.object.id, (claims.get(c.idm.object.id) ?? 0) + 1);
-  }
-  for (const c of correlations) {
-    if (c.idm && c.via !== 'link' && (claims.get(c.idm.object.id) ?? 0) > 1) {
-      c.candidates = [c.idm];
-      c.idm = null;
-      c.via = null;
-    }
-  }
+export function disputeSharedClaims(pair: Correlation, shared: Set<string>): Correlation {
+  if (!pair.idm || pair.via === 'link' || !shared.has(pair.idm.object.id)) return pair;
+  return { ...pair, candidates: [pair.idm], idm: null, via: null };
 }
 
 /**
- * IDM objects in scope that no account correlated with. In an incremental run absence proves
- * nothing (the account was simply not changed), so none are concluded then.
+ * An IDM object in scope that no account pointed at (full and keys runs; in an incremental run
+ * absence proves nothing), with its active link if it has one: the account is gone.
  */
-export function uncorrelatedIdmObjects(
-  scope: IdmEntry[],
-  correlations: Correlation[],
-  index: CorrelationIndex,
-  mode: RunMode,
-): Correlation[] {
-  if (mode === 'incremental') return [];
-  const seen = new Set<string>();
-  for (const c of correlations) {
-    for (const candidate of c.candidates) seen.add(candidate.object.id);
-    if (c.link) seen.add(c.link.idmObjectId);
-  }
-  const missing: Correlation[] = [];
-  for (const entry of scope) {
-    if (seen.has(entry.object.id) || entry.object.status === 'deleted') continue;
-    const link = index.activeLinkByIdmId.get(entry.object.id) ?? null;
-    missing.push({ account: null, idm: entry, candidates: [entry], link, via: link ? 'link' : null });
-  }
-  return missing;
+export function missingAccountPair(entry: IdmEntry, activeLink: LinkRow | null): Correlation {
+  const link = activeLink ? { ...activeLink, idm: entry } : null;
+  return { account: null, idm: entry, candidates: [entry], link, via: link ? 'link' : null };
 }

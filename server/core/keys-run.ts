@@ -2,7 +2,8 @@ import type { Page, SearchRequest } from './connector-port.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { lookupAccounts, splitRunKeys } from './lookup-accounts.ts';
 import { normalizeKey } from './normalize-key.ts';
-import { type EngineConfig, type LinkRow, reconKeyIdmAttribute } from './recon-config.ts';
+import { type EngineConfig, reconKeyIdmAttribute } from './recon-config.ts';
+import type { ApplyTarget } from './store-port.ts';
 
 /** What a keys run reads: its accounts (one page), and the IDM objects it may conclude about. */
 export type KeyedRead = { pages: Page[]; idmIds: Set<string> };
@@ -18,19 +19,18 @@ export async function readKeyedAccounts(
   config: EngineConfig,
   deps: Pick<EngineDeps, 'store' | 'connector'>,
   request: SearchRequest,
-  linkRows: LinkRow[],
+  target: ApplyTarget,
 ): Promise<KeyedRead> {
   const { accountKeys, idmIds } = splitRunKeys(keys);
   const wantedIdm = new Set(idmIds);
   const lookFor = new Set(accountKeys);
-  const requested = new Set(accountKeys.map(normalizeKey));
   const linkedIdm = new Set<string>();
-  for (const link of linkRows) {
-    if (wantedIdm.has(link.idmObjectId)) {
-      lookFor.add(link.accountKey);
-      linkedIdm.add(link.idmObjectId);
-    }
-    if (requested.has(normalizeKey(link.accountKey))) wantedIdm.add(link.idmObjectId);
+  for (const link of await deps.store.linksOfIdmObjects(target, idmIds)) {
+    lookFor.add(link.accountKey);
+    linkedIdm.add(link.idmObjectId);
+  }
+  for (const link of await deps.store.linksByKeys(target, accountKeys.map(normalizeKey))) {
+    wantedIdm.add(link.idmObjectId);
   }
   const reconAttribute = reconKeyIdmAttribute(config);
   const unlinked = idmIds.filter((id) => !linkedIdm.has(id));

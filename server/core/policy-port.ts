@@ -169,9 +169,19 @@ export type RunPolicyOptions = {
  * object, a pair's ctx) goes to the event of that object; a line from a per-run call (pre- and
  * post-processor, the queries, a custom processor's batch) goes to the run-level event.
  */
+/** The version of a policy a run calls, and whether its results depend on its input alone. */
+export type PolicyVersion = PinnedPolicy & {
+  /**
+   * False when its code may read the clock or `Math.random` (fixed per run, so they differ from
+   * one run to the next): what it returned in an earlier run must not be reused.
+   */
+  inputOnly: boolean;
+};
+
 export interface PolicySession extends PolicyCaller {
   /** The versions this run uses, to be recorded on the run. */
   readonly pinned: PinnedPolicy[];
+  versionOf(path: string): Promise<PolicyVersion>;
   /** Writes the log lines still buffered. Call once when the run ends, however it ends. */
   finish(): Promise<void>;
 }

@@ -80,3 +80,10 @@ export function reconKeyIdmAttribute(config: EngineConfig): string | null {
   if (!field) return null;
   return idmFieldAliases[field] ?? field;
 }
+
+/**
+ * A Group, Role or Organization config with an entitlement attribute: its IDM objects carry
+ * their members' keys on the system (server/runs/group-members.ts).
+ */
+export const carriesMembers = (config: Pick<EngineConfig, 'objectType' | 'entitlementAttribute'>) =>
+  config.objectType !== 'User' && config.entitlementAttribute !== null;

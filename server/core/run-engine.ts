@@ -22,7 +22,6 @@ export type RunOutcome = (
 ) & { notify?: RunNotify };
 
 const emptyCounts = (): RunCounts => ({ situations: {}, responses: {}, errors: 0 });
-const eventChunk = 5000;
 
 function countEvent(counts: RunCounts, event: PlannedEvent) {
   if (event.situation) counts.situations[event.situation] = (counts.situations[event.situation] ?? 0) + 1;
@@ -115,13 +114,14 @@ async function planRun(run: RunView, config: EngineConfig, watermark: string | n
   const counts = emptyCounts();
   let deletions = 0;
   let planned = 0;
+  let considered = 0;
   const problems = correlated.problems.map((p, i) => ({ ...p, seq: i }));
   for (const p of problems) countEvent(counts, p);
   await store.insertEvents(run.id, problems);
   const ctx = { config, now, newId: deps.newId };
-  for (let at = 0; at < correlated.pairs.length; at += eventChunk) {
-    const chunk = correlated.pairs.slice(at, at + eventChunk);
-    const events = await decidePairs(chunk, problems.length + at, ctx, deps, vars, options);
+  for await (const slice of correlated.slices()) {
+    const events = await decidePairs(slice, problems.length + considered, ctx, deps, vars, options);
+    considered += slice.length;
     const kept: PlannedEvent[] = [];
     for (const event of events) {
       countEvent(counts, event);
@@ -130,8 +130,9 @@ async function planRun(run: RunView, config: EngineConfig, watermark: string | n
       if (keepEvent(config, event)) kept.push(event);
     }
     await store.insertEvents(run.id, kept);
-    deps.onProgress?.({ phase: 'planning', done: at + chunk.length, total: correlated.pairs.length });
+    deps.onProgress?.({ phase: 'planning', done: considered, total: null });
   }
+  await store.clearStage(run.id);
   await store.updateRun(run.id, {
     counts,
     phase: 'gating',
@@ -141,8 +142,8 @@ async function planRun(run: RunView, config: EngineConfig, watermark: string | n
     counts,
     deletions,
     planned,
-    accounts: correlated.pairs.filter((p) => p.account).length,
-    considered: correlated.pairs.length,
+    accounts: correlated.accounts,
+    considered,
     watermark: correlated.watermark,
     vars,
   };

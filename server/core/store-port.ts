@@ -1,4 +1,5 @@
-import type { IdmFilter, ObjectType } from './model.ts';
+import type { CorrelationVia } from './correlate.ts';
+import type { Account, IdmFilter, ObjectType } from './model.ts';
 import type { EventError, PlannedAction, PlannedEvent } from './plan.ts';
 import type { IdmEntry, LinkRow } from './recon-config.ts';
 
@@ -48,14 +49,75 @@ export type AppliedEntry = JournalEntry & {
 /** Which system and object type the links and entitlements of an apply belong to. */
 export type ApplyTarget = { systemId: string; objectType: ObjectType };
 
+/** A run's account as correlation left it (`run_accounts`), until the plan is decided. */
+export type StagedAccount = {
+  seq: number;
+  keyNorm: string;
+  account: Account;
+  /** The one IDM object it correlated with, if any. */
+  idmObjectId: string | null;
+  via: CorrelationVia | null;
+  /** Every IDM object its keys pointed at. */
+  candidates: string[];
+  link: LinkRow | null;
+};
+
+/** Correlation keys of one IDM object version (`idm_keys`, `idm_key_sets`). */
+export type KeySet = { id: string; version: number; keys: string[] };
+
+/**
+ * The IDM side as correlation reads it: by key and in slices, never whole (DESIGN "Scale").
+ * Every list it takes is short (one page of accounts, one slice).
+ */
+export interface CorrelationStore {
+  /** Fills in `links.key_norm` where a writer left it out. */
+  normalizeLinkKeys(target: ApplyTarget, normalize: (key: string) => string): Promise<void>;
+  /** The links whose normalised account key is one of `keys`. */
+  linksByKeys(target: ApplyTarget, keys: string[]): Promise<LinkRow[]>;
+  /** The links, of any status, to these IDM objects. */
+  linksOfIdmObjects(target: ApplyTarget, ids: string[]): Promise<LinkRow[]>;
+  /** Objects in scope, after `afterId` in id order, whose key set `kind` is missing or older than them. */
+  staleKeySets(
+    objectType: ObjectType,
+    scope: IdmScope,
+    kind: string,
+    afterId: string,
+    limit: number,
+  ): Promise<IdmEntry[]>;
+  saveKeySets(kind: string, sets: KeySet[]): Promise<void>;
+  /** In-scope, not deleted objects with a key of `kind` among `keys`. */
+  idmByKeys(
+    objectType: ObjectType,
+    scope: IdmScope,
+    kind: string,
+    keys: string[],
+  ): Promise<Array<{ key: string; entry: IdmEntry }>>;
+  /**
+   * Stages accounts and marks their candidates and links' objects as seen; returns the seqs
+   * staged: an account whose key an earlier one staged already is not.
+   */
+  stageAccounts(runId: string, accounts: StagedAccount[]): Promise<Set<number>>;
+  /** IDM objects that more than one account of the run claims by key (links are not claims). */
+  sharedClaims(runId: string): Promise<Set<string>>;
+  stagedSlice(runId: string, afterSeq: number, limit: number): Promise<StagedAccount[]>;
+  /** In-scope, not deleted objects no account of the run pointed at, after `afterId` in id order. */
+  unseenIdmSlice(
+    runId: string,
+    objectType: ObjectType,
+    scope: IdmScope,
+    afterId: string,
+    limit: number,
+    onlyIds: string[] | null,
+  ): Promise<IdmEntry[]>;
+  /** Forgets what a run staged, and the key sets made for that run alone (`run:<id>:…`). */
+  clearStage(runId: string): Promise<void>;
+}
+
 /**
  * What the engine needs from storage. The implementation (server/runs/) uses bulk SQL: one
  * statement per thousands of rows.
  */
-export interface RunStore {
-  loadIdmScope(objectType: ObjectType, scope: IdmScope): Promise<IdmEntry[]>;
-  /** The links of the config's system and object type, without their IDM objects. */
-  loadLinkRows(target: ApplyTarget): Promise<LinkRow[]>;
+export interface RunStore extends CorrelationStore {
   /** IDM objects by id, whatever their status or scope (the objects of links). */
   loadIdmObjects(ids: string[]): Promise<IdmEntry[]>;
   insertEvents(runId: string, events: PlannedEvent[]): Promise<void>;

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { EngineConfig, IdmEntry } from '../core/recon-config.ts';
+import { carriesMembers, type EngineConfig, type IdmEntry } from '../core/recon-config.ts';
 import type { RunStore } from '../core/store-port.ts';
 import type { Database } from '../db/client.ts';
 
@@ -15,7 +15,7 @@ const chunk = 5000;
  * Members without a link on the system have no key there, so they are not listed.
  */
 export function withGroupMembers(store: RunStore, db: Database, config: EngineConfig): RunStore {
-  if (config.objectType === 'User' || !config.entitlementAttribute) return store;
+  if (!carriesMembers(config) || !config.entitlementAttribute) return store;
   const attribute: string = config.entitlementAttribute;
   const systemId = config.system.id;
 
@@ -45,7 +45,13 @@ export function withGroupMembers(store: RunStore, db: Database, config: EngineCo
 
   return {
     ...store,
-    loadIdmScope: async (objectType, scope) => decorate(await store.loadIdmScope(objectType, scope)),
     loadIdmObjects: async (ids) => decorate(await store.loadIdmObjects(ids)),
+    staleKeySets: async (...args) => decorate(await store.staleKeySets(...args)),
+    unseenIdmSlice: async (...args) => decorate(await store.unseenIdmSlice(...args)),
+    idmByKeys: async (...args) => {
+      const found = await store.idmByKeys(...args);
+      const entries = await decorate(found.map((f) => f.entry));
+      return found.map((f, i) => ({ key: f.key, entry: entries[i] as IdmEntry }));
+    },
   };
 }

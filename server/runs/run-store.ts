@@ -1,18 +1,11 @@
 import { eq, type SQL, sql } from 'drizzle-orm';
 import type { PlannedEvent } from '../core/plan.ts';
-import type { IdmEntry, LinkRow, LinkStatus } from '../core/recon-config.ts';
-import type {
-  AppliedEntry,
-  IdmScope,
-  JournalEntry,
-  RunCounts,
-  RunStore,
-  RunUpdate,
-} from '../core/store-port.ts';
+import type { IdmEntry } from '../core/recon-config.ts';
+import type { AppliedEntry, JournalEntry, RunCounts, RunStore, RunUpdate } from '../core/store-port.ts';
 import type { Database } from '../db/client.ts';
 import { runs } from '../db/schema/index.ts';
 import { applyStatements, flipStatement } from './apply-sql.ts';
-import { idmFilterToSql } from './idm-filter-sql.ts';
+import { createCorrelationStore } from './correlation-store.ts';
 import { type IdmRow, idmEntryOf, json } from './rows.ts';
 
 /** Rows per bulk statement or page: large enough to amortise a round trip, small enough for one parameter. */
@@ -29,33 +22,7 @@ async function inTransaction(db: Database, statements: SQL[]) {
 /** The engine's storage port over PGlite or PostgreSQL, with bulk SQL on every hot path. */
 export function createRunStore(db: Database): RunStore {
   return {
-    async loadIdmScope(objectType, scope: IdmScope) {
-      if (scope.kind === 'none') return [];
-      const filter = scope.kind === 'filter' ? sql`and ${idmFilterToSql(scope.filter)}` : sql``;
-      const rows = await db.rows<IdmRow>(
-        sql`select ${idmColumns} from idm_objects o where o.type = ${objectType} and o.status <> 'deleted' ${filter}`,
-      );
-      return rows.map(idmEntryOf);
-    },
-
-    async loadLinkRows(target) {
-      const rows = await db.rows<{
-        account_key: string;
-        idm_object_id: string;
-        status: LinkStatus;
-        stale_since: Date | string | null;
-      }>(sql`
-        select account_key, idm_object_id, status, stale_since from links
-        where system_id = ${target.systemId} and object_type = ${target.objectType}`);
-      return rows.map(
-        (row): LinkRow => ({
-          accountKey: row.account_key,
-          idmObjectId: row.idm_object_id,
-          status: row.status,
-          staleSince: row.stale_since ? new Date(row.stale_since).toISOString() : null,
-        }),
-      );
-    },
+    ...createCorrelationStore(db),
 
     async loadIdmObjects(ids) {
       const entries: IdmEntry[] = [];

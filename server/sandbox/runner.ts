@@ -36,6 +36,12 @@ export type PolicyService = PolicyRunner & {
   close(): Promise<void>;
 };
 
+/**
+ * Code that names the clock or randomness may read them. Conservative: a mention in a comment or
+ * a string counts too, which only costs reuse, never correctness.
+ */
+const readsClockOrRandom = /\bDate\b|\brandom\b|\bperformance\b/;
+
 const notSaved = (path: string) =>
   new PolicyError({ kind: 'not_found', policy: path, message: 'no policy is saved at this path' });
 
@@ -154,6 +160,10 @@ export function createPolicyRunner(db: Database, config: SandboxConfig): PolicyS
         },
         async kindOf(path) {
           return (await buildFor(path)).kind;
+        },
+        async versionOf(path) {
+          const build = await buildFor(path);
+          return { path, hash: build.hash, inputOnly: !readsClockOrRandom.test(build.code) };
         },
         async call(path, kind, fn, inputs, callOptions) {
           const written: Array<Parameters<typeof logs.add>> = [];

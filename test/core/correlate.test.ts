@@ -4,8 +4,8 @@ import {
   buildCorrelationIndex,
   correlateAccount,
   disputeSharedClaims,
+  missingAccountPair,
   pickByScore,
-  uncorrelatedIdmObjects,
 } from '../../server/core/correlate.ts';
 import { keysOfValue, normalizeKey } from '../../server/core/normalize-key.ts';
 import { account, idmEntry, link } from './fixtures.ts';
@@ -71,23 +71,19 @@ describe('correlation and situations', () => {
       correlateAccount(account('B', { employeeId: 'e1' }), ['e1'], index, 'reconKey'),
       correlateAccount(account('L-LINKED'), [], index, 'reconKey'),
     ];
-    disputeSharedClaims(pairs);
-    expect(pairs.map(classifySituation)).toEqual(['DISPUTED', 'DISPUTED', 'IDM_EXISTS__RESOURCE_EXISTS']);
+    const shared = new Set(['u-alice']);
+    expect(pairs.map((p) => classifySituation(disputeSharedClaims(p, shared)))).toEqual([
+      'DISPUTED',
+      'DISPUTED',
+      'IDM_EXISTS__RESOURCE_EXISTS',
+    ]);
   });
 
-  it('finds IDM objects without an account in full runs only', () => {
-    const pairs = [correlateAccount(account('X', { employeeId: 'E1' }), ['e1'], index, 'reconKey')];
-    const full = uncorrelatedIdmObjects(scope, pairs, index, 'full');
-    expect(full.map((p) => p.idm?.object.id)).toEqual(['u-bob', 'u-twin-a', 'u-twin-b']);
-    expect(full.map(classifySituation)).toEqual(Array(3).fill('IDM_EXISTS__RESOURCE_NOT_EXISTS'));
-    expect(full[0]?.link?.accountKey).toBe('L-LINKED');
-    expect(uncorrelatedIdmObjects(scope, pairs, index, 'incremental')).toEqual([]);
-  });
-
-  it('handles empty sides', () => {
-    const empty = buildCorrelationIndex([], [], []);
-    expect(uncorrelatedIdmObjects([], [], empty, 'full')).toEqual([]);
-    expect(uncorrelatedIdmObjects(scope, [], index, 'full')).toHaveLength(4);
+  it('pairs an IDM object no account pointed at with its active link, if any', () => {
+    const row = { accountKey: 'L-LINKED', idmObjectId: 'u-bob', status: 'active' as const, staleSince: null };
+    expect(classifySituation(missingAccountPair(bob, row))).toBe('IDM_EXISTS__RESOURCE_NOT_EXISTS');
+    expect(missingAccountPair(bob, row).link?.idm).toBe(bob);
+    expect(missingAccountPair(bob, null)).toMatchObject({ account: null, idm: bob, link: null, via: null });
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { beforeEach, expect, it } from 'vitest';
-import { loadLinkedIdmSide } from '../../server/core/idm-side.ts';
+import { keysOfValue, normalizeKey } from '../../server/core/normalize-key.ts';
 import { createRunStore } from '../../server/runs/run-store.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import {
@@ -15,41 +15,56 @@ import {
 } from './recon-fixture.ts';
 
 const header = 'employeeId,name,email,updatedAt\n';
-const account = (key: string) => ({ key, attributes: {} });
 
 /**
- * An incremental run whose changed accounts are all linked loads only their IDM objects; one with
- * an unlinked account correlates it by key against the whole scope. Both must decide as a full
- * run would.
+ * A run reads the IDM side by key, a page of accounts at a time (server/runs/correlation-store.ts):
+ * links by normalised account key, in-scope objects by their stored correlation keys. Incremental
+ * runs then decide as a full run would, whether the changed accounts are linked or not.
  */
 describeEachDatabase('the IDM side of incremental runs', (db) => {
   beforeEach(async () => {
     await clearIdm(db());
   });
 
-  it('loads just the linked objects of the changed accounts, or nothing when one is unlinked', async () => {
+  it('looks links up by normalised key, and objects by key sets made only for what changed', async () => {
     const [ann, bob] = [await addIdmUser(db(), 'E1'), await addIdmUser(db(), 'E2', {}, 'deleted')];
-    await addIdmUser(db(), 'E3');
+    const cay = await addIdmUser(db(), 'E3');
     const hr = await createCsvSystem(db(), header);
+    const target = { systemId: hr.systemId, objectType: 'User' as const };
     await db().rows(sql`insert into links (system_id, object_type, account_key, idm_object_id, status)
       values (${hr.systemId}, 'User', 'E1', ${ann}, 'active'), (${hr.systemId}, 'User', 'e2', ${bob}, 'stale')`);
     const store = createRunStore(db());
-    const rows = await store.loadLinkRows({ systemId: hr.systemId, objectType: 'User' });
-
-    const side = await loadLinkedIdmSide(store, rows, [
-      { accounts: [account(' E2 '), account('E1')], problems: [] },
-      { accounts: [account('E1')], problems: [] },
+    await store.normalizeLinkKeys(target, normalizeKey);
+    const links = await store.linksByKeys(target, [' E2 ', 'E1', 'E3'].map(normalizeKey));
+    expect(links.map((l) => [l.accountKey, l.status, l.idmObjectId]).sort()).toEqual([
+      ['E1', 'active', ann],
+      ['e2', 'stale', bob],
     ]);
-    expect(side?.entries).toEqual([]);
-    expect(
-      side?.links.map((l) => [l.accountKey, l.status, l.idm?.object.id, l.idm?.object.status]).sort(),
-    ).toEqual([
-      ['E1', 'active', ann, 'active'],
-      ['e2', 'stale', bob, 'deleted'],
-    ]);
+    expect((await store.linksOfIdmObjects(target, [bob])).map((l) => l.accountKey)).toEqual(['e2']);
 
-    const unlinked = [{ accounts: [account('E1'), account('E3')], problems: [] }];
-    expect(await loadLinkedIdmSide(store, rows, unlinked)).toBeNull();
+    const all = { kind: 'all' } as const;
+    const kind = 'attr:employeeId';
+    const stale = await store.staleKeySets('User', all, kind, '', 100);
+    expect(stale.map((e) => e.object.id).sort()).toEqual([ann, cay].sort());
+    await store.saveKeySets(
+      kind,
+      stale.map((e) => ({
+        id: e.object.id,
+        version: e.version ?? 1,
+        keys: keysOfValue(e.object.attributes.employeeId),
+      })),
+    );
+    expect(await store.staleKeySets('User', all, kind, '', 100)).toEqual([]);
+    const found = await store.idmByKeys('User', all, kind, ['e1', 'e2', 'e3']);
+    expect(found.map((f) => [f.key, f.entry.object.id]).sort()).toEqual(
+      [
+        ['e1', ann],
+        ['e3', cay],
+      ].sort(),
+    );
+    // A written object (a new version) needs its keys again; the others do not.
+    await db().rows(sql`update idm_objects set version = version + 1 where id = ${cay}`);
+    expect((await store.staleKeySets('User', all, kind, '', 100)).map((e) => e.object.id)).toEqual([cay]);
   });
 
   it('decides linked changes through their links, and correlates a new account by key', async () => {

@@ -1,6 +1,7 @@
 export * from './api-tokens.ts';
 export * from './apply-checkpoints.ts';
 export * from './columns.ts';
+export * from './correlation.ts';
 export * from './disputes.ts';
 export * from './entitlements.ts';
 export * from './idm-memberships.ts';

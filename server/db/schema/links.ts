@@ -18,6 +18,11 @@ export const links = pgTable(
       .references(() => managedSystems.id, { onDelete: 'cascade' }),
     objectType: text('object_type', { enum: objectTypes }).notNull(),
     accountKey: text('account_key').notNull(),
+    /**
+     * `accountKey` as correlation compares it (core/normalize-key.ts), so a run looks links up by
+     * key. Filled in by the engine at the start of a run for links written without it.
+     */
+    keyNorm: text('key_norm'),
     idmObjectId: text('idm_object_id').notNull(),
     status: text('status', { enum: linkStatuses }).notNull().default('active'),
     staleSince: timestamp('stale_since', { withTimezone: true, mode: 'date' }),
@@ -28,6 +33,7 @@ export const links = pgTable(
     oneOf('links_status_check', t.status, linkStatuses),
     uniqueIndex('links_system_key').on(t.systemId, t.objectType, t.accountKey),
     index('links_idm_object').on(t.idmObjectId),
+    index('links_system_key_norm').on(t.systemId, t.objectType, t.keyNorm),
   ],
 );
 

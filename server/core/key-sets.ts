@@ -1,0 +1,74 @@
+import { callPolicy } from './call-policy.ts';
+import type { RunDeps, RunView } from './engine-deps.ts';
+import { keysOfValue } from './normalize-key.ts';
+import type { PolicyCallOptions } from './policy-port.ts';
+import { carriesMembers, type EngineConfig, type IdmEntry, reconKeyIdmAttribute } from './recon-config.ts';
+import type { IdmScope } from './store-port.ts';
+
+/** Which key sets (`idm_keys.kind`) a run's recon key and matching rule look accounts up in. */
+export type KeyKinds = { recon: string | null; rule: string | null };
+
+const sliceSize = 5000;
+
+/**
+ * Names the run's key sets and brings them up to date: only objects written since their set was
+ * made get their keys again, so an unchanged IDM needs no `idmKeys` call at all. A set is kept
+ * across runs only when the keys depend on the object version alone: not for a matching rule
+ * that may read the clock or randomness, nor for objects that carry their members (a membership
+ * changes without a new version). Those sets are made for the run (`run:<id>:…`) and dropped after.
+ */
+export async function refreshKeySets(
+  run: RunView,
+  config: EngineConfig,
+  deps: RunDeps,
+  scope: IdmScope,
+  options: PolicyCallOptions,
+): Promise<KeyKinds> {
+  const lasting = !carriesMembers(config);
+  const attribute = reconKeyIdmAttribute(config);
+  const rulePath = config.matchingPolicy;
+  const version = rulePath && deps.policies ? await deps.policies.versionOf(rulePath) : null;
+  const kinds: KeyKinds = {
+    recon: attribute ? (lasting ? `attr:${attribute}` : `run:${run.id}:attr`) : null,
+    rule: rulePath ? (lasting && version?.inputOnly ? `rule:${version.hash}` : `run:${run.id}:rule`) : null,
+  };
+  if (scope.kind === 'none') return kinds;
+  if (kinds.recon && attribute) {
+    await refresh(deps, config, scope, kinds.recon, async (entries) =>
+      entries.map((e) => keysOfValue(e.object.attributes[attribute])),
+    );
+  }
+  if (kinds.rule && rulePath) {
+    await refresh(deps, config, scope, kinds.rule, async (entries) => {
+      const results = await callPolicy(
+        deps.policies,
+        rulePath,
+        'matchingRule',
+        'idmKeys',
+        entries.map((e) => e.object),
+        options,
+      );
+      return results.map((r) => (r.ok ? r.value.flatMap((k) => keysOfValue(k)) : []));
+    });
+  }
+  return kinds;
+}
+
+async function refresh(
+  deps: RunDeps,
+  config: EngineConfig,
+  scope: IdmScope,
+  kind: string,
+  keysOf: (entries: IdmEntry[]) => Promise<string[][]>,
+) {
+  for (let after = ''; ; ) {
+    const entries = await deps.store.staleKeySets(config.objectType, scope, kind, after, sliceSize);
+    if (entries.length === 0) return;
+    after = (entries[entries.length - 1] as IdmEntry).object.id;
+    const keys = await keysOf(entries);
+    await deps.store.saveKeySets(
+      kind,
+      entries.map((e, i) => ({ id: e.object.id, version: e.version ?? 1, keys: keys[i] ?? [] })),
+    );
+  }
+}

@@ -1,0 +1,74 @@
+import { index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { idmObjects } from './idm-objects.ts';
+import { runs } from './runs.ts';
+
+/**
+ * The correlation keys of IDM objects, by kind: `attr:<name>` (a recon key's IDM attribute) or
+ * `rule:<policy hash>` (a matching rule's `idmKeys`). Runs look accounts' keys up here instead of
+ * holding the IDM side in memory; `idm_key_sets` says for which object version a set was made, so
+ * only objects written since need their keys again.
+ */
+export const idmKeys = pgTable(
+  'idm_keys',
+  {
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    idmObjectId: text('idm_object_id')
+      .notNull()
+      .references(() => idmObjects.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    uniqueIndex('idm_keys_kind_key').on(t.kind, t.key, t.idmObjectId),
+    index('idm_keys_object').on(t.idmObjectId, t.kind),
+  ],
+);
+
+export const idmKeySets = pgTable(
+  'idm_key_sets',
+  {
+    idmObjectId: text('idm_object_id')
+      .notNull()
+      .references(() => idmObjects.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    version: integer('version').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.idmObjectId, t.kind] })],
+);
+
+/**
+ * A run's correlated accounts while it plans (DESIGN "Scale"): written page by page as the
+ * connector reads, then read back in slices to decide; deleted once the plan is stored.
+ */
+export const runAccounts = pgTable(
+  'run_accounts',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    keyNorm: text('key_norm').notNull(),
+    account: jsonb('account').notNull(),
+    /** The IDM object the account correlated with, if exactly one. */
+    idmObjectId: text('idm_object_id'),
+    via: text('via'),
+    candidates: jsonb('candidates').$type<string[]>().notNull(),
+    link: jsonb('link'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.seq] }),
+    uniqueIndex('run_accounts_run_key').on(t.runId, t.keyNorm),
+    index('run_accounts_run_idm').on(t.runId, t.idmObjectId),
+  ],
+);
+
+/** The IDM objects some account of the run pointed at (candidate or link): not "resource missing". */
+export const runSeen = pgTable(
+  'run_seen',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    idmObjectId: text('idm_object_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.idmObjectId] })],
+);

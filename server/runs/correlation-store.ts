@@ -1,0 +1,195 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { CorrelationVia } from '../core/correlate.ts';
+import type { Account } from '../core/model.ts';
+import type { LinkRow, LinkStatus } from '../core/recon-config.ts';
+import type { CorrelationStore, IdmScope } from '../core/store-port.ts';
+import type { Database } from '../db/client.ts';
+import { idmFilterToSql } from './idm-filter-sql.ts';
+import { type IdmRow, idmEntryOf, json } from './rows.ts';
+
+const idmColumns = sql`o.id, o.type, o.status, o.name, o.login, o.email, o.employee_id, o.attributes, o.attribute_sources, o.version`;
+
+/** A list travels as one jsonb parameter and is unpacked once: `= any(…)` is served by the index. */
+const list = (values: unknown[]) =>
+  sql`array(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
+const rowsParam = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
+
+function scopeSql(scope: IdmScope): SQL {
+  if (scope.kind === 'none') return sql`and false`;
+  return scope.kind === 'filter' ? sql`and ${idmFilterToSql(scope.filter)}` : sql``;
+}
+
+type LinkSqlRow = {
+  account_key: string;
+  idm_object_id: string;
+  status: LinkStatus;
+  stale_since: Date | string | null;
+};
+
+const linkRowOf = (row: LinkSqlRow): LinkRow => ({
+  accountKey: row.account_key,
+  idmObjectId: row.idm_object_id,
+  status: row.status,
+  staleSince: row.stale_since ? new Date(row.stale_since).toISOString() : null,
+});
+
+type StagedSqlRow = {
+  seq: number;
+  key_norm: string;
+  account: Account | string;
+  idm_object_id: string | null;
+  via: CorrelationVia | null;
+  candidates: string[] | string;
+  link: LinkRow | string | null;
+};
+
+/** The correlation half of the run store (core/store-port.ts CorrelationStore), in bulk SQL. */
+export function createCorrelationStore(db: Database): CorrelationStore {
+  return {
+    async normalizeLinkKeys(target, normalize) {
+      for (;;) {
+        const rows = await db.rows<{ id: string; account_key: string }>(sql`
+          select id, account_key from links
+          where system_id = ${target.systemId} and object_type = ${target.objectType} and key_norm is null
+          limit 5000`);
+        if (rows.length === 0) return;
+        const keyed = rows.map((r) => ({ id: r.id, key_norm: normalize(r.account_key) }));
+        await db.rows(sql`
+          update links l set key_norm = x.key_norm
+          from jsonb_to_recordset(${rowsParam(keyed)}) as x(id text, key_norm text) where l.id = x.id`);
+      }
+    },
+
+    async linksByKeys(target, keys) {
+      if (keys.length === 0) return [];
+      const rows = await db.rows<LinkSqlRow>(sql`
+        select account_key, idm_object_id, status, stale_since from links
+        where system_id = ${target.systemId} and object_type = ${target.objectType} and key_norm = any(${list(keys)})`);
+      return rows.map(linkRowOf);
+    },
+
+    async linksOfIdmObjects(target, ids) {
+      if (ids.length === 0) return [];
+      const rows = await db.rows<LinkSqlRow>(sql`
+        select account_key, idm_object_id, status, stale_since from links
+        where system_id = ${target.systemId} and object_type = ${target.objectType} and idm_object_id = any(${list(ids)})
+        order by account_key`);
+      return rows.map(linkRowOf);
+    },
+
+    async staleKeySets(objectType, scope, kind, afterId, limit) {
+      const rows = await db.rows<IdmRow>(sql`
+        select ${idmColumns} from idm_objects o
+        left join idm_key_sets s on s.idm_object_id = o.id and s.kind = ${kind}
+        where o.type = ${objectType} and o.status <> 'deleted' ${scopeSql(scope)} and o.id > ${afterId}
+          and (s.version is null or s.version <> o.version)
+        order by o.id limit ${limit}`);
+      return rows.map(idmEntryOf);
+    },
+
+    async saveKeySets(kind, sets) {
+      if (sets.length === 0) return;
+      const ids = sets.map((s) => s.id);
+      const keys = sets.flatMap((s) => s.keys.map((key) => ({ id: s.id, key })));
+      const versions = sets.map((s) => ({ id: s.id, version: s.version }));
+      await db.orm.transaction(async (tx) => {
+        await tx.execute(
+          sql`delete from idm_keys where kind = ${kind} and idm_object_id = any(${list(ids)})`,
+        );
+        if (keys.length > 0) {
+          await tx.execute(sql`
+            insert into idm_keys (kind, key, idm_object_id)
+            select ${kind}, x.key, x.id from jsonb_to_recordset(${rowsParam(keys)}) as x(id text, key text)
+            on conflict do nothing`);
+        }
+        await tx.execute(sql`
+          insert into idm_key_sets (idm_object_id, kind, version)
+          select x.id, ${kind}, x.version from jsonb_to_recordset(${rowsParam(versions)}) as x(id text, version int)
+          on conflict (idm_object_id, kind) do update set version = excluded.version`);
+      });
+    },
+
+    async idmByKeys(objectType, scope, kind, keys) {
+      if (keys.length === 0 || scope.kind === 'none') return [];
+      const rows = await db.rows<IdmRow & { key: string }>(sql`
+        select k.key, ${idmColumns} from idm_keys k join idm_objects o on o.id = k.idm_object_id
+        where k.kind = ${kind} and k.key = any(${list(keys)})
+          and o.type = ${objectType} and o.status <> 'deleted' ${scopeSql(scope)}
+        order by o.id`);
+      return rows.map((row) => ({ key: row.key, entry: idmEntryOf(row) }));
+    },
+
+    async stageAccounts(runId, accounts) {
+      if (accounts.length === 0) return new Set();
+      const rows = accounts.map((a) => ({
+        seq: a.seq,
+        key_norm: a.keyNorm,
+        account: a.account,
+        idm_object_id: a.idmObjectId,
+        via: a.via,
+        candidates: a.candidates,
+        link: a.link,
+      }));
+      // One statement: the accounts whose key is new to the run, and the objects they point at.
+      const staged = await db.rows<{ seq: number }>(sql`
+        with staged as (
+          insert into run_accounts (run_id, seq, key_norm, account, idm_object_id, via, candidates, link)
+          select ${runId}, x.seq, x.key_norm, x.account, x.idm_object_id, x.via, x.candidates, x.link
+          from jsonb_to_recordset(${rowsParam(rows)}) as x(seq int, key_norm text, account jsonb,
+            idm_object_id text, via text, candidates jsonb, link jsonb)
+          order by x.seq
+          on conflict (run_id, key_norm) do nothing
+          returning seq, candidates, link
+        ), seen as (
+          insert into run_seen (run_id, idm_object_id)
+          select distinct ${runId}, id from (
+            select jsonb_array_elements_text(candidates) as id from staged
+            union all select link->>'idmObjectId' from staged where link is not null
+          ) ids
+          on conflict do nothing
+        )
+        select seq from staged`);
+      return new Set(staged.map((r) => Number(r.seq)));
+    },
+
+    async sharedClaims(runId) {
+      const rows = await db.rows<{ id: string }>(sql`
+        select idm_object_id as id from run_accounts
+        where run_id = ${runId} and idm_object_id is not null and via <> 'link'
+        group by idm_object_id having count(*) > 1`);
+      return new Set(rows.map((r) => r.id));
+    },
+
+    async stagedSlice(runId, afterSeq, limit) {
+      const rows = await db.rows<StagedSqlRow>(sql`
+        select seq, key_norm, account, idm_object_id, via, candidates, link from run_accounts
+        where run_id = ${runId} and seq > ${afterSeq} order by seq limit ${limit}`);
+      return rows.map((r) => ({
+        seq: Number(r.seq),
+        keyNorm: r.key_norm,
+        account: json(r.account) as Account,
+        idmObjectId: r.idm_object_id,
+        via: r.via,
+        candidates: json(r.candidates) ?? [],
+        link: json(r.link),
+      }));
+    },
+
+    async unseenIdmSlice(runId, objectType, scope, afterId, limit, onlyIds) {
+      const only = onlyIds ? sql`and o.id = any(${list(onlyIds)})` : sql``;
+      const rows = await db.rows<IdmRow>(sql`
+        select ${idmColumns} from idm_objects o
+        where o.type = ${objectType} and o.status <> 'deleted' ${scopeSql(scope)} ${only} and o.id > ${afterId}
+          and not exists (select 1 from run_seen s where s.run_id = ${runId} and s.idm_object_id = o.id)
+        order by o.id limit ${limit}`);
+      return rows.map(idmEntryOf);
+    },
+
+    async clearStage(runId) {
+      await db.rows(sql`delete from run_accounts where run_id = ${runId}`);
+      await db.rows(sql`delete from run_seen where run_id = ${runId}`);
+      await db.rows(sql`delete from idm_key_sets where kind like ${`run:${runId}:%`}`);
+      await db.rows(sql`delete from idm_keys where kind like ${`run:${runId}:%`}`);
+    },
+  };
+}
