@@ -53,7 +53,10 @@ async function workspace(kind: DatabaseKind, csv: string) {
   return { env, system, open, close, dispose: dropDatabase };
 }
 
-/** What a run left behind, without the ids chosen at random at plan time. */
+/**
+ * What a run left behind, without the ids chosen at random at plan time. Events are compared in
+ * key order: the IDM objects no account points at are planned in id order, and ids are random.
+ */
 async function snapshot(ws: Awaited<ReturnType<typeof workspace>>) {
   const db = await ws.open();
   try {
@@ -61,12 +64,18 @@ async function snapshot(ws: Awaited<ReturnType<typeof workspace>>) {
       sql`select employee_id, name, status, attributes from idm_objects order by employee_id`,
     );
     const events = await db.rows(
-      sql`select seq, object_key, situation, response, outcome, diff from run_events order by seq`,
+      sql`select object_key, situation, response, outcome, diff from run_events order by object_key, situation, seq`,
+    );
+    const [seqs] = await db.rows<{ ok: boolean }>(
+      sql`select count(distinct seq) = count(*) and coalesce(max(seq) + 1, 0) = count(*) as ok from run_events`,
     );
     const links = await db.rows<{ n: number }>(sql`select count(*)::int as n from links`);
     const runs = await db.rows<{ status: string }>(sql`select status from runs`);
+    const [stage] = await db.rows<{ n: number }>(
+      sql`select (select count(*) from run_accounts) + (select count(*) from run_seen) as n`,
+    );
     const csv = readFileSync(ws.system.file, 'utf8').trim().split('\n').sort();
-    return { idm, events, links: links[0]?.n, runs: runs.map((r) => r.status), csv };
+    return { idm, events, links: links[0]?.n, runs: runs.map((r) => r.status), csv, staged: Number(stage?.n), seqsInOrder: seqs?.ok };
   } finally {
     await ws.close(db);
   }
@@ -78,7 +87,10 @@ function csvFile() {
   return `${lines.join('\n')}\n`;
 }
 
-describe.each(databaseKinds)('a run killed mid-apply resumes exactly [%s]', (kind) => {
+const phases = ['planning', 'applying'] as const;
+const cases = databaseKinds.flatMap((kind) => phases.map((phase) => [phase, kind] as const));
+
+describe.each(cases)('a run killed while %s resumes exactly [%s]', (phase, kind) => {
   const cleanups: Array<() => Promise<void>> = [];
   afterAll(async () => {
     for (const cleanup of cleanups) await cleanup();
@@ -96,7 +108,8 @@ describe.each(databaseKinds)('a run killed mid-apply resumes exactly [%s]', (kin
       expect(reference.stderr).toBe('');
       expect(reference.code).toBe(0);
 
-      // Kill the process (SIGKILL: no chance to clean up) once its progress shows applying has begun.
+      const before = await snapshot(killed);
+      // Kill the process (SIGKILL: no chance to clean up) once its progress shows the phase has begun.
       const child = spawn(
         nodeBinary,
         [
@@ -117,15 +130,23 @@ describe.each(databaseKinds)('a run killed mid-apply resumes exactly [%s]', (kin
       );
       child.stdout.on('data', (chunk: Buffer) => {
         output += chunk;
-        if (output.includes('applying')) child.kill('SIGKILL');
+        if (output.includes(phase)) child.kill('SIGKILL');
       });
       expect(await exited).toBe('SIGKILL');
       const interrupted = await snapshot(killed);
       expect(interrupted.runs).toEqual(['running']);
       const planned = interrupted.events.filter((e) => e.outcome === 'planned').length;
       const applied = interrupted.events.filter((e) => e.outcome === 'applied').length;
-      expect(applied).toBeGreaterThan(0);
-      expect(planned).toBeGreaterThan(0);
+      if (phase === 'applying') {
+        expect(applied).toBeGreaterThan(0);
+        expect(planned).toBeGreaterThan(0);
+      } else {
+        // Mid-plan: accounts staged, part of the plan perhaps stored, nothing written.
+        expect(applied).toBe(0);
+        expect(interrupted.staged).toBeGreaterThan(0);
+        expect(interrupted.idm).toEqual(before.idm);
+        expect(interrupted.csv).toEqual(before.csv);
+      }
 
       const resumed = await runTrueup(['run', '--resume'], killed.env);
       expect(resumed.code).toBe(0);
@@ -138,6 +159,8 @@ describe.each(databaseKinds)('a run killed mid-apply resumes exactly [%s]', (kin
       expect(after.csv).toEqual(expected.csv);
       expect(after.links).toBe(expected.links);
       expect(after.events.every((e) => e.outcome === 'applied')).toBe(true);
+      expect(after.staged).toBe(0);
+      expect(after.seqsInOrder).toBe(true);
     },
     180_000,
   );
