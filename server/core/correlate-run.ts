@@ -10,7 +10,7 @@ import {
   pickByScore,
 } from './correlate.ts';
 import type { RunDeps, RunView } from './engine-deps.ts';
-import { type KeyKinds, refreshKeySets } from './key-sets.ts';
+import { type KeyKinds, runKeySets } from './key-sets.ts';
 import { readKeyedAccounts } from './keys-run.ts';
 import type { Account } from './model.ts';
 import { keysOfValue, normalizeKey } from './normalize-key.ts';
@@ -31,6 +31,8 @@ export type CorrelatedRun = {
 
 /** Pairs per slice read back from the stage: bounds a run's memory whatever its size. */
 const sliceSize = 5000;
+/** Links and key sets written before the planner's statistics are refreshed. */
+const analyzeAfter = 1000;
 
 const problem = (objectKey: string | null, code: string, message: string): Omit<PlannedEvent, 'seq'> => ({
   objectKey,
@@ -51,7 +53,8 @@ type PageContext = {
   deps: RunDeps;
   target: ApplyTarget;
   scope: IdmScope;
-  kinds: KeyKinds;
+  /** The run's key sets, up to date (made on the first call). */
+  keySets: () => Promise<KeyKinds>;
   options: PolicyCallOptions;
 };
 
@@ -98,8 +101,12 @@ async function correlatePage(ctx: PageContext, accounts: Account[]): Promise<Cor
   );
   const links = linkRows.map((row): LinkEntry => ({ ...row, idm: objects.get(row.idmObjectId) ?? null }));
   const source = config.sourceAttributeName;
-  const reconKeys = accounts.map((a) => (source ? keysOfValue(a.attributes[source]) : []));
-  const reconIndex = await pageIndex(ctx, ctx.kinds.recon, reconKeys.flat(), links);
+  // A link always wins: only the accounts without one are looked up by key.
+  const linked = new Set(linkRows.map((r) => normalizeKey(r.accountKey)));
+  const reconKeys = accounts.map((a) =>
+    source && !linked.has(normalizeKey(a.key)) ? keysOfValue(a.attributes[source]) : [],
+  );
+  const reconIndex = await pageIndex(ctx, 'recon', reconKeys.flat(), links);
   const pairs = accounts.map((account, i) =>
     correlateAccount(account, reconKeys[i] ?? [], reconIndex, 'reconKey'),
   );
@@ -110,7 +117,7 @@ async function correlatePage(ctx: PageContext, accounts: Account[]): Promise<Cor
     const inputs = unmatched.map((i) => accounts[i] as Account);
     const results = await callPolicy(deps.policies, rulePath, 'matchingRule', 'accountKeys', inputs, options);
     const ruleKeys = results.map((r) => (r.ok ? r.value.flatMap((k) => keysOfValue(k)) : []));
-    const ruleIndex = await pageIndex(ctx, ctx.kinds.rule, ruleKeys.flat(), links);
+    const ruleIndex = await pageIndex(ctx, 'rule', ruleKeys.flat(), links);
     unmatched.forEach((i, j) => {
       pairs[i] = correlateAccount(accounts[i] as Account, ruleKeys[j] ?? [], ruleIndex, 'matchingRule');
     });
@@ -140,43 +147,35 @@ export async function correlateRun(
   const target = { systemId: config.system.id, objectType: config.objectType };
   // A planning phase a crash cut short starts again from nothing.
   await store.clearStage(run.id);
-  await store.normalizeLinkKeys(target, normalizeKey);
-  const kinds = await refreshKeySets(run, config, deps, scope, options);
+  if ((await store.normalizeLinkKeys(target, normalizeKey)) > analyzeAfter) await store.analyzeKeys();
   // A keys run reads its accounts by key, and concludes only about the IDM objects they name. A
   // live run is a keys run over its changed objects (its connector answers from the changes).
   const keyed =
     run.mode === 'keys' || run.mode === 'live'
       ? await readKeyedAccounts(run.keys ?? [], config, deps, request, target)
       : null;
-  const ctx: PageContext = { config, deps, target, scope, kinds, options };
+  const keySets = runKeySets(run, config, deps, scope, options);
+  const ctx: PageContext = { config, deps, target, scope, keySets, options };
   const problems: CorrelatedRun['problems'] = [];
   let watermark: string | null = null;
   let seq = 0;
   let accounts = 0;
-  for await (const page of keyed?.pages ?? deps.connector.search(request)) {
-    for (const p of page.problems) {
-      const where = p.line && !p.message.includes(`line ${p.line}`) ? `line ${p.line}: ` : '';
-      problems.push(problem(p.key ?? null, 'read_problem', `${where}${p.message}`));
-    }
-    if (page.watermark) watermark = page.watermark;
-    const fresh: Account[] = [];
-    for (const account of page.accounts) {
-      if (normalizeKey(account.key) === '')
-        problems.push(problem(null, 'missing_key', 'an account has no unique field key'));
-      else fresh.push(account);
-    }
-    const pairs = await correlatePage(ctx, fresh);
+  let batch: Account[] = [];
+  // Connector pages are gathered into batches: a few round trips per thousands of accounts.
+  const stage = async () => {
+    const pairs = await correlatePage(ctx, batch);
     const rows = pairs.map(
       (pair, i): StagedAccount => ({
         seq: seq + i,
-        keyNorm: normalizeKey((fresh[i] as Account).key),
-        account: fresh[i] as Account,
+        keyNorm: normalizeKey((batch[i] as Account).key),
+        account: batch[i] as Account,
         idmObjectId: pair.idm?.object.id ?? null,
         via: pair.via,
         candidates: pair.candidates.map((c) => c.object.id),
         link: pair.link ? linkRowOf(pair.link) : null,
       }),
     );
+    batch = [];
     const staged = await store.stageAccounts(run.id, rows);
     for (const row of rows) {
       if (staged.has(row.seq)) continue;
@@ -186,7 +185,21 @@ export async function correlateRun(
     seq += rows.length;
     accounts += staged.size;
     deps.onProgress?.({ phase: 'reading', done: accounts, total: null });
+  };
+  for await (const page of keyed?.pages ?? deps.connector.search(request)) {
+    for (const p of page.problems) {
+      const where = p.line && !p.message.includes(`line ${p.line}`) ? `line ${p.line}: ` : '';
+      problems.push(problem(p.key ?? null, 'read_problem', `${where}${p.message}`));
+    }
+    if (page.watermark) watermark = page.watermark;
+    for (const account of page.accounts) {
+      if (normalizeKey(account.key) === '')
+        problems.push(problem(null, 'missing_key', 'an account has no unique field key'));
+      else batch.push(account);
+    }
+    if (batch.length >= sliceSize) await stage();
   }
+  if (batch.length > 0) await stage();
   const shared = await store.sharedClaims(run.id);
   return {
     problems,

@@ -9,15 +9,32 @@ import type { IdmScope } from './store-port.ts';
 export type KeyKinds = { recon: string | null; rule: string | null };
 
 const sliceSize = 5000;
+/** Key sets written before the planner's statistics are refreshed. */
+const analyzeAfter = 1000;
 
 /**
- * Names the run's key sets and brings them up to date: only objects written since their set was
- * made get their keys again, so an unchanged IDM needs no `idmKeys` call at all. A set is kept
- * across runs only when the keys depend on the object version alone: not for a matching rule
- * that may read the clock or randomness, nor for objects that carry their members (a membership
- * changes without a new version). Those sets are made for the run (`run:<id>:…`) and dropped after.
+ * The run's key sets, brought up to date on first use (a run whose accounts are all linked needs
+ * none): only objects written since their set was made get their keys again, so an unchanged IDM
+ * needs no `idmKeys` call at all. A set is kept across runs only when the keys depend on the
+ * object version alone: not for a matching rule that may read the clock or randomness, nor for
+ * objects that carry their members (a membership changes without a new version). Those sets are
+ * made for the run (`run:<id>:…`) and dropped after.
  */
-export async function refreshKeySets(
+export function runKeySets(
+  run: RunView,
+  config: EngineConfig,
+  deps: RunDeps,
+  scope: IdmScope,
+  options: PolicyCallOptions,
+): () => Promise<KeyKinds> {
+  let ready: Promise<KeyKinds> | null = null;
+  return () => {
+    ready ??= refreshKeySets(run, config, deps, scope, options);
+    return ready;
+  };
+}
+
+async function refreshKeySets(
   run: RunView,
   config: EngineConfig,
   deps: RunDeps,
@@ -33,13 +50,14 @@ export async function refreshKeySets(
     rule: rulePath ? (lasting && version?.inputOnly ? `rule:${version.hash}` : `run:${run.id}:rule`) : null,
   };
   if (scope.kind === 'none') return kinds;
+  let written = 0;
   if (kinds.recon && attribute) {
-    await refresh(deps, config, scope, kinds.recon, async (entries) =>
+    written += await refresh(deps, config, scope, kinds.recon, async (entries) =>
       entries.map((e) => keysOfValue(e.object.attributes[attribute])),
     );
   }
   if (kinds.rule && rulePath) {
-    await refresh(deps, config, scope, kinds.rule, async (entries) => {
+    written += await refresh(deps, config, scope, kinds.rule, async (entries) => {
       const results = await callPolicy(
         deps.policies,
         rulePath,
@@ -51,6 +69,7 @@ export async function refreshKeySets(
       return results.map((r) => (r.ok ? r.value.flatMap((k) => keysOfValue(k)) : []));
     });
   }
+  if (written > analyzeAfter) await deps.store.analyzeKeys();
   return kinds;
 }
 
@@ -60,10 +79,11 @@ async function refresh(
   scope: IdmScope,
   kind: string,
   keysOf: (entries: IdmEntry[]) => Promise<string[][]>,
-) {
-  for (let after = ''; ; ) {
+): Promise<number> {
+  for (let after = '', written = 0; ; ) {
     const entries = await deps.store.staleKeySets(config.objectType, scope, kind, after, sliceSize);
-    if (entries.length === 0) return;
+    if (entries.length === 0) return written;
+    written += entries.length;
     after = (entries[entries.length - 1] as IdmEntry).object.id;
     const keys = await keysOf(entries);
     await deps.store.saveKeySets(

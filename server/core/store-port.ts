@@ -70,8 +70,8 @@ export type KeySet = { id: string; version: number; keys: string[] };
  * Every list it takes is short (one page of accounts, one slice).
  */
 export interface CorrelationStore {
-  /** Fills in `links.key_norm` where a writer left it out. */
-  normalizeLinkKeys(target: ApplyTarget, normalize: (key: string) => string): Promise<void>;
+  /** Fills in `links.key_norm` where a writer left it out; how many links it filled in. */
+  normalizeLinkKeys(target: ApplyTarget, normalize: (key: string) => string): Promise<number>;
   /** The links whose normalised account key is one of `keys`. */
   linksByKeys(target: ApplyTarget, keys: string[]): Promise<LinkRow[]>;
   /** The links, of any status, to these IDM objects. */
@@ -85,6 +85,11 @@ export interface CorrelationStore {
     limit: number,
   ): Promise<IdmEntry[]>;
   saveKeySets(kind: string, sets: KeySet[]): Promise<void>;
+  /**
+   * Refreshes the planner's statistics of links and key sets after many were written, so the
+   * look-ups by key use their indexes (stale statistics made them scan: 100× slower).
+   */
+  analyzeKeys(): Promise<void>;
   /** In-scope, not deleted objects with a key of `kind` among `keys`. */
   idmByKeys(
     objectType: ObjectType,

@@ -47,12 +47,13 @@ type StagedSqlRow = {
 export function createCorrelationStore(db: Database): CorrelationStore {
   return {
     async normalizeLinkKeys(target, normalize) {
-      for (;;) {
+      for (let filled = 0; ; ) {
         const rows = await db.rows<{ id: string; account_key: string }>(sql`
           select id, account_key from links
           where system_id = ${target.systemId} and object_type = ${target.objectType} and key_norm is null
           limit 5000`);
-        if (rows.length === 0) return;
+        if (rows.length === 0) return filled;
+        filled += rows.length;
         const keyed = rows.map((r) => ({ id: r.id, key_norm: normalize(r.account_key) }));
         await db.rows(sql`
           update links l set key_norm = x.key_norm
@@ -107,6 +108,10 @@ export function createCorrelationStore(db: Database): CorrelationStore {
           select x.id, ${kind}, x.version from jsonb_to_recordset(${rowsParam(versions)}) as x(id text, version int)
           on conflict (idm_object_id, kind) do update set version = excluded.version`);
       });
+    },
+
+    async analyzeKeys() {
+      await db.rows(sql`analyze links, idm_keys, idm_key_sets`);
     },
 
     async idmByKeys(objectType, scope, kind, keys) {
