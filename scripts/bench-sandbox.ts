@@ -23,6 +23,7 @@ import type { PolicyKind } from '../server/core/policy-port.ts';
 import { compilePolicyFile } from '../server/sandbox/compile/compile.ts';
 import { type BatchTimings, createExecutor, type RunnableBuild } from '../server/sandbox/execute.ts';
 import { createSandbox, defaultWorkers } from '../server/sandbox/supervisor.ts';
+import { evaluatePolicyInProcess } from './in-process-policies.ts';
 
 const records = Number(process.env.BENCH_RECORDS ?? 100_000);
 const runsPerSize = Number(process.env.BENCH_RUNS ?? 3);
@@ -73,22 +74,6 @@ async function build(file: string): Promise<RunnableBuild> {
     code: compiled.code,
     sourceMap: compiled.sourceMap,
   };
-}
-
-/** The same bundle, evaluated in this process with a minimal `trueup:policy` that adds nothing. */
-function inProcess(bundle: RunnableBuild): Record<string, (input: unknown) => unknown> {
-  const single = (fn: (ctx: unknown) => unknown) => ({ fns: { default: fn } });
-  type Rule = { accountKeys(a: unknown): unknown; idmKeys(u: unknown): unknown };
-  const sdk = {
-    definePopulation: single,
-    defineMatchingRule: (rule: Rule) => ({
-      fns: { accountKeys: (a: unknown) => rule.accountKeys(a), idmKeys: (u: unknown) => rule.idmKeys(u) },
-    }),
-    log: { debug() {}, info() {}, warn() {}, error() {} },
-  };
-  const evaluate = new Function('globalThis', `${bundle.code}\nreturn __trueupPolicyModule;`);
-  return (evaluate({ __trueupSdk: sdk }) as { default: { fns: Record<string, (input: unknown) => unknown> } })
-    .default.fns;
 }
 
 function time(fn: () => void): number {
@@ -151,7 +136,7 @@ try {
       `${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)}; best of ${runsPerSize} runs\n`,
   );
   for (const bench of cases) {
-    const local = inProcess(bench.build)[bench.fn]!;
+    const local = evaluatePolicyInProcess(bench.build)[bench.fn]!;
     const { shared } = bench;
     // In process the policy gets what the sandbox would give it: each input with the shared fields.
     const localInputs = shared
