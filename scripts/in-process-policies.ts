@@ -13,6 +13,7 @@ import {
   type PolicySession,
 } from '../server/core/policy-port.ts';
 import type { RunnableBuild } from '../server/sandbox/execute.ts';
+import { policyVersionOf } from '../server/sandbox/runner.ts';
 
 export type PolicyFunctions = Record<string, (input: unknown) => unknown>;
 
@@ -118,6 +119,7 @@ export function createInProcessPolicyRunner(
       }
       return {
         ...callerOver(buildFor),
+        versionOf: async (path) => policyVersionOf(await buildFor(path)),
         get pinned() {
           return [...pinned.values()].map((build) => ({ path: build.path, hash: build.hash }));
         },

@@ -8,6 +8,7 @@ import {
   type PolicyResult,
   type PolicyRunner,
   type PolicySession,
+  type PolicyVersion,
 } from '../core/policy-port.ts';
 import type { Database } from '../db/client.ts';
 import { policies, policyBuilds } from '../db/schema/policies.ts';
@@ -41,6 +42,13 @@ export type PolicyService = PolicyRunner & {
  * a string counts too, which only costs reuse, never correctness.
  */
 const readsClockOrRandom = /\bDate\b|\brandom\b|\bperformance\b/;
+
+/** A build's version as a run sees it (core/policy-port.ts PolicyVersion). */
+export const policyVersionOf = (build: RunnableBuild): PolicyVersion => ({
+  path: build.path,
+  hash: build.hash,
+  inputOnly: !readsClockOrRandom.test(build.code),
+});
 
 const notSaved = (path: string) =>
   new PolicyError({ kind: 'not_found', policy: path, message: 'no policy is saved at this path' });
@@ -161,10 +169,7 @@ export function createPolicyRunner(db: Database, config: SandboxConfig): PolicyS
         async kindOf(path) {
           return (await buildFor(path)).kind;
         },
-        async versionOf(path) {
-          const build = await buildFor(path);
-          return { path, hash: build.hash, inputOnly: !readsClockOrRandom.test(build.code) };
-        },
+        versionOf: async (path) => policyVersionOf(await buildFor(path)),
         async call(path, kind, fn, inputs, callOptions) {
           const written: Array<Parameters<typeof logs.add>> = [];
           try {
