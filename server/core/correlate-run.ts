@@ -61,10 +61,11 @@ type PageContext = {
 /** The index of one page: its links with their objects, and the in-scope objects its keys name. */
 async function pageIndex(
   ctx: PageContext,
-  kind: string | null,
+  which: keyof KeyKinds,
   keys: string[],
   links: LinkEntry[],
 ): Promise<CorrelationIndex> {
+  const kind = keys.length > 0 && ctx.scope.kind !== 'none' ? (await ctx.keySets())[which] : null;
   const found = kind
     ? await ctx.deps.store.idmByKeys(ctx.config.objectType, ctx.scope, kind, unique(keys))
     : [];
