@@ -75,7 +75,15 @@ async function snapshot(ws: Awaited<ReturnType<typeof workspace>>) {
       sql`select (select count(*) from run_accounts) + (select count(*) from run_seen) as n`,
     );
     const csv = readFileSync(ws.system.file, 'utf8').trim().split('\n').sort();
-    return { idm, events, links: links[0]?.n, runs: runs.map((r) => r.status), csv, staged: Number(stage?.n), seqsInOrder: seqs?.ok };
+    return {
+      idm,
+      events,
+      links: links[0]?.n,
+      runs: runs.map((r) => r.status),
+      csv,
+      staged: Number(stage?.n),
+      seqsInOrder: seqs?.ok,
+    };
   } finally {
     await ws.close(db);
   }
