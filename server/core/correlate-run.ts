@@ -11,13 +11,13 @@ import {
 } from './correlate.ts';
 import type { RunDeps, RunView } from './engine-deps.ts';
 import { type KeyKinds, runKeySets } from './key-sets.ts';
-import { readKeyedAccounts } from './keys-run.ts';
+import { type KeyedRead, readKeyedAccounts, readsByReconKey } from './keys-run.ts';
 import type { Account } from './model.ts';
 import { keysOfValue, normalizeKey } from './normalize-key.ts';
 import type { PlannedEvent } from './plan.ts';
 import type { PolicyCallOptions } from './policy-port.ts';
 import type { EngineConfig, IdmEntry, LinkEntry, LinkRow } from './recon-config.ts';
-import type { ApplyTarget, IdmScope, StagedAccount } from './store-port.ts';
+import type { ApplyTarget, ConcludedIdm, IdmScope, StagedAccount } from './store-port.ts';
 
 export type CorrelatedRun = {
   /** Rows the connector could not read and duplicate keys: failed events without a pair. */
@@ -163,7 +163,7 @@ export async function correlateRun(
   let accounts = 0;
   let batch: Account[] = [];
   // Connector pages are gathered into batches: a few round trips per thousands of accounts.
-  const stage = async () => {
+  const stage = async (quiet = false) => {
     const pairs = await correlatePage(ctx, batch);
     const rows = pairs.map(
       (pair, i): StagedAccount => ({
@@ -179,7 +179,7 @@ export async function correlateRun(
     batch = [];
     const staged = await store.stageAccounts(run.id, rows);
     for (const row of rows) {
-      if (staged.has(row.seq)) continue;
+      if (staged.has(row.seq) || quiet) continue;
       const { key } = row.account;
       problems.push(problem(key, 'duplicate_account_key', `the key "${key}" appears more than once`));
     }
@@ -201,20 +201,57 @@ export async function correlateRun(
     if (batch.length >= sliceSize) await stage();
   }
   if (batch.length > 0) await stage();
+  // The accounts of IDM objects written since are read too: an account already read is no problem.
+  const concluded = await concludedIdm(run, ctx, request, keyed, async (accounts) => {
+    batch = accounts;
+    await stage(true);
+  });
   const shared = await store.sharedClaims(run.id);
-  return {
-    problems,
-    watermark,
-    accounts,
-    slices: () => pairSlices(run, ctx, shared, keyed ? [...keyed.idmIds] : null),
-  };
+  return { problems, watermark, accounts, slices: () => pairSlices(run, ctx, shared, concluded) };
+}
+
+/**
+ * Which IDM objects the run may conclude have no account (null: none). A full run: all in scope.
+ * A keys run: those it names. An incremental run: those written since the config's last run
+ * (so IDM_EXISTS__RESOURCE_NOT_EXISTS is found incrementally), whose accounts it first reads by
+ * key and stages; only an object whose account could be read by key is concluded about — a
+ * linked one, or any when the recon key is the unique field key. Another object's account may
+ * exist unread, matched by a rule.
+ */
+async function concludedIdm(
+  run: RunView,
+  ctx: PageContext,
+  request: SearchRequest,
+  keyed: KeyedRead | null,
+  stageQuietly: (accounts: Account[]) => Promise<void>,
+): Promise<ConcludedIdm | null> {
+  const { config, deps, target } = ctx;
+  if (ctx.scope.kind === 'none') return null;
+  if (keyed) return keyed.idmIds.size > 0 ? { kind: 'ids', ids: [...keyed.idmIds] } : null;
+  if (run.mode !== 'incremental') return { kind: 'all' };
+  const since = await deps.store.lastRunEnd(config.id);
+  if (!since) return null;
+  for (let after = ''; ; ) {
+    const ids = await deps.store.idmChangedSince(config.objectType, since, after, sliceSize);
+    if (ids.length === 0) break;
+    after = ids[ids.length - 1] as string;
+    const read = await readKeyedAccounts(
+      ids.map((id) => `idm:${id}`),
+      config,
+      deps,
+      request,
+      target,
+    );
+    await stageQuietly(read.pages.flatMap((p) => p.accounts).filter((a) => normalizeKey(a.key) !== ''));
+  }
+  return { kind: 'changedSince', since, linkedOnly: !readsByReconKey(config), target };
 }
 
 async function* pairSlices(
   run: RunView,
   ctx: PageContext,
   shared: Set<string>,
-  keyedIdm: string[] | null,
+  concluded: ConcludedIdm | null,
 ): AsyncGenerator<Correlation[]> {
   const { store } = ctx.deps;
   for (let after = -1; ; ) {
@@ -230,7 +267,7 @@ async function* pairSlices(
       return disputeSharedClaims({ account: s.account, idm, candidates, link, via: s.via }, shared);
     });
   }
-  if (ctx.scope.kind === 'none' || run.mode === 'incremental' || keyedIdm?.length === 0) return;
+  if (!concluded) return;
   for (let after = ''; ; ) {
     const entries = await store.unseenIdmSlice(
       run.id,
@@ -238,7 +275,7 @@ async function* pairSlices(
       ctx.scope,
       after,
       sliceSize,
-      keyedIdm,
+      concluded,
     );
     if (entries.length === 0) break;
     after = (entries[entries.length - 1] as IdmEntry).object.id;

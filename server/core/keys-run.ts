@@ -5,6 +5,10 @@ import { normalizeKey } from './normalize-key.ts';
 import { type EngineConfig, reconKeyIdmAttribute } from './recon-config.ts';
 import type { ApplyTarget } from './store-port.ts';
 
+/** The recon key is the unique field key: an IDM object's account can be read by its recon key value. */
+export const readsByReconKey = (config: EngineConfig) =>
+  config.sourceAttributeName !== null && config.sourceAttributeName === config.system.uniqueFieldKey;
+
 /** What a keys run reads: its accounts (one page), and the IDM objects it may conclude about. */
 export type KeyedRead = { pages: Page[]; idmIds: Set<string> };
 
@@ -34,7 +38,7 @@ export async function readKeyedAccounts(
   }
   const reconAttribute = reconKeyIdmAttribute(config);
   const unlinked = idmIds.filter((id) => !linkedIdm.has(id));
-  if (unlinked.length > 0 && reconAttribute && config.sourceAttributeName === config.system.uniqueFieldKey) {
+  if (unlinked.length > 0 && reconAttribute && readsByReconKey(config)) {
     for (const entry of await deps.store.loadIdmObjects(unlinked)) {
       const value = entry.object.attributes[reconAttribute];
       for (const key of Array.isArray(value) ? value : value === null || value === undefined ? [] : [value])

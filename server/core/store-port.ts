@@ -62,6 +62,16 @@ export type StagedAccount = {
   link: LinkRow | null;
 };
 
+/**
+ * Which IDM objects a run may conclude have no account: all in scope (full runs), those a keys
+ * run names, or (incremental runs) those written since the config's last run whose account could
+ * be read by key: linked ones, or all when the recon key is the unique field key.
+ */
+export type ConcludedIdm =
+  | { kind: 'all' }
+  | { kind: 'ids'; ids: string[] }
+  | { kind: 'changedSince'; since: string; linkedOnly: boolean; target: ApplyTarget };
+
 /** Correlation keys of one IDM object version (`idm_keys`, `idm_key_sets`). */
 export type KeySet = { id: string; version: number; keys: string[] };
 
@@ -112,8 +122,12 @@ export interface CorrelationStore {
     scope: IdmScope,
     afterId: string,
     limit: number,
-    onlyIds: string[] | null,
+    concluded: ConcludedIdm,
   ): Promise<IdmEntry[]>;
+  /** When the config's last successful real run ended (an incremental run's IDM-side "since"). */
+  lastRunEnd(configId: string): Promise<string | null>;
+  /** Ids of the objects of a type (any status, any scope) written after `since`, after `afterId`. */
+  idmChangedSince(objectType: ObjectType, since: string, afterId: string, limit: number): Promise<string[]>;
   /** Forgets what a run staged, and the key sets made for that run alone (`run:<id>:…`). */
   clearStage(runId: string): Promise<void>;
 }

@@ -180,14 +180,40 @@ export function createCorrelationStore(db: Database): CorrelationStore {
       }));
     },
 
-    async unseenIdmSlice(runId, objectType, scope, afterId, limit, onlyIds) {
-      const only = onlyIds ? sql`and o.id = any(${list(onlyIds)})` : sql``;
+    async unseenIdmSlice(runId, objectType, scope, afterId, limit, concluded) {
+      const only =
+        concluded.kind === 'ids'
+          ? sql`and o.id = any(${list(concluded.ids)})`
+          : concluded.kind === 'changedSince'
+            ? sql`and o.updated_at > ${concluded.since}::timestamptz ${
+                concluded.linkedOnly
+                  ? sql`and exists (select 1 from links l where l.idm_object_id = o.id
+                      and l.system_id = ${concluded.target.systemId} and l.object_type = ${concluded.target.objectType})`
+                  : sql``
+              }`
+            : sql``;
       const rows = await db.rows<IdmRow>(sql`
         select ${idmColumns} from idm_objects o
         where o.type = ${objectType} and o.status <> 'deleted' ${scopeSql(scope)} ${only} and o.id > ${afterId}
           and not exists (select 1 from run_seen s where s.run_id = ${runId} and s.idm_object_id = o.id)
         order by o.id limit ${limit}`);
       return rows.map(idmEntryOf);
+    },
+
+    async lastRunEnd(configId) {
+      const [row] = await db.rows<{ at: Date | string }>(sql`
+        select finished_at as at from runs
+        where config_id = ${configId} and status = 'succeeded' and not dry_run and finished_at is not null
+        order by finished_at desc limit 1`);
+      return row ? new Date(row.at).toISOString() : null;
+    },
+
+    async idmChangedSince(objectType, since, afterId, limit) {
+      const rows = await db.rows<{ id: string }>(sql`
+        select id from idm_objects
+        where type = ${objectType} and updated_at > ${since}::timestamptz and id > ${afterId}
+        order by id limit ${limit}`);
+      return rows.map((r) => r.id);
     },
 
     async clearStage(runId) {

@@ -119,4 +119,46 @@ describeEachDatabase('the IDM side of incremental runs', (db) => {
     );
     expect(Number(links?.n)).toBe(4);
   });
+
+  it('includes the IDM objects written since the last run: a new user without an account, a changed and a deleted one', async () => {
+    await addIdmUser(db(), 'E1', { name: 'Ann One', email: 'ann@x' });
+    await addIdmUser(db(), 'E2', { name: 'Bob Two', email: 'bob@x' });
+    const csv = `${header}E1,Ann One,ann@x,2025-12-01\nE2,Bob Two,bob@x,2025-12-01\n`;
+    const hr = await createCsvSystem(db(), csv, {
+      connection: { watermarkColumn: 'updatedAt' },
+      situations: {
+        IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_IDM_FROM_RESOURCE',
+        IDM_NOT_EXISTS__RESOURCE_EXISTS: 'ADD_TO_IDM',
+        IDM_EXISTS__RESOURCE_NOT_EXISTS: 'DO_NOTHING',
+        IDM_DELETED__RESOURCE_EXISTS: 'DO_NOTHING',
+      },
+    });
+    const service = runServiceFor(db());
+    expect((await runToEnd(service, db(), { configId: hr.configId })).status).toBe('succeeded');
+
+    // Nothing changes on the source. In the IDM: Cay is hired (no account yet), Ann's name is
+    // edited (her account is unchanged), Bob is deleted (his account is still there).
+    await new Promise((r) => setTimeout(r, 20));
+    await addIdmUser(db(), 'E3', { name: 'Cay Three', email: 'cay@x' });
+    await db().rows(sql`update idm_objects set name = 'Ann Edited', attributes = attributes || '{"name":"Ann Edited"}',
+      version = version + 1, updated_at = now() where employee_id = 'E1'`);
+    await db().rows(sql`update idm_objects set status = 'deleted', version = version + 1, updated_at = now()
+      where employee_id = 'E2'`);
+    const incremental = await runToEnd(service, db(), { configId: hr.configId, mode: 'incremental' });
+    expect(incremental.status).toBe('succeeded');
+    expect(incremental.counts.situations).toEqual({
+      IDM_EXISTS__RESOURCE_EXISTS: 1,
+      IDM_EXISTS__RESOURCE_NOT_EXISTS: 1,
+      IDM_DELETED__RESOURCE_EXISTS: 1,
+    });
+    const events = (await eventsOf(db(), incremental.id)).map((e) => [e.object_key, e.situation]);
+    expect(events).toContainEqual(['E1', 'IDM_EXISTS__RESOURCE_EXISTS']);
+    // Ann's account says "Ann One": the source wins the name back.
+    expect((await idmUsers(db())).find((u) => u.employee_id === 'E1')?.name).toBe('Ann One');
+
+    // A second incremental run does not conclude about Cay again: she was not written since.
+    const quiet = await runToEnd(service, db(), { configId: hr.configId, mode: 'incremental' });
+    expect(quiet.status).toBe('succeeded');
+    expect(quiet.counts.situations.IDM_EXISTS__RESOURCE_NOT_EXISTS).toBeUndefined();
+  });
 });
