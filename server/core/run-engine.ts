@@ -1,7 +1,7 @@
 import { applyPlan } from './apply-plan.ts';
 import { callPolicyOnce, openRunPolicies } from './call-policy.ts';
 import { correlateRun } from './correlate-run.ts';
-import { decidePairs } from './decide-pairs.ts';
+import { decideSlice, memoBasis } from './decision-memo.ts';
 import type { EngineDeps, RunDeps, RunView } from './engine-deps.ts';
 import { checkDeletionThreshold } from './gates.ts';
 import { isDeletionAction, type PlannedEvent } from './plan.ts';
@@ -119,8 +119,9 @@ async function planRun(run: RunView, config: EngineConfig, watermark: string | n
   for (const p of problems) countEvent(counts, p);
   await store.insertEvents(run.id, problems);
   const ctx = { config, now, newId: deps.newId };
+  const basis = await memoBasis(config, deps, vars);
   for await (const slice of correlated.slices()) {
-    const events = await decidePairs(slice, problems.length + considered, ctx, deps, vars, options);
+    const events = await decideSlice(slice, problems.length + considered, basis, ctx, deps, vars, options);
     considered += slice.length;
     const kept: PlannedEvent[] = [];
     for (const event of events) {

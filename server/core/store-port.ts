@@ -72,6 +72,17 @@ export type ConcludedIdm =
   | { kind: 'ids'; ids: string[] }
   | { kind: 'changedSince'; since: string; linkedOnly: boolean; target: ApplyTarget };
 
+/** A no-op decided for a pair, and what it was decided from (`decision_memos`). */
+export type DecisionMemo = {
+  keyNorm: string;
+  accountHash: string;
+  idmObjectId: string;
+  idmVersion: number;
+  basis: string;
+  situation: string;
+  response: string;
+};
+
 /** Correlation keys of one IDM object version (`idm_keys`, `idm_key_sets`). */
 export type KeySet = { id: string; version: number; keys: string[] };
 
@@ -128,6 +139,10 @@ export interface CorrelationStore {
   lastRunEnd(configId: string): Promise<string | null>;
   /** Ids of the objects of a type (any status, any scope) written after `since`, after `afterId`. */
   idmChangedSince(objectType: ObjectType, since: string, afterId: string, limit: number): Promise<string[]>;
+  /** The config's memos of these (normalised) account keys. */
+  memosFor(configId: string, keys: string[]): Promise<DecisionMemo[]>;
+  /** Remembers new no-ops and forgets those that no longer hold. */
+  saveMemos(configId: string, remember: DecisionMemo[], forget: string[]): Promise<void>;
   /** Forgets what a run staged, and the key sets made for that run alone (`run:<id>:…`). */
   clearStage(runId: string): Promise<void>;
 }

@@ -200,6 +200,47 @@ export function createCorrelationStore(db: Database): CorrelationStore {
       return rows.map(idmEntryOf);
     },
 
+    async memosFor(configId, keys) {
+      if (keys.length === 0) return [];
+      const rows = await db.rows<{
+        key_norm: string;
+        account_hash: string;
+        idm_object_id: string;
+        idm_version: number;
+        basis: string;
+        situation: string;
+        response: string;
+      }>(sql`
+        select key_norm, account_hash, idm_object_id, idm_version, basis, situation, response
+        from decision_memos where config_id = ${configId} and key_norm = any(${list(keys)})`);
+      return rows.map((r) => ({
+        keyNorm: r.key_norm,
+        accountHash: r.account_hash,
+        idmObjectId: r.idm_object_id,
+        idmVersion: Number(r.idm_version),
+        basis: r.basis,
+        situation: r.situation,
+        response: r.response,
+      }));
+    },
+
+    async saveMemos(configId, remember, forget) {
+      if (forget.length > 0) {
+        await db.rows(
+          sql`delete from decision_memos where config_id = ${configId} and key_norm = any(${list(forget)})`,
+        );
+      }
+      if (remember.length === 0) return;
+      await db.rows(sql`
+        insert into decision_memos (config_id, key_norm, account_hash, idm_object_id, idm_version, basis, situation, response)
+        select ${configId}, x."keyNorm", x."accountHash", x."idmObjectId", x."idmVersion", x.basis, x.situation, x.response
+        from jsonb_to_recordset(${rowsParam(remember)}) as x("keyNorm" text, "accountHash" text, "idmObjectId" text,
+          "idmVersion" int, basis text, situation text, response text)
+        on conflict (config_id, key_norm) do update set account_hash = excluded.account_hash,
+          idm_object_id = excluded.idm_object_id, idm_version = excluded.idm_version, basis = excluded.basis,
+          situation = excluded.situation, response = excluded.response`);
+    },
+
     async lastRunEnd(configId) {
       const [row] = await db.rows<{ at: Date | string }>(sql`
         select finished_at as at from runs

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { Situation } from '../../server/core/model.ts';
@@ -49,6 +50,17 @@ export default defineCustomProcessor(({ pairs }) =>
     ...(p.account?.key === 'E1' ? { patch: { name: 'Chosen by custom' } } : {}),
   })),
 );`,
+
+  'test/population-logs.ts': `import { definePopulation, log } from 'trueup:policy';
+export default definePopulation(({ account }) => {
+  log.info('populated ' + account.key);
+  return { name: String(account.attributes.name) };
+});`,
+  'test/population-clock.ts': `import { definePopulation, log } from 'trueup:policy';
+export default definePopulation(({ account }) => {
+  log.info('populated ' + account.key);
+  return { name: String(account.attributes.name), seenAt: new Date().getFullYear() > 2000 ? 'now' : 'then' };
+});`,
 };
 
 const csv = 'employeeId,name,email\nE1,Ann,ann@x\nE2,Bob,BOB@X \n';
@@ -166,4 +178,35 @@ describeEachDatabase('runs with sandboxed policies', (db) => {
     expect(run.counts.responses).toEqual({ ADD_TO_IDM: 1, DO_NOTHING: 1 });
     expect((await idmUsers(db())).map((u) => u.name)).toEqual(['Chosen by custom']);
   });
+
+  it.each([
+    ['test/population-logs.ts', [2, 2, 0, 1]],
+    ['test/population-clock.ts', [2, 2, 2, 2]],
+  ])(
+    '%s: an unchanged pair is not decided again, unless the policy may read the clock',
+    async (path, calls) => {
+      await addIdmUser(db(), 'E1', { name: 'Ann' });
+      await addIdmUser(db(), 'E2', { name: 'Bob' });
+      const app = await createCsvSystem(db(), 'employeeId,name,email\nE1,Ann,\nE2,Bob,\n', {
+        situations: { IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_IDM_FROM_RESOURCE' },
+      });
+      await db().rows(
+        sql`update recon_situations set population_policy = ${path} where config_id = ${app.configId}`,
+      );
+      const populated = async () => {
+        const run = await runToEnd(service(), db(), { configId: app.configId });
+        expect(run.status).toBe('succeeded');
+        const [row] = await db().rows<{ n: number }>(
+          sql`select count(*)::int as n from policy_logs where run_id = ${run.id} and message like 'populated %'`,
+        );
+        return Number(row?.n);
+      };
+      // First run: links are written. Second: in sync, decided (and remembered if it may be).
+      const seen = [await populated(), await populated(), await populated()];
+      // Ann's account changes: only she is decided again.
+      writeFileSync(app.file, 'employeeId,name,email\nE1,Ann,ann@new\nE2,Bob,\n');
+      seen.push(await populated());
+      expect(seen).toEqual(calls);
+    },
+  );
 });

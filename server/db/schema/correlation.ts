@@ -1,5 +1,6 @@
 import { index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { idmObjects } from './idm-objects.ts';
+import { reconConfigs } from './recon-configs.ts';
 import { runs } from './runs.ts';
 
 /**
@@ -71,4 +72,26 @@ export const runSeen = pgTable(
     idmObjectId: text('idm_object_id').notNull(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.idmObjectId] })],
+);
+
+/**
+ * What a pair needed no action for (docs: "Skip what did not change"): when a later run meets
+ * the same account content, the same IDM object at the same version, under the same config,
+ * policies and vars (`basis`), it records the same no-op without deciding again.
+ */
+export const decisionMemos = pgTable(
+  'decision_memos',
+  {
+    configId: text('config_id')
+      .notNull()
+      .references(() => reconConfigs.id, { onDelete: 'cascade' }),
+    keyNorm: text('key_norm').notNull(),
+    accountHash: text('account_hash').notNull(),
+    idmObjectId: text('idm_object_id').notNull(),
+    idmVersion: integer('idm_version').notNull(),
+    basis: text('basis').notNull(),
+    situation: text('situation').notNull(),
+    response: text('response').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.configId, t.keyNorm] })],
 );
