@@ -330,7 +330,12 @@ async function main() {
       const phases: string[] = [];
       let phase = '';
       const started = performance.now();
+      const apply = { changes: 0, from: 0, to: 0 };
       const outcome = await service.start({ configId, dryRun: false, mode, trigger: 'cli' }, (p) => {
+        // Applying reports after each batch: the gate (a few queries) is timed with it.
+        if (p.phase === 'gating') apply.from = performance.now();
+        if (p.phase === 'applying') apply.changes = p.done;
+        if (p.phase === 'finishing' && !apply.to) apply.to = performance.now();
         if (p.phase !== phase) {
           phase = p.phase;
           phases.push(`${p.phase} at ${((performance.now() - started) / 1000).toFixed(2)} s`);
@@ -351,6 +356,7 @@ async function main() {
           `${mode} run: ${run?.status}, ${objects} objects, ${events?.n} events, counts ${JSON.stringify(run?.counts)}`,
           `  phases: ${phases.join(', ')}`,
           `  wall time ${seconds.toFixed(2)} s, ${Math.round(objects / seconds)} objects/s, ${(runPeak / 2 ** 20).toFixed(0)} MB RSS sampled during the run`,
+          `  apply: ${apply.changes} changes in ${((apply.to - apply.from) / 1000).toFixed(2)} s (gate included) = ${Math.round(apply.changes / ((apply.to - apply.from) / 1000))}/s`,
         ].join('\n')}\n`,
       );
       if (run?.status !== 'succeeded')
