@@ -19,7 +19,8 @@ type Row = Record<string, string>;
  * the same directory (same file system, so the rename is atomic), which is fsynced and renamed over
  * the original. A reader sees the old file or the new one, never half of each; a crash leaves the
  * old file and a stray temporary file. Encoding, BOM, delimiter, quote, header and line ending are
- * kept. A file with a malformed line is not rewritten: the rewrite would silently drop that line.
+ * kept, and every record no op touches is copied as written. A file with a malformed line is not
+ * rewritten: the reader skips that line, so what the IDM was planned from is not what is there.
  */
 export async function rewriteCsv(connection: CsvConnection, keyColumn: string, ops: WriteOp[]) {
   return serialise(connection.path, () => rewrite(connection, keyColumn, ops));
