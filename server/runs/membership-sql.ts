@@ -21,8 +21,11 @@ export function entitlementStatements(target: ApplyTarget, ok: AppliedEntry[]): 
   const ownerIds = sql`array(select x->>'idmObjectId' from jsonb_array_elements(${rowsParam(owners)}) x)`;
   const listsGroups = target.objectType === 'User';
   const statements = [
-    sql`delete from entitlements where system_id = ${target.systemId}
-      and account_key = any(array(select x->>'accountKey' from jsonb_array_elements(${rowsParam(owners)}) x))`,
+    // One index probe per account, as for links in apply-sql.ts: no plan that scans the system.
+    sql`delete from entitlements where id = any(array(
+      select e.id from jsonb_array_elements(${rowsParam(owners)}) x
+      cross join lateral (select id from entitlements where system_id = ${target.systemId}
+        and account_key = x->>'accountKey' offset 0) e))`,
     listsGroups
       ? sql`delete from idm_memberships where system_id = ${target.systemId} and member_id = any(${ownerIds})`
       : sql`delete from idm_memberships where system_id = ${target.systemId} and target_id = any(${ownerIds})`,

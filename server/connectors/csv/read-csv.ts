@@ -57,7 +57,11 @@ export async function* readCsv(
     skip_records_with_error: true,
     on_skip: (error: CsvError | undefined) => {
       if (error)
-        problems.push({ kind: 'problem', line: lineOf(error), message: describe(error, columnCount) });
+        problems.push({
+          kind: 'problem',
+          line: lineOf(error),
+          message: describeCsvError(error, columnCount),
+        });
     },
   });
   const source = createReadStream(connection.path);
@@ -77,7 +81,8 @@ export async function* readCsv(
   }
 }
 
-function checkHeader(columns: string[], onHeader: (columns: string[]) => void): string[] {
+/** Rejects a header with an empty or repeated column name; hands the names on. */
+export function checkHeader(columns: string[], onHeader: (columns: string[]) => void): string[] {
   const seen = new Set<string>();
   for (const [index, column] of columns.entries()) {
     if (column.trim() === '') throw new Error(`the header has an empty column name (column ${index + 1})`);
@@ -88,12 +93,12 @@ function checkHeader(columns: string[], onHeader: (columns: string[]) => void): 
   return columns;
 }
 
-function lineOf(error: CsvError): number {
+export function lineOf(error: CsvError): number {
   return Number((error as CsvError & { lines?: number }).lines ?? 0);
 }
 
 /** csv-parse's own messages are precise; only the unhelpful codes are reworded. */
-function describe(error: CsvError, columnCount: number): string {
+export function describeCsvError(error: CsvError, columnCount: number): string {
   if (
     error.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' ||
     error.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH'

@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
 import type { WriteOp, WriteResult } from '../../core/connector-port.ts';
 import type { AttributeValue } from '../../core/model.ts';
 import type { CsvConnection } from './csv-settings.ts';
-import { readCsv, sniffCsvFormat } from './read-csv.ts';
+import { fieldsOf, MalformedCsv, scanRecords } from './raw-records.ts';
+import { checkHeader, sniffCsvFormat } from './read-csv.ts';
 
 type Row = Record<string, string>;
 
@@ -17,7 +19,8 @@ type Row = Record<string, string>;
  * the same directory (same file system, so the rename is atomic), which is fsynced and renamed over
  * the original. A reader sees the old file or the new one, never half of each; a crash leaves the
  * old file and a stray temporary file. Encoding, BOM, delimiter, quote, header and line ending are
- * kept. A file with a malformed line is not rewritten: the rewrite would silently drop that line.
+ * kept, and every record no op touches is copied as written. A file with a malformed line is not
+ * rewritten: the reader skips that line, so what the IDM was planned from is not what is there.
  */
 export async function rewriteCsv(connection: CsvConnection, keyColumn: string, ops: WriteOp[]) {
   return serialise(connection.path, () => rewrite(connection, keyColumn, ops));
@@ -46,66 +49,74 @@ async function rewrite(connection: CsvConnection, keyColumn: string, ops: WriteO
   } catch (error) {
     return fail(`cannot open ${connection.path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
   }
-  let columns: string[] = [];
+  const layout = { ...format, delimiter: connection.delimiter, quote: connection.quote };
+  const cellsOf = cellWriter(connection);
   const pending = new Map<string, number[]>();
+  let columns: string[] | undefined;
+  const useColumns = (names: string[]) => {
+    columns = checkHeader(names, () => {});
+    queueOps(ops, columns, keyColumn, connection, results, pending);
+    return columns;
+  };
+  if (!connection.header) useColumns(connection.columns ?? []);
+
+  /**
+   * The new file, chunk by chunk. A record no op touches is copied as it was written, so only
+   * the changed rows are parsed into cells and written anew; each keeps the record delimiter it had.
+   */
+  async function* newFile(): AsyncGenerator<string> {
+    let endsRecord = true;
+    for await (const records of scanRecords(
+      decodedFile(connection),
+      format.recordDelimiter,
+      connection.quote,
+    )) {
+      let text = '';
+      for (const record of records) {
+        // An empty line is no record (the reader skips it too): kept as it was.
+        if (record.text === '') {
+          text += record.end;
+          continue;
+        }
+        const names = columns;
+        if (!names) {
+          useColumns(fieldsOf(record, layout, null));
+          text += record.text + record.end;
+          endsRecord = record.end !== '';
+          continue;
+        }
+        const fields = fieldsOf(record, layout, names.length);
+        const key = fields[names.indexOf(keyColumn)] ?? '';
+        const indexes = pending.get(key);
+        if (!indexes) {
+          text += record.text + record.end;
+        } else {
+          pending.delete(key);
+          const start = Object.fromEntries(names.map((column, i) => [column, fields[i] ?? '']));
+          const row = applyOps(start, indexes, ops, names, keyColumn, connection, results);
+          if (row) text += cellsOf(names.map((column) => row[column] ?? '')) + record.end;
+        }
+        endsRecord = record.end !== '';
+      }
+      yield text;
+    }
+    if (!columns) throw new MalformedCsv('the file is empty: it has no header row');
+    let appended = endsRecord ? '' : format.recordDelimiter;
+    for (const [, indexes] of pending) {
+      const row = applyOps(undefined, indexes, ops, columns, keyColumn, connection, results);
+      if (row) appended += cellsOf(columns.map((column) => row[column] ?? '')) + format.recordDelimiter;
+    }
+    yield appended;
+  }
+
   const temp = join(
     dirname(connection.path),
     `.${basename(connection.path)}.${randomBytes(6).toString('hex')}.tmp`,
   );
-
-  /** Yields the output as arrays of cells, the header row first when the file has one. */
-  async function* lines(): AsyncGenerator<string[]> {
-    let first = true;
-    for await (const row of rows()) {
-      if (first && connection.header) yield columns;
-      first = false;
-      yield columns.map((column) => row[column] ?? '');
-    }
-    if (columns.length === 0) throw new MalformedLine('the file is empty: it has no header row');
-    if (first && connection.header) yield columns;
-  }
-
-  async function* rows(): AsyncGenerator<Row> {
-    const items = readCsv(connection, (names) => {
-      columns = names;
-      queueOps(ops, columns, keyColumn, connection, results, pending);
-    });
-    for await (const item of items) {
-      if (item.kind === 'problem') {
-        throw new MalformedLine(`line ${item.line} is malformed (${item.message}); fix it before writing`);
-      }
-      const key = item.record[keyColumn] ?? '';
-      const indexes = pending.get(key);
-      if (!indexes) {
-        yield item.record;
-        continue;
-      }
-      pending.delete(key);
-      const row = applyOps(item.record, indexes, ops, columns, keyColumn, connection, results);
-      if (row) yield row;
-    }
-    for (const [, indexes] of pending) {
-      const row = applyOps(undefined, indexes, ops, columns, keyColumn, connection, results);
-      if (row) yield row;
-    }
-  }
-
   const file = await open(temp, 'wx');
   try {
-    const stringifier = stringify({
-      delimiter: connection.delimiter,
-      quote: connection.quote === '' ? false : connection.quote,
-      record_delimiter: format.recordDelimiter === '\r\n' ? 'windows' : 'unix',
-    });
-    // iconv-lite encodes strings; csv-stringify would otherwise hand it UTF-8 buffers.
-    stringifier.setEncoding('utf8');
     const output = createWriteStream('', { fd: file.fd, autoClose: false });
-    await pipeline(
-      lines(),
-      stringifier,
-      iconv.encodeStream(connection.encoding, { addBOM: format.bom }),
-      output,
-    );
+    await pipeline(newFile(), iconv.encodeStream(connection.encoding, { addBOM: format.bom }), output);
     await file.sync();
     await file.close();
     await rename(temp, connection.path);
@@ -113,13 +124,11 @@ async function rewrite(connection: CsvConnection, keyColumn: string, ops: WriteO
   } catch (error) {
     await file.close().catch(() => {});
     await rm(temp, { force: true });
-    if (error instanceof MalformedLine) return fail(error.message);
+    if (error instanceof MalformedCsv) return fail(error.message);
     return fail(`rewriting ${connection.path} failed: ${(error as Error).message}`);
   }
   return results.map((result) => result ?? { ok: true });
 }
-
-class MalformedLine extends Error {}
 
 /** Validates every op against the header and groups the valid ones by key, in batch order. */
 function queueOps(
@@ -197,6 +206,24 @@ function cells(values: Record<string, AttributeValue>): Row {
   return Object.fromEntries(
     Object.entries(values).map(([name, value]) => [name, value === null ? '' : String(value)]),
   );
+}
+
+/** The file's text, decoded chunk by chunk (iconv-lite strips a BOM). */
+function decodedFile(connection: CsvConnection): AsyncIterable<string> {
+  const source = createReadStream(connection.path);
+  const decoder = iconv.decodeStream(connection.encoding) as NodeJS.ReadWriteStream & Transform;
+  source.on('error', (error) => decoder.destroy(error));
+  return source.pipe(decoder) as AsyncIterable<string>;
+}
+
+/** One row as the file's dialect writes it, without the record delimiter (the caller adds it). */
+function cellWriter(connection: CsvConnection): (cells: string[]) => string {
+  const options = {
+    delimiter: connection.delimiter,
+    quote: connection.quote === '' ? false : connection.quote,
+    eof: false,
+  } as const;
+  return (cells) => stringify([cells], options);
 }
 
 /** Makes the rename itself durable (the directory entry), where the platform allows it. */

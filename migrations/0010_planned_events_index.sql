@@ -1,0 +1,1 @@
+CREATE INDEX "run_events_planned" ON "run_events" USING btree ("run_id","seq") WHERE "run_events"."outcome" = 'planned';
