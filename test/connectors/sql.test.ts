@@ -174,6 +174,58 @@ for (const dialect of ['postgres', 'mysql'] as Dialect[]) {
       );
     });
 
+    it('writes a large batch as multi-row statements, each op still answering for itself', async () => {
+      const count = async (where: string) =>
+        Number(
+          ((await db.run(`select count(*) as n from people where ${where}`)) as Array<{ n: unknown }>)[0]?.n,
+        );
+      const many = Array.from({ length: 1200 }, (_, i) => ({
+        op: 'create' as const,
+        key: `bulk${i}`,
+        attributes: {
+          fullName: `Bulk ${i}`,
+          dept: i % 2 ? 'ops' : 'eng',
+          updated_at: '2026-01-01T00:00:00.000Z',
+        },
+      }));
+      const answers = await connector.write([
+        ...many,
+        // A key the table holds is updated, not inserted again.
+        { op: 'create', key: 'p1', attributes: { fullName: 'Person One' } },
+        { op: 'create', key: 'bad', attributes: { dept: ['a', 'b'] } },
+      ]);
+      expect(
+        answers
+          .slice(0, 1200)
+          .filter((a) => !a.ok)
+          .slice(0, 2),
+      ).toEqual([]);
+      expect(answers.slice(1200)).toEqual([
+        { ok: true },
+        { ok: false, message: 'column "dept" holds one value, not a list' },
+      ]);
+      expect(await count(`id = 'p1' and name = 'Person One'`)).toBe(1);
+      await connector.write([{ op: 'update', key: 'p1', patch: { fullName: 'Person 1' } }]);
+      expect(await count(`id like 'bulk%'`)).toBe(1200);
+      expect(await count(`dept = 'ops' and id like 'bulk%'`)).toBe(600);
+      const deletes = many.map((op) => ({ op: 'delete' as const, key: op.key }));
+      expect(await connector.write(deletes)).toEqual(deletes.map(() => ({ ok: true })));
+      expect(await count(`id like 'bulk%'`)).toBe(0);
+      // A batch naming a key twice goes one op at a time, in order.
+      expect(
+        await connector.write([
+          {
+            op: 'create',
+            key: 'twice',
+            attributes: { fullName: 'First', updated_at: '2026-01-01T00:00:00.000Z' },
+          },
+          { op: 'update', key: 'twice', patch: { fullName: 'Second' } },
+          { op: 'delete', key: 'twice' },
+        ]),
+      ).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+      expect(await count(`id = 'twice'`)).toBe(0);
+    });
+
     it('parseConnection splits the password out and names bad fields', () => {
       const { connection, secrets } = parseConnection('sql', {
         ...db.connection,

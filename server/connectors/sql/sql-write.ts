@@ -1,14 +1,20 @@
 import type { WriteOp, WriteResult } from '../../core/connector-port.ts';
 import type { AttributePatch } from '../../core/model.ts';
+import { normalizeKey } from '../../core/normalize-key.ts';
 import type { SqlTable } from './sql-connector.ts';
 import type { SqlParam } from './sql-driver.ts';
 import { describeSqlError } from './sql-errors.ts';
 import { toParam } from './sql-values.ts';
 
+/** Keys per multi-row statement: well under every driver's parameter limit. */
+const chunk = 500;
+
 /**
- * Writes through the table mapping, one parametrised statement (or two) per op, in batch order.
- * Idempotent: create updates the row when the key exists (update, then insert when nothing matched,
- * which needs no unique constraint), delete of a missing key succeeds.
+ * Writes through the table mapping. Idempotent: create updates the row when the key exists
+ * (which needs no unique constraint), delete of a missing key succeeds. Deletes, and creates of
+ * keys the table does not hold, go as multi-row statements; updates and disables one
+ * parametrised statement each (each has its own answer: "no row with key"). A batch naming a key
+ * twice, or a multi-row statement that fails, is written one op at a time, in batch order.
  */
 export async function writeSqlOps(table: SqlTable, ops: WriteOp[]): Promise<WriteResult[]> {
   let columns: Map<string, string>;
@@ -20,16 +26,108 @@ export async function writeSqlOps(table: SqlTable, ops: WriteOp[]): Promise<Writ
       : describeSqlError(error, table.connection);
     return ops.map(() => ({ ok: false, message }));
   }
-  const results: WriteResult[] = [];
-  for (const op of ops) {
+  const results = new Map<number, WriteResult>();
+  if (new Set(ops.map((op) => op.key)).size === ops.length) {
+    await deleteInBulk(table, ops, results);
+    await insertInBulk(table, columns, ops, results);
+  }
+  for (const [i, op] of ops.entries()) {
+    if (results.has(i)) continue;
     try {
-      results.push(await writeOne(table, columns, op));
+      results.set(i, await writeOne(table, columns, op));
     } catch (error) {
       const message = error instanceof OpError ? error.message : describeSqlError(error, table.connection);
-      results.push({ ok: false, message });
+      results.set(i, { ok: false, message });
     }
   }
-  return results;
+  return ops.map((_, i) => results.get(i) as WriteResult);
+}
+
+const inList = (table: SqlTable, count: number, from = 1) =>
+  Array.from({ length: count }, (_, i) => table.driver.placeholder(from + i)).join(', ');
+
+/** Deletes, a chunk of keys per statement (a failed chunk is left to the one-at-a-time path). */
+async function deleteInBulk(table: SqlTable, ops: WriteOp[], results: Map<number, WriteResult>) {
+  const deletes = [...ops.entries()].filter(([, op]) => op.op === 'delete');
+  const key = table.driver.quote(table.keyColumn);
+  for (let at = 0; at < deletes.length; at += chunk) {
+    const part = deletes.slice(at, at + chunk);
+    try {
+      await table.driver.execute(
+        `delete from ${table.name} where ${key} in (${inList(table, part.length)})`,
+        part.map(([, op]) => op.key),
+      );
+      for (const [i] of part) results.set(i, { ok: true });
+    } catch {
+      // Each op of the chunk is tried alone, and answers for itself.
+    }
+  }
+}
+
+/** Creates of keys the table does not hold, as multi-row inserts of the same columns. */
+async function insertInBulk(
+  table: SqlTable,
+  columns: Map<string, string>,
+  ops: WriteOp[],
+  results: Map<number, WriteResult>,
+) {
+  const { driver, keyColumn, name } = table;
+  const creates = [...ops.entries()].filter(
+    (entry): entry is [number, Extract<WriteOp, { op: 'create' }>] => entry[1].op === 'create',
+  );
+  for (let at = 0; at < creates.length; at += chunk) {
+    const part = creates.slice(at, at + chunk);
+    let held: Set<string>;
+    try {
+      held = await existingKeys(
+        table,
+        part.map(([, op]) => op.key),
+      );
+    } catch {
+      continue;
+    }
+    // Rows with the same columns go in one statement; a bad value leaves its op to the slow path.
+    const shapes = new Map<string, Array<[number, SqlParam[]]>>();
+    for (const [i, op] of part) {
+      if (held.has(normalizeKey(op.key))) continue;
+      let values: Array<[string, SqlParam]>;
+      try {
+        values = assignments(table, columns, op.attributes).filter(([column]) => column !== keyColumn);
+      } catch {
+        continue;
+      }
+      const shape = JSON.stringify(values.map(([column]) => column));
+      const rows = shapes.get(shape) ?? [];
+      rows.push([i, [op.key, ...values.map(([, value]) => value)]]);
+      shapes.set(shape, rows);
+    }
+    for (const [shape, rows] of shapes) {
+      const names = [keyColumn, ...(JSON.parse(shape) as string[])].map((n) => driver.quote(n));
+      const tuples = rows.map((_, r) => `(${inList(table, names.length, r * names.length + 1)})`);
+      try {
+        await driver.execute(
+          `insert into ${name} (${names.join(', ')}) values ${tuples.join(', ')}`,
+          rows.flatMap(([, params]) => params),
+        );
+        for (const [i] of rows) results.set(i, { ok: true });
+      } catch {
+        // Each op is tried alone, and answers for itself.
+      }
+    }
+  }
+}
+
+async function existingKeys(table: SqlTable, keys: string[]): Promise<Set<string>> {
+  const key = table.driver.quote(table.keyColumn);
+  const held = new Set<string>();
+  for await (const rows of table.driver.stream(
+    `select ${key} as k from ${table.name} where ${key} in (${inList(table, keys.length)})`,
+    keys,
+    chunk,
+  )) {
+    for (const row of rows) held.add(normalizeKey(String(row.k)));
+  }
+  return held;
 }
 
 class OpError extends Error {}
