@@ -162,6 +162,25 @@ describe.runIf(slapdAvailable())('LDAP connector against a real slapd', () => {
     ]);
   });
 
+  it('writes a large batch over several connections, each op answering for itself', async () => {
+    const connector = system('uid');
+    const creates = Array.from({ length: 240 }, (_, i) => ({
+      op: 'create' as const,
+      key: `bulk${i}`,
+      attributes: { cn: `Bulk ${i}`, sn: 'B' },
+    }));
+    const answers = await connector.write([...creates, { op: 'update', key: 'ghost', patch: { sn: 'x' } }]);
+    expect(answers.slice(0, 240).filter((a) => !a.ok)).toEqual([]);
+    expect(answers[240]).toEqual({ ok: false, message: 'no entry with uid "ghost"' });
+    const keysNow = async () => accounts(await collect(connector, { attributes: ['cn'] })).map((a) => a.key);
+    expect((await keysNow()).filter((k) => k.startsWith('bulk'))).toHaveLength(240);
+    // Create, then delete, of one entry in the same batch keep their order.
+    const deletes = creates.map((op) => ({ op: 'delete' as const, key: op.key }));
+    const again = [{ op: 'create' as const, key: 'bulk0', attributes: { cn: 'Again', sn: 'B' } }, ...deletes];
+    expect(await connector.write(again)).toEqual(again.map(() => ({ ok: true })));
+    expect((await keysNow()).filter((k) => k.startsWith('bulk'))).toEqual([]);
+  });
+
   it('incremental: a change on the server is what the next search returns', async () => {
     const connector = system('uid');
     const full = await collect(connector, { attributes: ['sn', 'modifyTimestamp'] });

@@ -1,46 +1,78 @@
 import { Attribute, Change, type Client } from 'ldapts';
 import type { WriteOp, WriteResult } from '../../core/connector-port.ts';
 import type { AttributePatch, AttributeValue } from '../../core/model.ts';
+import { normalizeKey } from '../../core/normalize-key.ts';
 import { accountDisabledAttribute, controlWith, resolveAccountDisabled } from './ldap-ad.ts';
 import { closeLdap, describeLdapError, openLdap } from './ldap-client.ts';
 import { keyFilter, ldapDnEscape } from './ldap-escape.ts';
 import { createReferenceResolver, type ReferenceResolver } from './ldap-references.ts';
 import type { LdapConnection } from './ldap-settings.ts';
 
+/** Connections a large batch is written over. */
+const writeConnections = 4;
+/** Ops per connection before another one is worth opening. */
+const opsPerConnection = 50;
+
+/** A stable lane for a key: every op on one entry goes over the same connection, in order. */
+function laneOf(key: string, lanes: number): number {
+  let hash = 0;
+  for (const char of normalizeKey(key)) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) | 0;
+  return Math.abs(hash) % lanes;
+}
+
 /**
- * Applies a batch over one bound connection, in order. Idempotent: create of an existing key
- * replaces the given attributes, delete of a missing key succeeds. Keys other than the DN are
- * found with an escaped equality filter.
+ * Applies a batch over a small pool of bound connections (one for a small batch, or when
+ * reference attributes may name entries the same batch creates), each op on an entry over the
+ * same connection in batch order. Idempotent: create of an existing key replaces the given
+ * attributes, delete of a missing key succeeds. Keys other than the DN are found with an escaped
+ * equality filter.
  */
 export async function writeLdap(
   connection: LdapConnection,
   keyAttribute: string,
   ops: WriteOp[],
 ): Promise<WriteResult[]> {
+  const lanes =
+    connection.referenceAttributes.length > 0
+      ? 1
+      : Math.max(1, Math.min(writeConnections, Math.ceil(ops.length / opsPerConnection)));
+  const work: Array<Array<[number, WriteOp]>> = Array.from({ length: lanes }, () => []);
+  ops.forEach((op, i) => work[laneOf(op.key, lanes)]?.push([i, op]));
+  const results: WriteResult[] = [];
+  await Promise.all(work.map((lane) => writeLane(connection, keyAttribute, lane, results)));
+  return results;
+}
+
+async function writeLane(
+  connection: LdapConnection,
+  keyAttribute: string,
+  lane: Array<[number, WriteOp]>,
+  results: WriteResult[],
+) {
+  if (lane.length === 0) return;
   let client: Client;
   try {
     client = await openLdap(connection);
   } catch (error) {
     const message = describeLdapError(error, connection);
-    return ops.map(() => ({ ok: false, message }));
+    for (const [i] of lane) results[i] = { ok: false, message };
+    return;
   }
-  const results: WriteResult[] = [];
   const resolver = createReferenceResolver(client, connection, keyAttribute);
   try {
-    for (const op of ops) {
+    for (const [i, op] of lane) {
       try {
-        results.push(await writeOne(client, connection, keyAttribute, resolver, op));
+        results[i] = await writeOne(client, connection, keyAttribute, resolver, op);
       } catch (error) {
-        results.push({
+        results[i] = {
           ok: false,
           message: error instanceof OpError ? error.message : describeLdapError(error, connection),
-        });
+        };
       }
     }
   } finally {
     await closeLdap(client);
   }
-  return results;
 }
 
 class OpError extends Error {}
