@@ -9,6 +9,7 @@ import {
   missingAccountPair,
   pickByScore,
 } from './correlate.ts';
+import { accountContentHash } from './drift.ts';
 import type { RunDeps, RunView } from './engine-deps.ts';
 import { type KeyKinds, runKeySets } from './key-sets.ts';
 import { type KeyedRead, readKeyedAccounts, readsByReconKey } from './keys-run.ts';
@@ -140,10 +141,10 @@ export async function correlateRun(
   run: RunView,
   config: EngineConfig,
   deps: RunDeps,
-  request: SearchRequest,
-  scope: IdmScope,
+  read: { request: SearchRequest; scope: IdmScope; basis: string | null },
   options: PolicyCallOptions,
 ): Promise<CorrelatedRun> {
+  const { request, scope } = read;
   const { store } = deps;
   const target = { systemId: config.system.id, objectType: config.objectType };
   // A planning phase a crash cut short starts again from nothing.
@@ -163,7 +164,10 @@ export async function correlateRun(
   let accounts = 0;
   let batch: Account[] = [];
   // Connector pages are gathered into batches: a few round trips per thousands of accounts.
+  // An incremental run leaves out the accounts a remembered no-op still holds for (unchanged).
+  const skipUnchanged = run.mode === 'incremental' ? read.basis : null;
   const stage = async (quiet = false) => {
+    if (skipUnchanged && !quiet) batch = await withoutUnchanged(run, ctx, skipUnchanged, batch);
     const pairs = await correlatePage(ctx, batch);
     const rows = pairs.map(
       (pair, i): StagedAccount => ({
@@ -202,12 +206,25 @@ export async function correlateRun(
   }
   if (batch.length > 0) await stage();
   // The accounts of IDM objects written since are read too: an account already read is no problem.
-  const concluded = await concludedIdm(run, ctx, request, keyed, async (accounts) => {
+  const concluded = await concludedIdm(run, ctx, request, keyed, read.basis, async (accounts) => {
     batch = accounts;
     await stage(true);
   });
   const shared = await store.sharedClaims(run.id);
   return { problems, watermark, accounts, slices: () => pairSlices(run, ctx, shared, concluded) };
+}
+
+/** The accounts of a batch that changed since a remembered no-op; the others' objects are seen. */
+async function withoutUnchanged(run: RunView, ctx: PageContext, basis: string, accounts: Account[]) {
+  const hashed = accounts.map((a) => ({ keyNorm: normalizeKey(a.key), accountHash: accountContentHash(a) }));
+  const unchanged = await ctx.deps.store.unchangedAccounts(ctx.config.id, ctx.target, basis, hashed);
+  if (unchanged.length === 0) return accounts;
+  await ctx.deps.store.markSeen(
+    run.id,
+    unchanged.map((u) => u.idmObjectId),
+  );
+  const skip = new Set(unchanged.map((u) => u.keyNorm));
+  return accounts.filter((_, i) => !skip.has((hashed[i] as { keyNorm: string }).keyNorm));
 }
 
 /**
@@ -216,13 +233,16 @@ export async function correlateRun(
  * (so IDM_EXISTS__RESOURCE_NOT_EXISTS is found incrementally), whose accounts it first reads by
  * key and stages; only an object whose account could be read by key is concluded about — a
  * linked one, or any when the recon key is the unique field key. Another object's account may
- * exist unread, matched by a rule.
+ * exist unread, matched by a rule. And when the source was read whole (no watermark: CSV without
+ * a change column), those whose account a remembered no-op names and the read did not bring: the
+ * synthetic delta of such a source, deletions included.
  */
 async function concludedIdm(
   run: RunView,
   ctx: PageContext,
   request: SearchRequest,
   keyed: KeyedRead | null,
+  basis: string | null,
   stageQuietly: (accounts: Account[]) => Promise<void>,
 ): Promise<ConcludedIdm | null> {
   const { config, deps, target } = ctx;
@@ -230,8 +250,9 @@ async function concludedIdm(
   if (keyed) return keyed.idmIds.size > 0 ? { kind: 'ids', ids: [...keyed.idmIds] } : null;
   if (run.mode !== 'incremental') return { kind: 'all' };
   const since = await deps.store.lastRunEnd(config.id);
-  if (!since) return null;
-  for (let after = ''; ; ) {
+  const memosOf = basis && request.watermark === null ? config.id : null;
+  if (!since && !memosOf) return null;
+  for (let after = ''; since; ) {
     const ids = await deps.store.idmChangedSince(config.objectType, since, after, sliceSize);
     if (ids.length === 0) break;
     after = ids[ids.length - 1] as string;
@@ -244,7 +265,7 @@ async function concludedIdm(
     );
     await stageQuietly(read.pages.flatMap((p) => p.accounts).filter((a) => normalizeKey(a.key) !== ''));
   }
-  return { kind: 'changedSince', since, linkedOnly: !readsByReconKey(config), target };
+  return { kind: 'incremental', since, linkedOnly: !readsByReconKey(config), memosOf, target };
 }
 
 async function* pairSlices(
@@ -268,8 +289,8 @@ async function* pairSlices(
     });
   }
   if (!concluded) return;
-  for (let after = ''; ; ) {
-    const entries = await store.unseenIdmSlice(
+  for (let after: string | null = ''; after !== null; ) {
+    const slice = await store.unseenIdmSlice(
       run.id,
       ctx.config.objectType,
       ctx.scope,
@@ -277,8 +298,9 @@ async function* pairSlices(
       sliceSize,
       concluded,
     );
-    if (entries.length === 0) break;
-    after = (entries[entries.length - 1] as IdmEntry).object.id;
+    after = slice.next;
+    const { entries } = slice;
+    if (entries.length === 0) continue;
     const active = new Map<string, LinkRow>();
     for (const link of await store.linksOfIdmObjects(
       ctx.target,

@@ -106,6 +106,8 @@ export async function decideSlice(
     const i = rest[j] as number;
     const pair = pairs[i] as Correlation;
     events[i] = { ...event, seq: firstSeq + i };
+    // An account found gone: what was remembered of it no longer holds.
+    if (!pair.account && pair.link) forget.push(normalizeKey(pair.link.accountKey));
     if (!reusable(pair)) return;
     const key = keyOf(pair);
     if (isNoOp(event) && event.situation && event.response && event.accountHash) {

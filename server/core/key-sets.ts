@@ -80,11 +80,12 @@ async function refresh(
   kind: string,
   keysOf: (entries: IdmEntry[]) => Promise<string[][]>,
 ): Promise<number> {
-  for (let after = '', written = 0; ; ) {
-    const entries = await deps.store.staleKeySets(config.objectType, scope, kind, after, sliceSize);
-    if (entries.length === 0) return written;
+  for (let after: string | null = '', written = 0; ; ) {
+    if (after === null) return written;
+    const { entries, next } = await deps.store.staleKeySets(config.objectType, scope, kind, after, sliceSize);
+    after = next;
+    if (entries.length === 0) continue;
     written += entries.length;
-    after = (entries[entries.length - 1] as IdmEntry).object.id;
     const keys = await keysOf(entries);
     await deps.store.saveKeySets(
       kind,

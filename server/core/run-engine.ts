@@ -109,7 +109,8 @@ async function planRun(run: RunView, config: EngineConfig, watermark: string | n
     watermark: effectiveWatermark,
     attributes: config.policyMap.length > 0 ? config.policyMap : null,
   };
-  const correlated = await correlateRun(run, config, deps, request, scope, options);
+  const basis = await memoBasis(config, deps, vars);
+  const correlated = await correlateRun(run, config, deps, { request, scope, basis }, options);
   await store.updateRun(run.id, { phase: 'planning' });
   const counts = emptyCounts();
   let deletions = 0;
@@ -119,7 +120,6 @@ async function planRun(run: RunView, config: EngineConfig, watermark: string | n
   for (const p of problems) countEvent(counts, p);
   await store.insertEvents(run.id, problems);
   const ctx = { config, now, newId: deps.newId };
-  const basis = await memoBasis(config, deps, vars);
   for await (const slice of correlated.slices()) {
     const events = await decideSlice(slice, problems.length + considered, basis, ctx, deps, vars, options);
     considered += slice.length;

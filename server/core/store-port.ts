@@ -65,12 +65,22 @@ export type StagedAccount = {
 /**
  * Which IDM objects a run may conclude have no account: all in scope (full runs), those a keys
  * run names, or (incremental runs) those written since the config's last run whose account could
- * be read by key: linked ones, or all when the recon key is the unique field key.
+ * be read by key (linked ones, or all when the recon key is the unique field key), and, when the
+ * source was read whole, those whose account a remembered no-op names (`memosOf`).
  */
 export type ConcludedIdm =
   | { kind: 'all' }
   | { kind: 'ids'; ids: string[] }
-  | { kind: 'changedSince'; since: string; linkedOnly: boolean; target: ApplyTarget };
+  | {
+      kind: 'incremental';
+      since: string | null;
+      linkedOnly: boolean;
+      memosOf: string | null;
+      target: ApplyTarget;
+    };
+
+/** Some IDM objects of a slice, and the id the next slice starts after (null: none left). */
+export type IdmSlice = { entries: IdmEntry[]; next: string | null };
 
 /** A no-op decided for a pair, and what it was decided from (`decision_memos`). */
 export type DecisionMemo = {
@@ -97,14 +107,17 @@ export interface CorrelationStore {
   linksByKeys(target: ApplyTarget, keys: string[]): Promise<LinkRow[]>;
   /** The links, of any status, to these IDM objects. */
   linksOfIdmObjects(target: ApplyTarget, ids: string[]): Promise<LinkRow[]>;
-  /** Objects in scope, after `afterId` in id order, whose key set `kind` is missing or older than them. */
+  /**
+   * Objects in scope whose key set `kind` is missing or older than them, of a slice after
+   * `afterId` in id order; `next` is where the next slice starts (null: none left).
+   */
   staleKeySets(
     objectType: ObjectType,
     scope: IdmScope,
     kind: string,
     afterId: string,
     limit: number,
-  ): Promise<IdmEntry[]>;
+  ): Promise<IdmSlice>;
   saveKeySets(kind: string, sets: KeySet[]): Promise<void>;
   /**
    * Refreshes the planner's statistics of links and key sets after many were written, so the
@@ -126,7 +139,7 @@ export interface CorrelationStore {
   /** IDM objects that more than one account of the run claims by key (links are not claims). */
   sharedClaims(runId: string): Promise<Set<string>>;
   stagedSlice(runId: string, afterSeq: number, limit: number): Promise<StagedAccount[]>;
-  /** In-scope, not deleted objects no account of the run pointed at, after `afterId` in id order. */
+  /** In-scope, not deleted objects no account of the run pointed at, a slice at a time (as above). */
   unseenIdmSlice(
     runId: string,
     objectType: ObjectType,
@@ -134,11 +147,23 @@ export interface CorrelationStore {
     afterId: string,
     limit: number,
     concluded: ConcludedIdm,
-  ): Promise<IdmEntry[]>;
+  ): Promise<IdmSlice>;
   /** When the config's last successful real run ended (an incremental run's IDM-side "since"). */
   lastRunEnd(configId: string): Promise<string | null>;
   /** Ids of the objects of a type (any status, any scope) written after `since`, after `afterId`. */
   idmChangedSince(objectType: ObjectType, since: string, afterId: string, limit: number): Promise<string[]>;
+  /**
+   * Of these accounts (normalised key, content hash), those a memo of the basis still holds for:
+   * same content, still actively linked to the IDM object, which is at the remembered version.
+   */
+  unchangedAccounts(
+    configId: string,
+    target: ApplyTarget,
+    basis: string,
+    accounts: Array<{ keyNorm: string; accountHash: string }>,
+  ): Promise<Array<{ keyNorm: string; idmObjectId: string }>>;
+  /** Marks IDM objects as pointed at by an account of the run (one not staged: unchanged). */
+  markSeen(runId: string, ids: string[]): Promise<void>;
   /** The config's memos of these (normalised) account keys. */
   memosFor(configId: string, keys: string[]): Promise<DecisionMemo[]>;
   /** Remembers new no-ops and forgets those that no longer hold. */

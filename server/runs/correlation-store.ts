@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { CorrelationVia } from '../core/correlate.ts';
 import type { Account } from '../core/model.ts';
 import type { LinkRow, LinkStatus } from '../core/recon-config.ts';
-import type { CorrelationStore, IdmScope } from '../core/store-port.ts';
+import type { ConcludedIdm, CorrelationStore, IdmScope } from '../core/store-port.ts';
 import type { Database } from '../db/client.ts';
 import { idmFilterToSql } from './idm-filter-sql.ts';
 import { type IdmRow, idmEntryOf, json } from './rows.ts';
@@ -43,8 +43,33 @@ type StagedSqlRow = {
   link: LinkRow | string | null;
 };
 
+/** See ConcludedIdm: objects written since the last run, or remembered in a no-op of the config. */
+function incrementalConcluded(c: Extract<ConcludedIdm, { kind: 'incremental' }>): SQL {
+  const linked = c.linkedOnly
+    ? sql`and exists (select 1 from links l where l.idm_object_id = o.id
+        and l.system_id = ${c.target.systemId} and l.object_type = ${c.target.objectType})`
+    : sql``;
+  const written = c.since ? sql`(o.updated_at > ${c.since}::timestamptz ${linked})` : sql`false`;
+  const remembered = c.memosOf
+    ? sql`exists (select 1 from decision_memos m where m.config_id = ${c.memosOf} and m.idm_object_id = o.id)`
+    : sql`false`;
+  return sql`${written} or ${remembered}`;
+}
+
 /** The correlation half of the run store (core/store-port.ts CorrelationStore), in bulk SQL. */
 export function createCorrelationStore(db: Database): CorrelationStore {
+  /**
+   * The next `limit` object ids of a type: slices over the whole IDM walk the primary key, then
+   * join just those ids (a join over the whole table per slice made a 1M run quadratic).
+   */
+  async function idRange(objectType: string, afterId: string, limit: number) {
+    const rows = await db.rows<{ id: string }>(
+      sql`select id from idm_objects where type = ${objectType} and id > ${afterId} order by id limit ${limit}`,
+    );
+    const ids = rows.map((r) => r.id);
+    return { ids, next: ids.length < limit ? null : (ids[ids.length - 1] ?? null) };
+  }
+
   return {
     async normalizeLinkKeys(target, normalize) {
       for (let filled = 0; ; ) {
@@ -79,13 +104,15 @@ export function createCorrelationStore(db: Database): CorrelationStore {
     },
 
     async staleKeySets(objectType, scope, kind, afterId, limit) {
+      const range = await idRange(objectType, afterId, limit);
+      if (range.ids.length === 0) return { entries: [], next: null };
       const rows = await db.rows<IdmRow>(sql`
         select ${idmColumns} from idm_objects o
         left join idm_key_sets s on s.idm_object_id = o.id and s.kind = ${kind}
-        where o.type = ${objectType} and o.status <> 'deleted' ${scopeSql(scope)} and o.id > ${afterId}
+        where o.id = any(${list(range.ids)}) and o.status <> 'deleted' ${scopeSql(scope)}
           and (s.version is null or s.version <> o.version)
-        order by o.id limit ${limit}`);
-      return rows.map(idmEntryOf);
+        order by o.id`);
+      return { entries: rows.map(idmEntryOf), next: range.next };
     },
 
     async saveKeySets(kind, sets) {
@@ -181,23 +208,46 @@ export function createCorrelationStore(db: Database): CorrelationStore {
     },
 
     async unseenIdmSlice(runId, objectType, scope, afterId, limit, concluded) {
+      const unseen = sql`o.status <> 'deleted' ${scopeSql(scope)}
+        and not exists (select 1 from run_seen s where s.run_id = ${runId} and s.idm_object_id = o.id)`;
+      if (concluded.kind === 'all') {
+        const range = await idRange(objectType, afterId, limit);
+        if (range.ids.length === 0) return { entries: [], next: null };
+        const rows = await db.rows<IdmRow>(sql`
+          select ${idmColumns} from idm_objects o where o.id = any(${list(range.ids)}) and ${unseen}
+          order by o.id`);
+        return { entries: rows.map(idmEntryOf), next: range.next };
+      }
+      // A few objects: those named, or written since (served by the updated_at index).
       const only =
         concluded.kind === 'ids'
-          ? sql`and o.id = any(${list(concluded.ids)})`
-          : concluded.kind === 'changedSince'
-            ? sql`and o.updated_at > ${concluded.since}::timestamptz ${
-                concluded.linkedOnly
-                  ? sql`and exists (select 1 from links l where l.idm_object_id = o.id
-                      and l.system_id = ${concluded.target.systemId} and l.object_type = ${concluded.target.objectType})`
-                  : sql``
-              }`
-            : sql``;
+          ? sql`o.id = any(${list(concluded.ids)})`
+          : sql`(${incrementalConcluded(concluded)})`;
       const rows = await db.rows<IdmRow>(sql`
         select ${idmColumns} from idm_objects o
-        where o.type = ${objectType} and o.status <> 'deleted' ${scopeSql(scope)} ${only} and o.id > ${afterId}
-          and not exists (select 1 from run_seen s where s.run_id = ${runId} and s.idm_object_id = o.id)
+        where o.type = ${objectType} and ${only} and o.id > ${afterId} and ${unseen}
         order by o.id limit ${limit}`);
-      return rows.map(idmEntryOf);
+      const entries = rows.map(idmEntryOf);
+      return { entries, next: rows.length < limit ? null : (entries[entries.length - 1]?.object.id ?? null) };
+    },
+
+    async unchangedAccounts(configId, target, basis, accounts) {
+      if (accounts.length === 0) return [];
+      return db.rows<{ keyNorm: string; idmObjectId: string }>(sql`
+        select m.key_norm as "keyNorm", m.idm_object_id as "idmObjectId"
+        from jsonb_to_recordset(${rowsParam(accounts)}) as x("keyNorm" text, "accountHash" text)
+        join decision_memos m on m.config_id = ${configId} and m.key_norm = x."keyNorm"
+          and m.account_hash = x."accountHash" and m.basis = ${basis}
+        join idm_objects o on o.id = m.idm_object_id and o.version = m.idm_version and o.status <> 'deleted'
+        join links l on l.system_id = ${target.systemId} and l.object_type = ${target.objectType}
+          and l.key_norm = m.key_norm and l.idm_object_id = m.idm_object_id and l.status = 'active'`);
+    },
+
+    async markSeen(runId, ids) {
+      if (ids.length === 0) return;
+      await db.rows(sql`
+        insert into run_seen (run_id, idm_object_id) select ${runId}, id from unnest(${list(ids)}) as id
+        on conflict do nothing`);
     },
 
     async memosFor(configId, keys) {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { carriesMembers, type EngineConfig, type IdmEntry } from '../core/recon-config.ts';
-import type { RunStore } from '../core/store-port.ts';
+import type { IdmSlice, RunStore } from '../core/store-port.ts';
 import type { Database } from '../db/client.ts';
 
 const chunk = 5000;
@@ -43,11 +43,16 @@ export function withGroupMembers(store: RunStore, db: Database, config: EngineCo
     }));
   }
 
+  const decorateSlice = async (slice: IdmSlice): Promise<IdmSlice> => ({
+    entries: await decorate(slice.entries),
+    next: slice.next,
+  });
+
   return {
     ...store,
     loadIdmObjects: async (ids) => decorate(await store.loadIdmObjects(ids)),
-    staleKeySets: async (...args) => decorate(await store.staleKeySets(...args)),
-    unseenIdmSlice: async (...args) => decorate(await store.unseenIdmSlice(...args)),
+    staleKeySets: async (...args) => decorateSlice(await store.staleKeySets(...args)),
+    unseenIdmSlice: async (...args) => decorateSlice(await store.unseenIdmSlice(...args)),
     idmByKeys: async (...args) => {
       const found = await store.idmByKeys(...args);
       const entries = await decorate(found.map((f) => f.entry));

@@ -70,7 +70,7 @@ async function snapshot(ws: Awaited<ReturnType<typeof workspace>>) {
       sql`select count(distinct seq) = count(*) and coalesce(max(seq) + 1, 0) = count(*) as ok from run_events`,
     );
     const links = await db.rows<{ n: number }>(sql`select count(*)::int as n from links`);
-    const runs = await db.rows<{ status: string }>(sql`select status from runs`);
+    const runs = await db.rows<{ status: string; phase: string | null }>(sql`select status, phase from runs`);
     const [stage] = await db.rows<{ n: number }>(
       sql`select (select count(*) from run_accounts) + (select count(*) from run_seen) as n`,
     );
@@ -80,6 +80,7 @@ async function snapshot(ws: Awaited<ReturnType<typeof workspace>>) {
       events,
       links: links[0]?.n,
       runs: runs.map((r) => r.status),
+      phases: runs.map((r) => r.phase),
       csv,
       staged: Number(stage?.n),
       seqsInOrder: seqs?.ok,
@@ -149,9 +150,10 @@ describe.each(cases)('a run killed while %s resumes exactly [%s]', (phase, kind)
         expect(applied).toBeGreaterThan(0);
         expect(planned).toBeGreaterThan(0);
       } else {
-        // Mid-plan: accounts staged, part of the plan perhaps stored, nothing written.
+        // Mid-plan: part of the plan perhaps stored, nothing written. (The stage itself may be
+        // gone: it is an unlogged table, which a database that did not shut down cleanly empties.)
+        expect(interrupted.phases).toEqual(['planning']);
         expect(applied).toBe(0);
-        expect(interrupted.staged).toBeGreaterThan(0);
         expect(interrupted.idm).toEqual(before.idm);
         expect(interrupted.csv).toEqual(before.csv);
       }

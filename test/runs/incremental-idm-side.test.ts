@@ -44,8 +44,19 @@ describeEachDatabase('the IDM side of incremental runs', (db) => {
 
     const all = { kind: 'all' } as const;
     const kind = 'attr:employeeId';
-    const stale = await store.staleKeySets('User', all, kind, '', 100);
+    const { entries: stale, next } = await store.staleKeySets('User', all, kind, '', 100);
+    expect(next).toBeNull();
     expect(stale.map((e) => e.object.id).sort()).toEqual([ann, cay].sort());
+    // Slices walk the ids, one object each here: the deleted one's slice comes back empty.
+    const walked: string[] = [];
+    let slices = 0;
+    for (let after: string | null = ''; after !== null; slices++) {
+      const slice = await store.staleKeySets('User', all, kind, after, 1);
+      walked.push(...slice.entries.map((e) => e.object.id));
+      after = slice.next;
+    }
+    expect(walked.sort()).toEqual([ann, cay].sort());
+    expect(slices).toBe(4);
     await store.saveKeySets(
       kind,
       stale.map((e) => ({
@@ -54,7 +65,7 @@ describeEachDatabase('the IDM side of incremental runs', (db) => {
         keys: keysOfValue(e.object.attributes.employeeId),
       })),
     );
-    expect(await store.staleKeySets('User', all, kind, '', 100)).toEqual([]);
+    expect(await store.staleKeySets('User', all, kind, '', 100)).toEqual({ entries: [], next: null });
     const found = await store.idmByKeys('User', all, kind, ['e1', 'e2', 'e3']);
     expect(found.map((f) => [f.key, f.entry.object.id]).sort()).toEqual(
       [
@@ -64,7 +75,9 @@ describeEachDatabase('the IDM side of incremental runs', (db) => {
     );
     // A written object (a new version) needs its keys again; the others do not.
     await db().rows(sql`update idm_objects set version = version + 1 where id = ${cay}`);
-    expect((await store.staleKeySets('User', all, kind, '', 100)).map((e) => e.object.id)).toEqual([cay]);
+    expect((await store.staleKeySets('User', all, kind, '', 100)).entries.map((e) => e.object.id)).toEqual([
+      cay,
+    ]);
   });
 
   it('decides linked changes through their links, and correlates a new account by key', async () => {
@@ -160,5 +173,44 @@ describeEachDatabase('the IDM side of incremental runs', (db) => {
     const quiet = await runToEnd(service, db(), { configId: hr.configId, mode: 'incremental' });
     expect(quiet.status).toBe('succeeded');
     expect(quiet.counts.situations.IDM_EXISTS__RESOURCE_NOT_EXISTS).toBeUndefined();
+  });
+
+  it('over a CSV without a change column: a synthetic delta of changed, new and removed rows', async () => {
+    for (const id of ['E1', 'E2', 'E3']) await addIdmUser(db(), id, { name: `User ${id}`, email: `${id}@x` });
+    const row = (id: string, name = `User ${id}`) => `${id},${name},${id}@x,\n`;
+    const hr = await createCsvSystem(db(), `${header}${row('E1')}${row('E2')}${row('E3')}`, {
+      situations: {
+        IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_IDM_FROM_RESOURCE',
+        IDM_NOT_EXISTS__RESOURCE_EXISTS: 'ADD_TO_IDM',
+        IDM_EXISTS__RESOURCE_NOT_EXISTS: 'DISABLE_IN_IDM',
+      },
+    });
+    const service = runServiceFor(db());
+    // The first run links; the second finds all in sync and remembers it.
+    for (let i = 0; i < 2; i++) {
+      expect((await runToEnd(service, db(), { configId: hr.configId })).status).toBe('succeeded');
+    }
+    writeFileSync(hr.file, `${header}${row('E1', 'Ann Renamed')}${row('E2')}${row('E4')}`);
+    const delta = await runToEnd(service, db(), { configId: hr.configId, mode: 'incremental' });
+    expect(delta.status).toBe('succeeded');
+    // E2 is unchanged: not even correlated. E3's row is gone: found without a full run.
+    expect(delta.counts.situations).toEqual({
+      IDM_EXISTS__RESOURCE_EXISTS: 1,
+      IDM_NOT_EXISTS__RESOURCE_EXISTS: 1,
+      IDM_EXISTS__RESOURCE_NOT_EXISTS: 1,
+    });
+    const users = await idmUsers(db());
+    expect(users.map((u) => [u.employee_id, u.name, u.status])).toEqual([
+      ['E1', 'Ann Renamed', 'active'],
+      ['E2', 'User E2', 'active'],
+      ['E3', 'User E3', 'disabled'],
+      ['E4', 'User E4', 'active'],
+    ]);
+    // E1 and E4 were written: the next run decides them once more (now in sync, remembered).
+    const settle = await runToEnd(service, db(), { configId: hr.configId, mode: 'incremental' });
+    expect(settle.counts.situations).toEqual({ IDM_EXISTS__RESOURCE_EXISTS: 2 });
+    // Nothing changed since: the next incremental run reads the file and decides nothing.
+    const quiet = await runToEnd(service, db(), { configId: hr.configId, mode: 'incremental' });
+    expect(quiet.counts.situations).toEqual({});
   });
 });
