@@ -37,7 +37,7 @@ export async function writeLdap(
       ? 1
       : Math.max(1, Math.min(writeConnections, Math.ceil(ops.length / opsPerConnection)));
   const work: Array<Array<[number, WriteOp]>> = Array.from({ length: lanes }, () => []);
-  ops.forEach((op, i) => work[laneOf(op.key, lanes)]?.push([i, op]));
+  for (const [i, op] of ops.entries()) work[laneOf(op.key, lanes)]?.push([i, op]);
   const results: WriteResult[] = [];
   await Promise.all(work.map((lane) => writeLane(connection, keyAttribute, lane, results)));
   return results;
