@@ -11,7 +11,7 @@ import {
 } from './correlate.ts';
 import { accountContentHash } from './drift.ts';
 import type { RunDeps, RunView } from './engine-deps.ts';
-import { type KeyKinds, runKeySets } from './key-sets.ts';
+import { type KeyKinds, refreshKeySets } from './key-sets.ts';
 import { type KeyedRead, readKeyedAccounts, readsByReconKey } from './keys-run.ts';
 import type { Account } from './model.ts';
 import { keysOfValue, normalizeKey } from './normalize-key.ts';
@@ -54,8 +54,8 @@ type PageContext = {
   deps: RunDeps;
   target: ApplyTarget;
   scope: IdmScope;
-  /** The run's key sets, up to date (made on the first call). */
-  keySets: () => Promise<KeyKinds>;
+  /** The run's key sets, up to date. */
+  kinds: KeyKinds;
   options: PolicyCallOptions;
 };
 
@@ -66,7 +66,7 @@ async function pageIndex(
   keys: string[],
   links: LinkEntry[],
 ): Promise<CorrelationIndex> {
-  const kind = keys.length > 0 && ctx.scope.kind !== 'none' ? (await ctx.keySets())[which] : null;
+  const kind = keys.length > 0 && ctx.scope.kind !== 'none' ? ctx.kinds[which] : null;
   const found = kind
     ? await ctx.deps.store.idmByKeys(ctx.config.objectType, ctx.scope, kind, unique(keys))
     : [];
@@ -156,8 +156,8 @@ export async function correlateRun(
     run.mode === 'keys' || run.mode === 'live'
       ? await readKeyedAccounts(run.keys ?? [], config, deps, request, target)
       : null;
-  const keySets = runKeySets(run, config, deps, scope, options);
-  const ctx: PageContext = { config, deps, target, scope, keySets, options };
+  const kinds = await refreshKeySets(run, config, deps, scope, options);
+  const ctx: PageContext = { config, deps, target, scope, kinds, options };
   const problems: CorrelatedRun['problems'] = [];
   let watermark: string | null = null;
   let seq = 0;

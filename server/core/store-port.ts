@@ -108,16 +108,23 @@ export interface CorrelationStore {
   /** The links, of any status, to these IDM objects. */
   linksOfIdmObjects(target: ApplyTarget, ids: string[]): Promise<LinkRow[]>;
   /**
-   * Objects in scope whose key set `kind` is missing or older than them, of a slice after
+   * When key sets of `kind` were last brought up to date for a type (null: never), and the
+   * database's time now, which the refresh records when it is done.
+   */
+  keySetsRefreshed(objectType: ObjectType, kind: string): Promise<{ at: string | null; now: string }>;
+  /**
+   * Objects (not deleted, whatever the scope: a scope may change) whose key set `kind` is missing
+   * or older than them, among those written at or after `since` (null: all), a slice after
    * `afterId` in id order; `next` is where the next slice starts (null: none left).
    */
   staleKeySets(
     objectType: ObjectType,
-    scope: IdmScope,
     kind: string,
+    since: string | null,
     afterId: string,
     limit: number,
   ): Promise<IdmSlice>;
+  markKeySetsRefreshed(objectType: ObjectType, kind: string, at: string): Promise<void>;
   saveKeySets(kind: string, sets: KeySet[]): Promise<void>;
   /**
    * Refreshes the planner's statistics of links and key sets after many were written, so the

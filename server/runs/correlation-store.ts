@@ -103,16 +103,42 @@ export function createCorrelationStore(db: Database): CorrelationStore {
       return rows.map(linkRowOf);
     },
 
-    async staleKeySets(objectType, scope, kind, afterId, limit) {
+    async keySetsRefreshed(objectType, kind) {
+      const [row] = await db.rows<{ at: Date | string | null; now: Date | string }>(sql`
+        select (select refreshed_at from idm_key_kinds where kind = ${kind} and object_type = ${objectType}) as at,
+               now() as now`);
+      const iso = (v: Date | string) => new Date(v).toISOString();
+      return { at: row?.at ? iso(row.at) : null, now: iso(row?.now ?? new Date()) };
+    },
+
+    async staleKeySets(objectType, kind, since, afterId, limit) {
+      const stale = sql`o.status <> 'deleted' and (s.version is null or s.version <> o.version)`;
+      const keySet = sql`left join idm_key_sets s on s.idm_object_id = o.id and s.kind = ${kind}`;
+      if (since) {
+        // Written since the last refresh: served by the (type, updated_at) index.
+        const rows = await db.rows<IdmRow>(sql`
+          select ${idmColumns} from idm_objects o ${keySet}
+          where o.type = ${objectType} and o.updated_at >= ${since}::timestamptz and o.id > ${afterId} and ${stale}
+          order by o.id limit ${limit}`);
+        const entries = rows.map(idmEntryOf);
+        return {
+          entries,
+          next: rows.length < limit ? null : (entries[entries.length - 1]?.object.id ?? null),
+        };
+      }
       const range = await idRange(objectType, afterId, limit);
       if (range.ids.length === 0) return { entries: [], next: null };
       const rows = await db.rows<IdmRow>(sql`
-        select ${idmColumns} from idm_objects o
-        left join idm_key_sets s on s.idm_object_id = o.id and s.kind = ${kind}
-        where o.id = any(${list(range.ids)}) and o.status <> 'deleted' ${scopeSql(scope)}
-          and (s.version is null or s.version <> o.version)
+        select ${idmColumns} from idm_objects o ${keySet}
+        where o.id = any(${list(range.ids)}) and ${stale}
         order by o.id`);
       return { entries: rows.map(idmEntryOf), next: range.next };
+    },
+
+    async markKeySetsRefreshed(objectType, kind, at) {
+      await db.rows(sql`
+        insert into idm_key_kinds (kind, object_type, refreshed_at) values (${kind}, ${objectType}, ${at}::timestamptz)
+        on conflict (kind, object_type) do update set refreshed_at = excluded.refreshed_at`);
     },
 
     async saveKeySets(kind, sets) {
@@ -312,6 +338,7 @@ export function createCorrelationStore(db: Database): CorrelationStore {
       await db.rows(sql`delete from run_seen where run_id = ${runId}`);
       await db.rows(sql`delete from idm_key_sets where kind like ${`run:${runId}:%`}`);
       await db.rows(sql`delete from idm_keys where kind like ${`run:${runId}:%`}`);
+      await db.rows(sql`delete from idm_key_kinds where kind like ${`run:${runId}:%`}`);
     },
   };
 }

@@ -44,14 +44,14 @@ describeEachDatabase('the IDM side of incremental runs', (db) => {
 
     const all = { kind: 'all' } as const;
     const kind = 'attr:employeeId';
-    const { entries: stale, next } = await store.staleKeySets('User', all, kind, '', 100);
+    const { entries: stale, next } = await store.staleKeySets('User', kind, null, '', 100);
     expect(next).toBeNull();
     expect(stale.map((e) => e.object.id).sort()).toEqual([ann, cay].sort());
     // Slices walk the ids, one object each here: the deleted one's slice comes back empty.
     const walked: string[] = [];
     let slices = 0;
     for (let after: string | null = ''; after !== null; slices++) {
-      const slice = await store.staleKeySets('User', all, kind, after, 1);
+      const slice = await store.staleKeySets('User', kind, null, after, 1);
       walked.push(...slice.entries.map((e) => e.object.id));
       after = slice.next;
     }
@@ -65,7 +65,7 @@ describeEachDatabase('the IDM side of incremental runs', (db) => {
         keys: keysOfValue(e.object.attributes.employeeId),
       })),
     );
-    expect(await store.staleKeySets('User', all, kind, '', 100)).toEqual({ entries: [], next: null });
+    expect(await store.staleKeySets('User', kind, null, '', 100)).toEqual({ entries: [], next: null });
     const found = await store.idmByKeys('User', all, kind, ['e1', 'e2', 'e3']);
     expect(found.map((f) => [f.key, f.entry.object.id]).sort()).toEqual(
       [
@@ -73,11 +73,19 @@ describeEachDatabase('the IDM side of incremental runs', (db) => {
         ['e3', cay],
       ].sort(),
     );
-    // A written object (a new version) needs its keys again; the others do not.
+    // A written object (a new version) needs its keys again; the others do not. After a refresh
+    // only objects written since are looked at (by updated_at), and checked by version.
+    const { now } = await store.keySetsRefreshed('User', kind);
+    await store.markKeySetsRefreshed('User', kind, now);
+    expect((await store.keySetsRefreshed('User', kind)).at).toBe(now);
     await db().rows(sql`update idm_objects set version = version + 1 where id = ${cay}`);
-    expect((await store.staleKeySets('User', all, kind, '', 100)).entries.map((e) => e.object.id)).toEqual([
-      cay,
-    ]);
+    await db().rows(
+      sql`update idm_objects set version = version + 1, updated_at = now() + interval '1 second' where id = ${ann}`,
+    );
+    const staleNow = async (since: string | null) =>
+      (await store.staleKeySets('User', kind, since, '', 100)).entries.map((e) => e.object.id).sort();
+    expect(await staleNow(null)).toEqual([ann, cay].sort());
+    expect(await staleNow(now)).toEqual([ann]);
   });
 
   it('decides linked changes through their links, and correlates a new account by key', async () => {

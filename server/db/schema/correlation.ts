@@ -1,4 +1,13 @@
-import { index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { idmObjects } from './idm-objects.ts';
 import { reconConfigs } from './recon-configs.ts';
 import { runs } from './runs.ts';
@@ -94,4 +103,18 @@ export const decisionMemos = pgTable(
     response: text('response').notNull(),
   },
   (t) => [primaryKey({ columns: [t.configId, t.keyNorm] })],
+);
+
+/**
+ * When each kind of key set was last brought up to date, per object type (database time): the
+ * next refresh looks only at objects written since, through the `updated_at` index.
+ */
+export const idmKeyKinds = pgTable(
+  'idm_key_kinds',
+  {
+    kind: text('kind').notNull(),
+    objectType: text('object_type').notNull(),
+    refreshedAt: timestamp('refreshed_at', { withTimezone: true, mode: 'string' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.objectType] })],
 );
