@@ -39,11 +39,7 @@ export const serveCommand: Command = {
       services.db.kind === 'pglite'
         ? recordLocalServer(config.dataDir, `http://${reachableHost}:${server.port}`)
         : () => {};
-    log.info(
-      { port: server.port, database: services.db.kind },
-      `trueup listening on http://${config.host}:${server.port}`,
-    );
-    return new Promise<number>((resolve) => {
+    const stopped = new Promise<number>((resolve) => {
       let stopping = false;
       const shutdown = async (signal: NodeJS.Signals) => {
         // A terminal's Ctrl-C or a service manager's cgroup kill reaches both the launcher and
@@ -67,5 +63,12 @@ export const serveCommand: Command = {
       // server at once, without the shutdown.
       for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, shutdown);
     });
+    // Only now: whoever waits for this line may signal at once, and a signal that came before
+    // the handlers would end the server without its shutdown (seen under load in CI).
+    log.info(
+      { port: server.port, database: services.db.kind },
+      `trueup listening on http://${config.host}:${server.port}`,
+    );
+    return stopped;
   },
 };
