@@ -18,6 +18,7 @@ import { keysOfValue, normalizeKey } from './normalize-key.ts';
 import type { PlannedEvent } from './plan.ts';
 import type { PolicyCallOptions } from './policy-port.ts';
 import type { EngineConfig, IdmEntry, LinkEntry, LinkRow } from './recon-config.ts';
+import { analyzeAfter, sliceSize } from './run-slices.ts';
 import type { ApplyTarget, ConcludedIdm, IdmScope, StagedAccount } from './store-port.ts';
 
 export type CorrelatedRun = {
@@ -29,11 +30,6 @@ export type CorrelatedRun = {
   /** The run's pairs, a slice at a time: the accounts in read order, then the IDM objects none pointed at. */
   slices(): AsyncGenerator<Correlation[]>;
 };
-
-/** Pairs per slice read back from the stage: bounds a run's memory whatever its size. */
-const sliceSize = 5000;
-/** Links and key sets written before the planner's statistics are refreshed. */
-const analyzeAfter = 1000;
 
 const problem = (objectKey: string | null, code: string, message: string): Omit<PlannedEvent, 'seq'> => ({
   objectKey,

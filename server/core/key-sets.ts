@@ -3,16 +3,14 @@ import type { RunDeps, RunView } from './engine-deps.ts';
 import { keysOfValue } from './normalize-key.ts';
 import type { PolicyCallOptions } from './policy-port.ts';
 import { carriesMembers, type EngineConfig, type IdmEntry, reconKeyIdmAttribute } from './recon-config.ts';
+import { analyzeAfter, sliceSize } from './run-slices.ts';
 import type { IdmScope, IdmSlice } from './store-port.ts';
 
 /** Which key sets (`idm_keys.kind`) a run's recon key and matching rule look accounts up in. */
 export type KeyKinds = { recon: string | null; rule: string | null };
 
-const sliceSize = 5000;
 /** How far before the last refresh the next one looks (objects re-checked by version, cheaply). */
 const commitMarginMs = 10 * 60_000;
-/** Key sets written before the planner's statistics are refreshed. */
-const analyzeAfter = 1000;
 
 /**
  * Names the run's key sets and brings them up to date, before the source is read (a source

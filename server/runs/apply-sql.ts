@@ -1,13 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { AppliedEntry, ApplyTarget } from '../core/store-port.ts';
 import { entitlementStatements } from './membership-sql.ts';
-
-/**
- * One statement per kind of write for a whole batch: rows travel as one jsonb parameter. Key lists
- * are unpacked with `= any(array(…))`, which PostgreSQL evaluates once and serves from the index;
- * `in (select …)` made it plan a scan per batch.
- */
-const rowsParam = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
+import { rowsParam } from './rows.ts';
 
 /** The indexed columns follow the attributes they mirror (absent attribute: column unchanged). */
 const mirrored = (attrs: SQL) => sql`

@@ -5,14 +5,7 @@ import type { LinkRow, LinkStatus } from '../core/recon-config.ts';
 import type { ConcludedIdm, CorrelationStore, IdmScope } from '../core/store-port.ts';
 import type { Database } from '../db/client.ts';
 import { idmFilterToSql } from './idm-filter-sql.ts';
-import { type IdmRow, idmEntryOf, json } from './rows.ts';
-
-const idmColumns = sql`o.id, o.type, o.status, o.name, o.login, o.email, o.employee_id, o.attributes, o.attribute_sources, o.version`;
-
-/** A list travels as one jsonb parameter and is unpacked once: `= any(…)` is served by the index. */
-const list = (values: unknown[]) =>
-  sql`array(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
-const rowsParam = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
+import { type IdmRow, idmColumns, idmEntryOf, json, listParam as list, rowsParam } from './rows.ts';
 
 function scopeSql(scope: IdmScope): SQL {
   if (scope.kind === 'none') return sql`and false`;

@@ -1,8 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { AppliedEntry, ApplyTarget } from '../core/store-port.ts';
-
-/** Rows travel as one jsonb parameter, as in apply-sql.ts. */
-const rowsParam = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
+import { rowsParam } from './rows.ts';
 
 /**
  * IDHub's rule: the memberships an account lists replace what the IDM holds from this system.

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Attributes, IdmObject, IdmStatus, ObjectType } from '../core/model.ts';
 import type { AttributeSources, IdmEntry } from '../core/recon-config.ts';
 
@@ -29,3 +30,16 @@ export function idmEntryOf(row: IdmRow): IdmEntry {
   const object: IdmObject = { id: row.id, type: row.type, status: row.status, attributes };
   return { object, sources: json(row.attribute_sources) ?? {}, version: Number(row.version ?? 1) };
 }
+
+/** The columns of an `idm_objects o` row as idmEntryOf reads them. */
+export const idmColumns = sql`o.id, o.type, o.status, o.name, o.login, o.email, o.employee_id, o.attributes, o.attribute_sources, o.version`;
+
+/** Rows travel as one jsonb parameter, unpacked with `jsonb_to_recordset`. */
+export const rowsParam = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
+
+/**
+ * A list travels as one jsonb parameter, unpacked with `= any(array(…))`, which PostgreSQL
+ * evaluates once and serves from the index (`in (select …)` made it plan a scan per batch).
+ */
+export const listParam = (values: unknown[]) =>
+  sql`array(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;

@@ -6,12 +6,10 @@ import type { Database } from '../db/client.ts';
 import { runs } from '../db/schema/index.ts';
 import { applyStatements, flipStatement } from './apply-sql.ts';
 import { createCorrelationStore } from './correlation-store.ts';
-import { type IdmRow, idmEntryOf, json } from './rows.ts';
+import { type IdmRow, idmColumns, idmEntryOf, json } from './rows.ts';
 
 /** Rows per bulk statement or page: large enough to amortise a round trip, small enough for one parameter. */
 const insertChunk = 5000;
-
-const idmColumns = sql`o.id, o.type, o.status, o.name, o.login, o.email, o.employee_id, o.attributes, o.attribute_sources, o.version`;
 
 async function inTransaction(db: Database, statements: SQL[]) {
   await db.orm.transaction(async (tx) => {
