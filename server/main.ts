@@ -74,6 +74,8 @@ export type Services = {
   liveChanges: LiveChangeService;
   /** Starts the sweep that drains waiting live changes and polls systems (`trueup serve` does). */
   startJobs(): void;
+  /** Stops the sweep and lets no live run start; resolves once the sweep going on has ended. */
+  stopJobs(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -105,6 +107,10 @@ export function buildServices(
   // After every run of a config: settle its live changes, then start the next waiting ones.
   runs.onRunFinished((finished) => liveChanges.settle(finished));
   let sweep: { stop(): Promise<void> } | null = null;
+  const stopJobs = async () => {
+    liveChanges.stop();
+    await sweep?.stop();
+  };
   const disputes = createDisputeService({ db });
   // DISPUTED accounts of every finished run open (or update) disputes for a person to decide.
   runs.onRunFinished((finished) => disputes.record(finished).then(() => {}));
@@ -148,9 +154,9 @@ export function buildServices(
     startJobs: () => {
       sweep ??= startLiveChangeSweep(liveChanges, log, config.liveSweepMs);
     },
+    stopJobs,
     close: async () => {
-      liveChanges.stop();
-      await sweep?.stop();
+      await stopJobs();
       await scheduler.stop();
       await runs.drain();
       await mail.stop();

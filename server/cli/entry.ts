@@ -1,4 +1,7 @@
+import { survivePostgresTypeFetch } from '../db/postgres-type-fetch.ts';
 import { runCli } from './main.ts';
+
+survivePostgresTypeFetch((line) => process.stderr.write(`${line}\n`));
 
 // Started by bin/trueup.mjs with an IPC channel: when the launcher dies, even by kill -9, the
 // channel closes and this process stops as if it had been sent SIGTERM. The channel itself must

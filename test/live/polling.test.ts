@@ -27,7 +27,7 @@ describeEachDatabase('live changes by polling a PostgreSQL table', (db) => {
     await clearIdm(db());
   });
   afterAll(async () => {
-    api.services.liveChanges.stop();
+    await api.services.stopJobs();
     await api.services.runs.drain();
     await source?.drop();
   });

@@ -47,7 +47,7 @@ describeEachDatabase('live changes over the webhook', (db) => {
     await db().orm.delete(liveChanges);
   });
   afterAll(async () => {
-    api.services.liveChanges.stop();
+    await api.services.stopJobs();
     await api.services.runs.drain();
   });
 
@@ -238,7 +238,7 @@ describeEachDatabase('live changes over the webhook', (db) => {
       );
       expect((await idmUsers(db())).map((u) => [u.employee_id, u.name])).toEqual([['E1', 'Ann Waited']]);
     } finally {
-      sweeping.services.liveChanges.stop();
+      await sweeping.services.stopJobs();
       await sweeping.services.runs.drain();
     }
   });
@@ -246,7 +246,7 @@ describeEachDatabase('live changes over the webhook', (db) => {
   it('changes stored while no live run may start are processed by the sweep of the next services', async () => {
     const hr = await liveSystem();
     // The first services are closing: they store the change but start no run.
-    api.services.liveChanges.stop();
+    await api.services.stopJobs();
     const body = JSON.stringify({
       changes: [
         { key: 'E2', op: 'upsert', attributes: { employeeId: 'E2', name: 'Bob Later', email: 'b@x' } },
@@ -265,7 +265,7 @@ describeEachDatabase('live changes over the webhook', (db) => {
       const users = await idmUsers(db());
       expect(users.find((u) => u.employee_id === 'E2')?.name).toBe('Bob Later');
     } finally {
-      next.services.liveChanges.stop();
+      await next.services.stopJobs();
       await next.services.runs.drain();
       api = next;
     }
