@@ -258,6 +258,12 @@ function throughput(objects: number, started: number) {
 export async function failRun(run: RunView, deps: EngineDeps, error: unknown): Promise<RunOutcome> {
   const runError = errorOf(error);
   deps.log.warn({ runId: run.id, error: runError }, 'run failed');
+  // A run that failed while planning leaves no stage behind (a resumed one rebuilds its own).
+  await deps.store
+    .clearStage(run.id)
+    .catch((cause) =>
+      deps.log.warn({ runId: run.id, error: String(cause) }, 'clearing the run stage failed'),
+    );
   await deps.store.updateRun(run.id, { status: 'failed', error: runError, finished: true });
   return { outcome: 'failed', error: runError };
 }

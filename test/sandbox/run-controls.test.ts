@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ReconConfigResponse } from '../../server/http/routes/recon-configs/config-response.ts';
 import type { GetEventResponse } from '../../server/http/routes/runs/get-event.ts';
@@ -205,5 +206,12 @@ describeEachDatabase("a run's policy CPU budget", (db) => {
       message: expect.stringMatching(/^ctl\/burn\.ts: budget error: the run's policy CPU budget of 100 ms/),
       details: { kind: 'budget', policy: 'ctl/burn.ts' },
     });
+    // It failed while planning: its stage is gone with it.
+    const [left] = await db().rows<{ n: number }>(
+      sql`select (select count(*) from run_accounts where run_id = ${run.id})
+        + (select count(*) from run_seen where run_id = ${run.id})
+        + (select count(*) from idm_key_kinds where kind like ${`run:${run.id}:%`})::int as n`,
+    );
+    expect(Number(left?.n)).toBe(0);
   });
 });
