@@ -1,60 +1,14 @@
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { type Database, type DatabaseKind, openPglite } from '../../server/db/client.ts';
-import { migrateDatabase } from '../../server/db/migrate.ts';
-import { createTestDatabase, databaseKinds } from '../helpers/databases.ts';
-import { repoRoot, runTrueup, tempDataDir } from '../helpers/server.ts';
-import { createCsvSystem } from '../runs/recon-fixture.ts';
+import { type CrashWorkspace, crashWorkspace, killOnOutput } from '../helpers/crash-workspace.ts';
+import { databaseKinds } from '../helpers/databases.ts';
+import { runTrueup } from '../helpers/server.ts';
 
 const accounts = 4000;
-const nodeBinary = path.join(repoRoot, 'node_modules/.bin/node');
-
-/** A workspace the CLI opens: PostgreSQL, or PGlite in a data folder, with one CSV config. */
-async function workspace(kind: DatabaseKind, csv: string) {
-  const dataDir = tempDataDir();
-  const secret = randomBytes(32).toString('hex');
-  let db: Database;
-  let env: Record<string, string>;
-  let dispose = async () => {};
-  if (kind === 'postgres') {
-    const test = await createTestDatabase('postgres');
-    db = test;
-    env = { DATABASE_URL: test.url as string, DATA_DIR: dataDir, SECRET_KEY: secret, LOG_LEVEL: 'warn' };
-    dispose = () => test.close();
-  } else {
-    db = await openPglite(path.join(dataDir, 'pglite'));
-    await migrateDatabase(db);
-    env = { DATA_DIR: dataDir, SECRET_KEY: secret, LOG_LEVEL: 'warn' };
-  }
-  const users = Array.from({ length: accounts / 2 + accounts / 10 }, (_, i) => {
-    const employeeId = i < accounts / 2 ? `E${i}` : `I${i}`;
-    return { employeeId, name: `Old ${i}`, email: `${employeeId.toLowerCase()}@x` };
-  });
-  await db.rows(sql`insert into idm_objects (type, name, employee_id, email, attributes)
-    select 'User', x.name, x."employeeId", x.email, to_jsonb(x) from jsonb_to_recordset(${JSON.stringify(users)}::jsonb)
-    as x("employeeId" text, name text, email text)`);
-  const system = await createCsvSystem(db, csv, {
-    name: 'crash-apply',
-    situations: {
-      IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_IDM_FROM_RESOURCE',
-      IDM_NOT_EXISTS__RESOURCE_EXISTS: 'ADD_TO_IDM',
-      IDM_EXISTS__RESOURCE_NOT_EXISTS: 'ADD_TO_RESOURCE',
-    },
-  });
-  if (kind === 'pglite') await db.close();
-  const open = async () => (kind === 'pglite' ? openPglite(path.join(dataDir, 'pglite')) : db);
-  const close = async (handle: Database) => (kind === 'pglite' ? handle.close() : undefined);
-  return { env, system, open, close, dispose };
-}
-
-type Workspace = Awaited<ReturnType<typeof workspace>>;
 
 /** What the apply run left behind, without the ids chosen at random at plan time. */
-async function snapshot(ws: Workspace) {
+async function snapshot(ws: CrashWorkspace) {
   const db = await ws.open();
   try {
     const idm = await db.rows(
@@ -74,19 +28,13 @@ async function snapshot(ws: Workspace) {
   }
 }
 
-async function plan(ws: Workspace) {
+async function plan(ws: CrashWorkspace) {
   const result = await runTrueup(['plan', ws.system.configId], ws.env);
   expect(result.code, result.stderr).toBe(0);
   const hash = /plan hash\s+([0-9a-f]{64})/.exec(result.stdout)?.[1];
   const runId = /^run\s+(\S+)$/m.exec(result.stdout)?.[1];
   expect(hash).toBeDefined();
   return { runId: runId as string, hash: hash as string, stdout: result.stdout };
-}
-
-function csvFile() {
-  const lines = ['employeeId,name,email'];
-  for (let i = 0; i < accounts; i++) lines.push(`E${i},New ${i},e${i}@x`);
-  return `${lines.join('\n')}\n`;
 }
 
 describe.each(databaseKinds)('an apply run killed mid-apply resumes exactly [%s]', (kind) => {
@@ -98,9 +46,8 @@ describe.each(databaseKinds)('an apply run killed mid-apply resumes exactly [%s]
   it.runIf(kind === 'pglite' || inject('postgres'))(
     'gives the same IDM, CSV and events as an uninterrupted apply',
     async () => {
-      const csv = csvFile();
-      const killed = await workspace(kind, csv);
-      const whole = await workspace(kind, csv);
+      const killed = await crashWorkspace(kind, { accounts, name: 'crash-apply' });
+      const whole = await crashWorkspace(kind, { accounts, name: 'crash-apply' });
       cleanups.push(killed.dispose, whole.dispose);
 
       const reference = await plan(whole);
@@ -111,32 +58,9 @@ describe.each(databaseKinds)('an apply run killed mid-apply resumes exactly [%s]
       expect(applied.code).toBe(0);
 
       const reviewed = await plan(killed);
-      // SIGKILL once the apply run's progress shows applying has begun: no chance to clean up.
-      const child = spawn(
-        nodeBinary,
-        [
-          '--no-node-snapshot',
-          '--disable-warning=ExperimentalWarning',
-          'server/cli/entry.ts',
-          'apply',
-          reviewed.runId,
-          '--plan-hash',
-          reviewed.hash,
-        ],
-        {
-          cwd: repoRoot,
-          env: { ...process.env, ...killed.env, DATABASE_URL: killed.env.DATABASE_URL ?? '' },
-        },
-      );
-      let output = '';
-      const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-        child.on('exit', (_, signal) => resolve(signal)),
-      );
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk;
-        if (output.includes('applying')) child.kill('SIGKILL');
-      });
-      expect(await exited).toBe('SIGKILL');
+      // Killed once the apply run's progress shows applying has begun.
+      const args = ['apply', reviewed.runId, '--plan-hash', reviewed.hash];
+      expect(await killOnOutput(killed, args, 'applying')).toBe('SIGKILL');
       const interrupted = await snapshot(killed);
       expect(interrupted.runs).toEqual([
         { trigger: 'cli', status: 'succeeded' },

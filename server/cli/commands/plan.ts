@@ -1,9 +1,8 @@
 import { loadConfig } from '../../config.ts';
-import { unhandled } from '../../services/outcomes.ts';
 import { type Command, UsageError } from '../command.ts';
 import { findLocalServer } from '../local-server.ts';
 import { type EventPage, formatEvents, localSummary, shownEvents } from './review-output.ts';
-import { exitCodeOf, formatSummary, progressPrinter } from './run.ts';
+import { exitCodeOf, formatSummary, progressPrinter, refusalCode } from './run.ts';
 
 const deletions = ['DELETE_FROM_IDM', 'DELETE_FROM_RESOURCE'] as const;
 
@@ -67,23 +66,7 @@ export const planCommand: Command = {
           { configId, dryRun: true, mode: 'full', trigger: 'cli', startedBy: 'cli' },
           progressPrinter(process.stdout),
         );
-        switch (started.outcome) {
-          case 'config_not_found':
-            process.stderr.write(`trueup plan: no reconciliation config "${configId}"\n`);
-            return 2;
-          case 'config_inactive':
-            process.stderr.write(`trueup plan: reconciliation config "${configId}" is inactive\n`);
-            return 2;
-          case 'already_running':
-            process.stderr.write(
-              `trueup plan: config "${configId}" already has run ${started.runId} in progress\n`,
-            );
-            return 1;
-          case 'started':
-            break;
-          default:
-            return unhandled(started);
-        }
+        if (started.outcome !== 'started') return refusalCode('plan', configId, started);
         await services.runs.wait(started.runId);
         const found = await services.activity.getRun(started.runId);
         if (found.outcome !== 'found') return 1;

@@ -2,7 +2,7 @@ import { loadConfig } from '../../config.ts';
 import { runKeysProblem } from '../../core/lookup-accounts.ts';
 import type { RunStatus } from '../../db/schema/values.ts';
 import { unhandled } from '../../services/outcomes.ts';
-import type { RunProgress } from '../../services/runs/types.ts';
+import type { RunProgress, StartRunOutcome } from '../../services/runs/types.ts';
 import { type Command, UsageError } from '../command.ts';
 import { findLocalServer } from '../local-server.ts';
 
@@ -17,6 +17,29 @@ type Summary = {
   counts: { situations: Record<string, number>; responses: Record<string, number>; errors: number };
   error: { code: string; message: string } | null;
 };
+
+/** A run the service did not start: says why on stderr and gives the exit code. */
+export function refusalCode(
+  command: string,
+  configId: string,
+  refused: Exclude<StartRunOutcome, { outcome: 'started' }>,
+): number {
+  switch (refused.outcome) {
+    case 'config_not_found':
+      process.stderr.write(`trueup ${command}: no reconciliation config "${configId}"\n`);
+      return 2;
+    case 'config_inactive':
+      process.stderr.write(`trueup ${command}: reconciliation config "${configId}" is inactive\n`);
+      return 2;
+    case 'already_running':
+      process.stderr.write(
+        `trueup ${command}: config "${configId}" already has run ${refused.runId} in progress\n`,
+      );
+      return 1;
+    default:
+      return unhandled(refused);
+  }
+}
 
 /** Exit codes per API.md: 0 success, 1 failure, 3 stopped by a threshold or the source guard. */
 export function exitCodeOf(status: RunStatus): number {
@@ -173,23 +196,9 @@ export const runCommand: Command = {
             },
             progress,
           );
-          switch (started.outcome) {
-            case 'config_not_found':
-              process.stderr.write(`trueup run: no reconciliation config "${configId}"\n`);
-              return 2;
-            case 'config_inactive':
-              process.stderr.write(`trueup run: reconciliation config "${configId}" is inactive\n`);
-              return 2;
-            case 'already_running':
-              process.stderr.write(
-                `trueup run: config "${configId}" already has run ${started.runId} in progress\n`,
-              );
-              return 1;
-            case 'started':
-              process.stdout.write(`run ${started.runId} started\n`);
-              runIds = [started.runId];
-              break;
-          }
+          if (started.outcome !== 'started') return refusalCode('run', configId as string, started);
+          process.stdout.write(`run ${started.runId} started\n`);
+          runIds = [started.runId];
         }
         let code = 0;
         for (const runId of runIds) {
