@@ -167,16 +167,7 @@ export async function executeRun(
   engineDeps: EngineDeps,
 ): Promise<RunOutcome> {
   const started = Date.now();
-  let policies: Awaited<ReturnType<typeof openRunPolicies>> | undefined;
-  let vars: Vars = {};
-  // Every ending goes through the post-processor (post-process.ts), with the run's own policies.
-  const ended = async (outcome: RunOutcome): Promise<RunOutcome> => ({
-    ...outcome,
-    notify: await postProcess(run, config, policies?.deps ?? engineDeps, outcome, vars),
-  });
-  try {
-    policies = await openRunPolicies(run, config, engineDeps, engineDeps.now().getTime());
-    const { deps } = policies;
+  return inRunFrame(run, config, engineDeps, async (deps, settled) => {
     const plan = await planRun(run, config, watermark, deps);
     if ('aborted' in plan) {
       await deps.store.updateRun(run.id, {
@@ -184,13 +175,13 @@ export async function executeRun(
         error: { code: 'aborted_by_preprocessor', message: plan.aborted ?? '' },
         finished: true,
       });
-      return ended({ outcome: 'aborted_by_preprocessor', reason: plan.aborted ?? '' });
+      return { outcome: 'aborted_by_preprocessor', reason: plan.aborted ?? '' };
     }
-    vars = plan.vars;
+    settled.vars = plan.vars;
     deps.onProgress?.({ phase: 'gating', done: 0, total: plan.planned });
     // Review: the source guard, before the deletion gate; a stopped run keeps its plan (hashed).
     const guarded = await guardRun(run, config, deps, plan, started);
-    if (guarded) return ended(guarded);
+    if (guarded) return guarded;
     const gate = checkDeletionThreshold(plan.deletions, plan.considered, config.deletionThreshold);
     if (gate.outcome === 'threshold_exceeded') {
       const unit = gate.limit.kind === 'count' ? '' : '%';
@@ -206,7 +197,7 @@ export async function executeRun(
         finished: true,
         throughput: throughput(plan.considered, started),
       });
-      return ended({ outcome: 'stopped_by_threshold', error, counts: plan.counts });
+      return { outcome: 'stopped_by_threshold', error, counts: plan.counts };
     }
     if (run.dryRun) await deps.review?.sealPlan(run.id);
     else {
@@ -218,12 +209,8 @@ export async function executeRun(
         plan.planned,
       );
     }
-    return ended(await finishRun(run, config, deps, plan.considered, started));
-  } catch (error) {
-    return ended(await failRun(run, engineDeps, error));
-  } finally {
-    await policies?.finish();
-  }
+    return finishRun(run, config, deps, plan.considered, started);
+  });
 }
 
 /** API.md "Source guard": a full run that read too few accounts stops before any write. */
@@ -307,15 +294,7 @@ export async function resumeRun(
     return executeRun(run, config, watermark, engineDeps);
   }
   const started = Date.now();
-  let policies: Awaited<ReturnType<typeof openRunPolicies>> | undefined;
-  let vars: Vars = {};
-  const ended = async (outcome: RunOutcome): Promise<RunOutcome> => ({
-    ...outcome,
-    notify: await postProcess(run, config, policies?.deps ?? engineDeps, outcome, vars),
-  });
-  try {
-    policies = await openRunPolicies(run, config, engineDeps, engineDeps.now().getTime());
-    const { deps } = policies;
+  return inRunFrame(run, config, engineDeps, async (deps, settled) => {
     if (run.phase === 'applying') {
       await applyPlan(
         run.id,
@@ -326,8 +305,31 @@ export async function resumeRun(
     }
     const current = await deps.store.finishingState(run.id);
     // The run's vars are what its pre-processor returned, checked as JSON data when it did.
-    vars = current.vars as Vars;
-    return ended(await finishRun(run, config, deps, null, started));
+    settled.vars = current.vars as Vars;
+    return finishRun(run, config, deps, null, started);
+  });
+}
+
+/**
+ * What every run goes through: its own policies opened for it and finished after it; every
+ * ending, a surprise (storage down) included as `failed`, through the post-processor
+ * (post-process.ts) with the vars the run settled on.
+ */
+async function inRunFrame(
+  run: RunView & { policies?: Array<{ path: string; hash: string }> | null },
+  config: EngineConfig,
+  engineDeps: EngineDeps,
+  body: (deps: RunDeps, settled: { vars: Vars }) => Promise<RunOutcome>,
+): Promise<RunOutcome> {
+  let policies: Awaited<ReturnType<typeof openRunPolicies>> | undefined;
+  const settled: { vars: Vars } = { vars: {} };
+  const ended = async (outcome: RunOutcome): Promise<RunOutcome> => ({
+    ...outcome,
+    notify: await postProcess(run, config, policies?.deps ?? engineDeps, outcome, settled.vars),
+  });
+  try {
+    policies = await openRunPolicies(run, config, engineDeps, engineDeps.now().getTime());
+    return await ended(await body(policies.deps, settled));
   } catch (error) {
     return ended(await failRun(run, engineDeps, error));
   } finally {
