@@ -101,6 +101,12 @@ export async function listDisputes(db: Database, filter: DisputeFilter) {
   return { items: page.map(toDispute), next: rows.length > filter.limit ? (page.at(-1)?.id ?? null) : null };
 }
 
+/** One dispute by id, or null. */
+export async function getDispute(db: Database, id: string): Promise<Dispute | null> {
+  const [row] = await db.orm.select().from(disputes).where(eq(disputes.id, id));
+  return row ? toDispute(row) : null;
+}
+
 export type DisputeDecision = { idmObjectId: string } | { dismiss: true };
 
 export type ResolveOutcome =
@@ -172,6 +178,7 @@ export type DisputeService = {
   /** Opens or updates the disputes of a finished run (an `onRunFinished` listener). */
   record(finished: RunFinished): Promise<number>;
   list(filter: DisputeFilter): Promise<{ items: Dispute[]; next: string | null }>;
+  get(id: string): Promise<Dispute | null>;
   resolve(input: { id: string; decision: DisputeDecision; decidedBy: string }): Promise<ResolveOutcome>;
 };
 
@@ -179,6 +186,7 @@ export function createDisputeService(deps: { db: Database }): DisputeService {
   return {
     record: (finished) => recordDisputes(deps.db, finished),
     list: (filter) => listDisputes(deps.db, filter),
+    get: (id) => getDispute(deps.db, id),
     resolve: (input) => resolveDispute(deps.db, input),
   };
 }

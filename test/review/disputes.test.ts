@@ -50,6 +50,9 @@ describeEachDatabase('disputes', (db) => {
       name: 'Ann First',
     });
 
+    expect(await api.services.disputes.get(dispute?.id as string)).toEqual(dispute);
+    expect(await api.services.disputes.get('00000000-0000-0000-0000-000000000000')).toBeNull();
+
     // A second run updates the same dispute rather than adding another.
     const rerun = await api.run(app.configId);
     const open = await list(`configId=${app.configId}`);

@@ -24,9 +24,7 @@ export function disputesAdapter(services: Services) {
   return {
     available: true,
     list: all,
-    async get(id: string): Promise<DisputeView | null> {
-      return (await all({})).find((d) => d.id === id) ?? null;
-    },
+    get: (id: string): Promise<DisputeView | null> => disputes.get(id),
     resolve: (id: string, decision: { idmObjectId: string } | { dismiss: true }, person: Person) =>
       disputes.resolve({ id, decision, decidedBy: person.name }),
   };
