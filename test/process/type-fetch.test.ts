@@ -6,7 +6,7 @@ import { testDatabaseUrl } from '../helpers/postgres.ts';
 import { repoRoot } from '../helpers/server.ts';
 
 const pinnedNode = path.join(repoRoot, 'node_modules/node/bin/node');
-const child = (mode: 'guard' | 'bare') =>
+const child = (mode: 'guard' | 'bare' | 'other') =>
   spawnSync(pinnedNode, [path.join(import.meta.dirname, 'fixtures/type-fetch.ts'), testDatabaseUrl, mode], {
     cwd: repoRoot,
     encoding: 'utf8',
@@ -29,6 +29,13 @@ describe.runIf(inject('postgres'))('a new connection whose array-type query fail
       /a new PostgreSQL connection failed while it started \(57014: canceling statement/,
     );
     expect(guarded.status).toBe(0);
+  });
+
+  it('still ends the process on any other unhandled rejection', () => {
+    const other = child('other');
+    expect(other.stderr).toContain('a failure of its own');
+    expect(other.stdout).not.toContain('process lived');
+    expect(other.status).not.toBe(0);
   });
 });
 
