@@ -21,6 +21,9 @@ const commitMarginMs = 10 * 60_000;
  * randomness, nor for objects that carry their members (a membership changes without a new
  * version). Those sets are made for the run (`run:<id>:…`) and dropped after.
  */
+/** The names of the key sets a run makes for itself alone; `clearStage` drops them by name. */
+export const runKeyKinds = (runId: string) => ({ recon: `run:${runId}:attr`, rule: `run:${runId}:rule` });
+
 export async function refreshKeySets(
   run: RunView,
   config: EngineConfig,
@@ -32,9 +35,10 @@ export async function refreshKeySets(
   const attribute = reconKeyIdmAttribute(config);
   const rulePath = config.matchingPolicy;
   const version = rulePath && deps.policies ? await deps.policies.versionOf(rulePath) : null;
+  const own = runKeyKinds(run.id);
   const kinds: KeyKinds = {
-    recon: attribute ? (lasting ? `attr:${attribute}` : `run:${run.id}:attr`) : null,
-    rule: rulePath ? (lasting && version?.inputOnly ? `rule:${version.hash}` : `run:${run.id}:rule`) : null,
+    recon: attribute ? (lasting ? `attr:${attribute}` : own.recon) : null,
+    rule: rulePath ? (lasting && version?.inputOnly ? `rule:${version.hash}` : own.rule) : null,
   };
   if (scope.kind === 'none') return kinds;
   let written = 0;

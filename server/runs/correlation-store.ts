@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { CorrelationVia } from '../core/correlate.ts';
+import { runKeyKinds } from '../core/key-sets.ts';
 import type { Account } from '../core/model.ts';
 import type { LinkRow, LinkStatus } from '../core/recon-config.ts';
 import type { ConcludedIdm, CorrelationStore, IdmScope } from '../core/store-port.ts';
@@ -329,9 +330,17 @@ export function createCorrelationStore(db: Database): CorrelationStore {
     async clearStage(runId) {
       await db.rows(sql`delete from run_accounts where run_id = ${runId}`);
       await db.rows(sql`delete from run_seen where run_id = ${runId}`);
-      await db.rows(sql`delete from idm_key_sets where kind like ${`run:${runId}:%`}`);
-      await db.rows(sql`delete from idm_keys where kind like ${`run:${runId}:%`}`);
-      await db.rows(sql`delete from idm_key_kinds where kind like ${`run:${runId}:%`}`);
+      // By name, through the indexes: a `like` scanned the key tables whole (0.2 s at 1M objects,
+      // on every run). The sets table has no index by kind: it is cleared when the run made key
+      // sets of its own (a crash before the first kinds row and the first key leaves only sets
+      // without keys, which no lookup reads).
+      const own = list(Object.values(runKeyKinds(runId)));
+      const marked = await db.rows(sql`delete from idm_key_kinds where kind = any(${own}) returning kind`);
+      const [keyed] = await db.rows<{ n: number }>(
+        sql`with gone as (delete from idm_keys where kind = any(${own}) returning 1) select count(*)::int as n from gone`,
+      );
+      if (marked.length > 0 || Number(keyed?.n) > 0)
+        await db.rows(sql`delete from idm_key_sets where kind = any(${own})`);
     },
   };
 }

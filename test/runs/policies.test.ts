@@ -28,6 +28,14 @@ export default defineMatchingRule({
   idmKeys: (user) => [mail(user.attributes.email)].filter(Boolean),
   score: (account, candidate) => (candidate.attributes.name === account.attributes.name ? 90 : 10),
 });`,
+  // The same rule, but it may read the clock: its keys are made for each run alone.
+  'test/match-mail-clock.ts': `import { defineMatchingRule } from 'trueup:policy';
+const mail = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : '');
+export default defineMatchingRule({
+  accountKeys: (account) => [mail(account.attributes.email)].filter(Boolean),
+  idmKeys: (user) => [mail(user.attributes.email)].filter(Boolean),
+  score: (account, candidate) => (candidate.attributes.name === account.attributes.name ? 90 : 10) + 0 * Date.now(),
+});`,
   'test/population.ts': `import { definePopulation } from 'trueup:policy';
 export default definePopulation(({ account }) => ({
   employeeId: account.key,
@@ -114,32 +122,54 @@ describeEachDatabase('runs with sandboxed policies', (db) => {
     expect(await eventsOf(db(), run.id)).toEqual([]);
   });
 
-  it('the matching rule correlates on its own keys and its score picks among several candidates', async () => {
-    const ann = await addIdmUser(db(), 'X1', { email: 'ANN@x', name: 'Ann' });
-    await addIdmUser(db(), 'X2', { email: 'bob@x', name: 'Robert' });
-    const bob = await addIdmUser(db(), 'X3', { email: 'bob@x', name: 'Bob' });
-    const app = await createCsvSystem(db(), csv, {
-      config: { sourceAttributeName: null, idmField: null, matchingPolicy: 'test/match-mail.ts' },
-      situations: { IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_IDM_FROM_RESOURCE' },
-    });
-    await setPopulation(app.configId, 'IDM_EXISTS__RESOURCE_EXISTS', 'test/population.ts');
-    await db().rows(
-      sql`update recon_situations set response = 'UPDATE_IDM_FROM_RESOURCE' where config_id = ${app.configId}`,
+  const keyKinds = async () =>
+    (await db().rows<{ kind: string }>(sql`select kind from idm_key_kinds order by kind`)).map((r) => r.kind);
+  const runKeyRows = async (runId: string) => {
+    const [row] = await db().rows<{ n: number }>(
+      sql`select (select count(*) from idm_keys where kind like ${`run:${runId}:%`})
+        + (select count(*) from idm_key_sets where kind like ${`run:${runId}:%`})::int as n`,
     );
-    const run = await runToEnd(service(), db(), { configId: app.configId });
-    expect(run.counts.situations).toEqual({
-      IDM_EXISTS__RESOURCE_EXISTS: 2,
-      IDM_EXISTS__RESOURCE_NOT_EXISTS: 1,
-    });
-    const events = await eventsOf(db(), run.id);
-    expect(events.map((e) => [e.object_key, e.idm_object_id, e.outcome])).toEqual([
-      ['E1', ann, 'applied'],
-      ['E2', bob, 'applied'],
-    ]);
-    const names = (await idmUsers(db())).map((u) => [u.id, u.name]);
-    expect(names).toContainEqual([bob, 'BOB']);
-    expect(names).toContainEqual([ann, 'ANN']);
-  });
+    return Number(row?.n);
+  };
+
+  it.each([
+    ['test/match-mail.ts', 'kept for later runs'],
+    ['test/match-mail-clock.ts', 'made for the run alone'],
+  ])(
+    'the matching rule %s correlates on its own keys (%s) and its score picks among several candidates',
+    async (rule, keys) => {
+      const kindsBefore = await keyKinds();
+      const ann = await addIdmUser(db(), 'X1', { email: 'ANN@x', name: 'Ann' });
+      await addIdmUser(db(), 'X2', { email: 'bob@x', name: 'Robert' });
+      const bob = await addIdmUser(db(), 'X3', { email: 'bob@x', name: 'Bob' });
+      const app = await createCsvSystem(db(), csv, {
+        config: { sourceAttributeName: null, idmField: null, matchingPolicy: rule },
+        situations: { IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_IDM_FROM_RESOURCE' },
+      });
+      await setPopulation(app.configId, 'IDM_EXISTS__RESOURCE_EXISTS', 'test/population.ts');
+      await db().rows(
+        sql`update recon_situations set response = 'UPDATE_IDM_FROM_RESOURCE' where config_id = ${app.configId}`,
+      );
+      const run = await runToEnd(service(), db(), { configId: app.configId });
+      expect(run.counts.situations).toEqual({
+        IDM_EXISTS__RESOURCE_EXISTS: 2,
+        IDM_EXISTS__RESOURCE_NOT_EXISTS: 1,
+      });
+      const events = await eventsOf(db(), run.id);
+      expect(events.map((e) => [e.object_key, e.idm_object_id, e.outcome])).toEqual([
+        ['E1', ann, 'applied'],
+        ['E2', bob, 'applied'],
+      ]);
+      const names = (await idmUsers(db())).map((u) => [u.id, u.name]);
+      expect(names).toContainEqual([bob, 'BOB']);
+      expect(names).toContainEqual([ann, 'ANN']);
+      // Keys made for the run alone are gone with it; the other rule's keys stay, as one kind.
+      expect(await runKeyRows(run.id)).toBe(0);
+      const after = await keyKinds();
+      if (keys === 'made for the run alone') expect(after).toEqual(kindsBefore);
+      else expect(after.filter((k) => /^rule:[0-9a-f]{64}$/.test(k)).length).toBe(1);
+    },
+  );
 
   it("a policy failing on one account fails that account's event, with the policy's line and column", async () => {
     const app = await createCsvSystem(db(), csv, {
