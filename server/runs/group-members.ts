@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { carriesMembers, type EngineConfig, type IdmEntry } from '../core/recon-config.ts';
 import type { IdmSlice, RunStore } from '../core/store-port.ts';
 import type { Database } from '../db/client.ts';
+import { listParam } from './rows.ts';
 
 const chunk = 5000;
 
@@ -22,12 +23,11 @@ export function withGroupMembers(store: RunStore, db: Database, config: EngineCo
   async function decorate(entries: IdmEntry[]): Promise<IdmEntry[]> {
     const members = new Map<string, string[]>();
     for (let at = 0; at < entries.length; at += chunk) {
-      const ids = JSON.stringify(entries.slice(at, at + chunk).map((e) => e.object.id));
       const rows = await db.rows<{ target_id: string; account_key: string }>(sql`
         select distinct m.target_id, l.account_key from idm_memberships m
         join links l on l.idm_object_id = m.member_id and l.system_id = ${systemId} and l.status <> 'tombstone'
         join idm_objects o on o.id = m.member_id and o.status <> 'deleted'
-        where m.target_id = any(array(select jsonb_array_elements_text(${ids}::jsonb)))`);
+        where m.target_id = any(${listParam(entries.slice(at, at + chunk).map((e) => e.object.id))})`);
       for (const row of rows) {
         const list = members.get(row.target_id);
         if (list) list.push(row.account_key);

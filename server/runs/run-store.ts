@@ -6,7 +6,7 @@ import type { Database } from '../db/client.ts';
 import { runs } from '../db/schema/index.ts';
 import { applyStatements, flipStatement } from './apply-sql.ts';
 import { createCorrelationStore } from './correlation-store.ts';
-import { type IdmRow, idmColumns, idmEntryOf, json } from './rows.ts';
+import { type IdmRow, idmColumns, idmEntryOf, json, listParam } from './rows.ts';
 
 /** Rows per bulk statement or page: large enough to amortise a round trip, small enough for one parameter. */
 const insertChunk = 5000;
@@ -25,9 +25,8 @@ export function createRunStore(db: Database): RunStore {
     async loadIdmObjects(ids) {
       const entries: IdmEntry[] = [];
       for (let at = 0; at < ids.length; at += insertChunk) {
-        const list = JSON.stringify(ids.slice(at, at + insertChunk));
         const found = await db.rows<IdmRow>(
-          sql`select ${idmColumns} from idm_objects o where o.id = any(array(select jsonb_array_elements_text(${list}::jsonb)))`,
+          sql`select ${idmColumns} from idm_objects o where o.id = any(${listParam(ids.slice(at, at + insertChunk))})`,
         );
         for (const row of found) entries.push(idmEntryOf(row));
       }

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { type DisputeRow, type DisputeStatus, disputes } from '../db/schema/disputes.ts';
+import { json, listParam } from '../runs/rows.ts';
 import type { RunFinished } from './runs/types.ts';
 
 /** API.md "Disputes": a DISPUTED account as a person sees it. */
@@ -36,9 +37,6 @@ export function toDispute(row: DisputeRow): Dispute {
   };
 }
 
-const json = <T>(value: T | string | null): T | null =>
-  typeof value === 'string' ? (JSON.parse(value) as T) : value;
-
 /**
  * Opens (or updates) one dispute per DISPUTED account of a finished non-dry run. A dismissed
  * dispute stays dismissed while its candidates are the same; any other decided dispute whose
@@ -59,7 +57,7 @@ export async function recordDisputes(db: Database, finished: RunFinished): Promi
   });
   const allIds = [...new Set(parsed.flatMap((p) => p.ids))];
   const objects = await db.rows<{ id: string; attributes: Record<string, unknown> | string }>(sql`
-    select id, attributes from idm_objects where id = any(array(select jsonb_array_elements_text(${JSON.stringify(allIds)}::jsonb)))`);
+    select id, attributes from idm_objects where id = any(${listParam(allIds)})`);
   const attributesOf = new Map(objects.map((o) => [o.id, json(o.attributes) ?? {}]));
   const rows = parsed.map((p) => ({
     object_key: p.objectKey,

@@ -9,12 +9,9 @@ import type { ReviewHooks } from '../core/review-hooks.ts';
 import { accountsInCounts } from '../core/source-guard.ts';
 import type { RunCounts } from '../core/store-port.ts';
 import type { Database } from '../db/client.ts';
+import { json, listParam } from '../runs/rows.ts';
 
 const page = 5000;
-const idList = (ids: unknown[]) =>
-  sql`array(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`;
-const json = <T>(value: T | string | null): T | null =>
-  typeof value === 'string' ? (JSON.parse(value) as T) : value;
 
 /** The planned actions of a run in plan order, page by page (never the whole plan at once). */
 export async function* plannedActions(db: Database, runId: string): AsyncGenerator<HashedAction[]> {
@@ -165,7 +162,7 @@ export function createDriftCheck(
         idm_object_id: string | null;
         idm_version: number | null;
       }>(sql`select seq, object_key, account_hash, idm_object_id, idm_version from run_events
-        where run_id = ${runId} and seq = any(${idList(fresh)}::int[])`)
+        where run_id = ${runId} and seq = any(${listParam(fresh)}::int[])`)
     ).map(
       (r): PlannedSnapshot => ({
         seq: Number(r.seq),
@@ -179,7 +176,7 @@ export function createDriftCheck(
     const accounts = await lookupAccounts(connector, keys, request);
     const ids = [...new Set(snapshots.flatMap((s) => (s.idmObjectId === null ? [] : [s.idmObjectId])))];
     const versions = await db.rows<{ id: string; version: number }>(
-      sql`select id, version from idm_objects where id = any(${idList(ids)})`,
+      sql`select id, version from idm_objects where id = any(${listParam(ids)})`,
     );
     for (const [seq, error] of findDrift(snapshots, {
       accounts: new Map(accounts.map((a) => [a.key, a])),
