@@ -10,7 +10,7 @@ import type { Account, Attributes } from '../../core/model.ts';
 import { queryOf } from '../query-of.ts';
 import { createMysqlDriver } from './mysql-driver.ts';
 import { createPostgresDriver } from './postgres-driver.ts';
-import type { SqlDriver, SqlParam } from './sql-driver.ts';
+import { keysPerStatement, placeholders, type SqlDriver, type SqlParam } from './sql-driver.ts';
 import { describeSqlError } from './sql-errors.ts';
 import type { SqlConnection } from './sql-settings.ts';
 import { laterMarker, type Marker, toAttribute, toMarker, watermarkParam } from './sql-values.ts';
@@ -168,18 +168,14 @@ async function* searchSql(table: SqlTable, request: SearchRequest): AsyncGenerat
   if (!yielded) yield { accounts: [], problems: [], watermark: marker === null ? null : String(marker) };
 }
 
-/** Keys per look-up statement: well inside every driver's parameter limit. */
-const lookupBatch = 500;
-
 /** The rows with these keys: the system's query wrapped in `where key in (…)`, keys as parameters. */
 async function lookupSql(table: SqlTable, keys: string[], attributes: string[] | null): Promise<Account[]> {
   const { connection, driver } = table;
   const base = connection.importQuery ?? (await defaultQuery(table, attributes));
   const accounts: Account[] = [];
-  for (let i = 0; i < keys.length; i += lookupBatch) {
-    const params = keys.slice(i, i + lookupBatch);
-    const list = params.map((_, n) => driver.placeholder(n + 1)).join(', ');
-    const text = `select * from (${base}) q where q.${driver.quote(table.keyColumn)} in (${list})`;
+  for (let i = 0; i < keys.length; i += keysPerStatement) {
+    const params = keys.slice(i, i + keysPerStatement);
+    const text = `select * from (${base}) q where q.${driver.quote(table.keyColumn)} in (${placeholders(driver, params.length)})`;
     for await (const page of searchSql(table, { query: { type: 'sql', text, params }, attributes })) {
       accounts.push(...page.accounts);
     }

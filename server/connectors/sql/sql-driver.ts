@@ -1,3 +1,10 @@
+/** Keys per statement that lists them (`in (…)`, multi-row): well inside every driver's parameter limit. */
+export const keysPerStatement = 500;
+
+/** `count` placeholders from the `from`-th parameter, comma-separated. */
+export const placeholders = (driver: SqlDriver, count: number, from = 1) =>
+  Array.from({ length: count }, (_, i) => driver.placeholder(from + i)).join(', ');
+
 /** A SQL value as the drivers take it. */
 export type SqlParam = string | number | boolean | null | Date;
 export type SqlRow = Record<string, unknown>;

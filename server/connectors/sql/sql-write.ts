@@ -2,12 +2,9 @@ import type { WriteOp, WriteResult } from '../../core/connector-port.ts';
 import type { AttributePatch } from '../../core/model.ts';
 import { normalizeKey } from '../../core/normalize-key.ts';
 import type { SqlTable } from './sql-connector.ts';
-import type { SqlParam } from './sql-driver.ts';
+import { keysPerStatement, placeholders, type SqlParam } from './sql-driver.ts';
 import { describeSqlError } from './sql-errors.ts';
 import { toParam } from './sql-values.ts';
-
-/** Keys per multi-row statement: well under every driver's parameter limit. */
-const chunk = 500;
 
 /**
  * Writes through the table mapping. Idempotent: create updates the row when the key exists
@@ -43,23 +40,20 @@ export async function writeSqlOps(table: SqlTable, ops: WriteOp[]): Promise<Writ
   return ops.map((_, i) => results.get(i) as WriteResult);
 }
 
-const inList = (table: SqlTable, count: number, from = 1) =>
-  Array.from({ length: count }, (_, i) => table.driver.placeholder(from + i)).join(', ');
-
-/** Deletes, a chunk of keys per statement (a failed chunk is left to the one-at-a-time path). */
+/** Deletes, a statement per `keysPerStatement` keys (a failed statement is left to the one-at-a-time path). */
 async function deleteInBulk(table: SqlTable, ops: WriteOp[], results: Map<number, WriteResult>) {
   const deletes = [...ops.entries()].filter(([, op]) => op.op === 'delete');
   const key = table.driver.quote(table.keyColumn);
-  for (let at = 0; at < deletes.length; at += chunk) {
-    const part = deletes.slice(at, at + chunk);
+  for (let at = 0; at < deletes.length; at += keysPerStatement) {
+    const part = deletes.slice(at, at + keysPerStatement);
     try {
       await table.driver.execute(
-        `delete from ${table.name} where ${key} in (${inList(table, part.length)})`,
+        `delete from ${table.name} where ${key} in (${placeholders(table.driver, part.length)})`,
         part.map(([, op]) => op.key),
       );
       for (const [i] of part) results.set(i, { ok: true });
     } catch {
-      // Each op of the chunk is tried alone, and answers for itself.
+      // Each op of the statement is tried alone, and answers for itself.
     }
   }
 }
@@ -75,8 +69,8 @@ async function insertInBulk(
   const creates = [...ops.entries()].filter(
     (entry): entry is [number, Extract<WriteOp, { op: 'create' }>] => entry[1].op === 'create',
   );
-  for (let at = 0; at < creates.length; at += chunk) {
-    const part = creates.slice(at, at + chunk);
+  for (let at = 0; at < creates.length; at += keysPerStatement) {
+    const part = creates.slice(at, at + keysPerStatement);
     let held: Set<string>;
     try {
       held = await existingKeys(
@@ -103,7 +97,7 @@ async function insertInBulk(
     }
     for (const [shape, rows] of shapes) {
       const names = [keyColumn, ...(JSON.parse(shape) as string[])].map((n) => driver.quote(n));
-      const tuples = rows.map((_, r) => `(${inList(table, names.length, r * names.length + 1)})`);
+      const tuples = rows.map((_, r) => `(${placeholders(driver, names.length, r * names.length + 1)})`);
       try {
         await driver.execute(
           `insert into ${name} (${names.join(', ')}) values ${tuples.join(', ')}`,
@@ -121,9 +115,9 @@ async function existingKeys(table: SqlTable, keys: string[]): Promise<Set<string
   const key = table.driver.quote(table.keyColumn);
   const held = new Set<string>();
   for await (const rows of table.driver.stream(
-    `select ${key} as k from ${table.name} where ${key} in (${inList(table, keys.length)})`,
+    `select ${key} as k from ${table.name} where ${key} in (${placeholders(table.driver, keys.length)})`,
     keys,
-    chunk,
+    keysPerStatement,
   )) {
     for (const row of rows) held.add(normalizeKey(String(row.k)));
   }
@@ -158,7 +152,7 @@ async function writeOne(table: SqlTable, columns: Map<string, string>, op: Write
       const names = [keyColumn, ...values.map(([column]) => column)];
       const params: SqlParam[] = [op.key, ...values.map(([, value]) => value)];
       await driver.execute(
-        `insert into ${name} (${names.map((n) => driver.quote(n)).join(', ')}) values (${params.map((_, i) => driver.placeholder(i + 1)).join(', ')})`,
+        `insert into ${name} (${names.map((n) => driver.quote(n)).join(', ')}) values (${placeholders(driver, params.length)})`,
         params,
       );
       return { ok: true };
