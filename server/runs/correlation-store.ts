@@ -3,7 +3,7 @@ import type { CorrelationVia } from '../core/correlate.ts';
 import { runKeyKinds } from '../core/key-sets.ts';
 import type { Account } from '../core/model.ts';
 import type { LinkRow, LinkStatus } from '../core/recon-config.ts';
-import type { ConcludedIdm, CorrelationStore, IdmScope } from '../core/store-port.ts';
+import type { ConcludedIdm, CorrelationStore, IdmScope, IdmSlice } from '../core/store-port.ts';
 import type { Database } from '../db/client.ts';
 import { idmFilterToSql } from './idm-filter-sql.ts';
 import { type IdmRow, idmColumns, idmEntryOf, json, listParam as list, rowsParam } from './rows.ts';
@@ -36,6 +36,12 @@ type StagedSqlRow = {
   candidates: string[] | string;
   link: LinkRow | string | null;
 };
+
+/** A slice read with `limit`: a full one may have a next (it starts after its last id). */
+function sliceOf(rows: IdmRow[], limit: number): IdmSlice {
+  const entries = rows.map(idmEntryOf);
+  return { entries, next: rows.length < limit ? null : (entries.at(-1)?.object.id ?? null) };
+}
 
 /** See ConcludedIdm: objects written since the last run, or remembered in a no-op of the config. */
 function incrementalConcluded(c: Extract<ConcludedIdm, { kind: 'incremental' }>): SQL {
@@ -114,11 +120,7 @@ export function createCorrelationStore(db: Database): CorrelationStore {
           select ${idmColumns} from idm_objects o ${keySet}
           where o.type = ${objectType} and o.updated_at >= ${since}::timestamptz and o.id > ${afterId} and ${stale}
           order by o.id limit ${limit}`);
-        const entries = rows.map(idmEntryOf);
-        return {
-          entries,
-          next: rows.length < limit ? null : (entries[entries.length - 1]?.object.id ?? null),
-        };
+        return sliceOf(rows, limit);
       }
       const range = await idRange(objectType, afterId, limit);
       if (range.ids.length === 0) return { entries: [], next: null };
@@ -247,8 +249,7 @@ export function createCorrelationStore(db: Database): CorrelationStore {
         select ${idmColumns} from idm_objects o
         where o.type = ${objectType} and ${only} and o.id > ${afterId} and ${unseen}
         order by o.id limit ${limit}`);
-      const entries = rows.map(idmEntryOf);
-      return { entries, next: rows.length < limit ? null : (entries[entries.length - 1]?.object.id ?? null) };
+      return sliceOf(rows, limit);
     },
 
     async unchangedAccounts(configId, target, basis, accounts) {
