@@ -70,8 +70,16 @@ declare module 'trueup:connector' {
     test(): Promise<ConnectionTest>;
     schema(): Promise<SchemaAttribute[]>;
     search(request: SearchRequest): AsyncIterable<Page>;
-    /** Accounts by unique field key; absent keys are simply missing. Optional. */
-    lookup?(keys: string[], request: Pick<SearchRequest, 'attributes'>): Promise<Account[]>;
+    /**
+     * Accounts by unique field key, read under the request's query and search filter like a
+     * search (an account the query leaves out is absent); absent keys are simply missing. Optional.
+     */
+    lookup?(
+      keys: string[],
+      request: Pick<SearchRequest, 'attributes' | 'query' | 'searchFilter'>,
+    ): Promise<Account[]>;
+    /** Whether an account as read is disabled (what `disable` writes); undefined when it does not say. Optional. */
+    isDisabled?(account: Account): boolean | undefined;
     /** Applies a batch in order; one result per op. */
     write(ops: WriteOp[]): Promise<WriteResult[]>;
     close(): Promise<void>;

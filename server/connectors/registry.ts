@@ -104,7 +104,7 @@ function guardPlugin(connector: Connector, file: string): Connector {
     }
   }
   // Methods are called on the plugin's own object (a class instance keeps its `this`).
-  const lookup = connector.lookup;
+  const { lookup, isDisabled } = connector;
   return {
     test: async () => {
       try {
@@ -119,6 +119,7 @@ function guardPlugin(connector: Connector, file: string): Connector {
     schema: () => connector.schema(),
     search: (request) => connector.search(request),
     ...(lookup ? { lookup: (keys, request) => lookup.call(connector, keys, request) } : {}),
+    ...(isDisabled ? { isDisabled: (account) => isDisabled.call(connector, account) } : {}),
     write: (ops) => connector.write(ops),
     close: () => connector.close(),
   };

@@ -21,6 +21,12 @@ export type SearchRequest = {
   pageSize?: number;
 };
 
+/**
+ * What a lookup by key reads under: the same query, search filter and attributes as the search the
+ * plan was made from, so an account the run's query leaves out is absent from a lookup too.
+ */
+export type LookupRequest = Pick<SearchRequest, 'attributes' | 'query' | 'searchFilter'>;
+
 /** A row the connector could not read (a malformed CSV line, an entry without its key). */
 export type ReadProblem = { line?: number; key?: string; message: string };
 
@@ -52,7 +58,13 @@ export interface Connector {
    * applying a reviewed plan). Keys with no account are simply absent from the answer. A connector
    * without it is read by a full search filtered on the keys.
    */
-  lookup?(keys: string[], request: Pick<SearchRequest, 'attributes'>): Promise<Account[]>;
+  lookup?(keys: string[], request: LookupRequest): Promise<Account[]>;
+  /**
+   * Whether an account as read is disabled on the system, in the sense `disable` writes: true,
+   * false, or undefined when the account does not say. Searches and lookups read what it needs even
+   * when the policy map leaves it out. The engine writes no disable for an account already disabled.
+   */
+  isDisabled?(account: Account): boolean | undefined;
   /** Applies a batch in order; one result per op. CSV rewrites its file once per batch. */
   write(ops: WriteOp[]): Promise<WriteResult[]>;
   close(): Promise<void>;

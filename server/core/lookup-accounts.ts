@@ -1,4 +1,4 @@
-import type { Connector, SearchRequest } from './connector-port.ts';
+import type { Connector, LookupRequest } from './connector-port.ts';
 import type { Account } from './model.ts';
 import { normalizeKey } from './normalize-key.ts';
 
@@ -10,10 +10,16 @@ import { normalizeKey } from './normalize-key.ts';
 export async function lookupAccounts(
   connector: Connector,
   keys: string[],
-  request: Pick<SearchRequest, 'attributes' | 'searchFilter'>,
+  request: LookupRequest,
 ): Promise<Account[]> {
   if (keys.length === 0) return [];
-  if (connector.lookup) return connector.lookup(keys, { attributes: request.attributes ?? null });
+  if (connector.lookup) {
+    return connector.lookup(keys, {
+      attributes: request.attributes ?? null,
+      ...(request.query ? { query: request.query } : {}),
+      searchFilter: request.searchFilter ?? null,
+    });
+  }
   const wanted = new Set(keys.map(normalizeKey));
   const found: Account[] = [];
   for await (const page of connector.search(request)) {
