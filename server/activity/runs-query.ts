@@ -49,6 +49,7 @@ export function toRunSummary(row: RunRow): RunSummary {
     finishedAt: row.finishedAt?.toISOString() ?? null,
     durationMs: row.startedAt && row.finishedAt ? row.finishedAt.getTime() - row.startedAt.getTime() : null,
     counts: {
+      ...row.counts,
       situations: row.counts?.situations ?? {},
       responses: row.counts?.responses ?? {},
       errors: row.counts?.errors ?? 0,

@@ -1,8 +1,7 @@
 import { applyPlan, type BeforeBatch } from './apply-plan.ts';
 import type { EngineDeps, RunView } from './engine-deps.ts';
 import type { EngineConfig } from './recon-config.ts';
-import { failRun, type RunOutcome } from './run-engine.ts';
-import type { RunCounts } from './store-port.ts';
+import { endRunCounts, failRun, type RunOutcome } from './run-engine.ts';
 
 /**
  * An `apply` run (API.md "Review and apply"): carries out exactly the planned actions copied from
@@ -21,16 +20,17 @@ export async function executeApply(
     const target = { systemId: config.system.id, objectType: config.objectType };
     const { applied, failed } = await applyPlan(run.id, target, deps, null, beforeBatch);
     deps.onProgress?.({ phase: 'finishing', done: 0, total: null });
-    const current = await deps.store.finishingState(run.id);
-    const counts: RunCounts = { ...current.counts, errors: await deps.store.countFailed(run.id) };
+    // An approved action that was not carried out (changed since the plan) is an error here.
+    const { counts, status, error } = await endRunCounts(run.id, deps.store, true);
     await deps.store.updateRun(run.id, {
       phase: 'finishing',
       counts,
-      status: 'succeeded',
+      status,
+      error,
       finished: true,
       throughput: (applied + failed) / Math.max((Date.now() - started) / 1000, 0.001),
     });
-    return { outcome: 'succeeded', counts };
+    return { outcome: status, counts };
   } catch (error) {
     return failRun(run, deps, error);
   }

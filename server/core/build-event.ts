@@ -35,7 +35,13 @@ export type PairDecision = {
   policyOutput?: Record<string, unknown>;
 };
 
-export type PlanContext = { config: EngineConfig; now: Date; newId: () => string };
+export type PlanContext = {
+  config: EngineConfig;
+  now: Date;
+  newId: () => string;
+  /** The connector's reading of an account's disabled state (connector-port.ts `isDisabled`). */
+  isDisabled?: (account: Account) => boolean | undefined;
+};
 
 type Draft = {
   event: PlannedEvent;
@@ -47,6 +53,10 @@ type Draft = {
 
 const liveIdm = (pair: Correlation): IdmEntry | null =>
   pair.idm && pair.idm.object.status !== 'deleted' && pair.link?.status !== 'tombstone' ? pair.idm : null;
+
+/** An IDM object that this system's absence disabled (DISABLE_IN_IDM records itself as the status source). */
+const disabledBy = (idm: IdmEntry, systemId: string) =>
+  idm.object.status === 'disabled' && idm.sources.status?.systemId === systemId;
 
 /** The account's memberships: a list, or one text of `;`- or `|`-separated values. */
 export function entitlementValues(value: AttributeValue | undefined): string[] {
@@ -123,6 +133,10 @@ function applyResponse(
           attributes: result.patch,
           sources: result.sources,
         };
+      } else if (disabledBy(idm, systemId)) {
+        // The account is back on the trusted system whose absence disabled the object.
+        d.action.idm = { op: 'enable', id, patch: result.patch, sources: result.sources };
+        d.diff.status = { before: 'disabled', after: 'active' };
       } else if (Object.keys(result.patch).length > 0) {
         d.action.idm = { op: 'update', id, patch: result.patch, sources: result.sources };
       }
@@ -143,7 +157,7 @@ function applyResponse(
       const id = idm.object.id;
       if (response === 'DISABLE_IN_IDM') {
         if (idm.object.status === 'disabled') return null;
-        d.action.idm = { op: 'disable', id };
+        d.action.idm = { op: 'disable', id, systemId };
         d.diff.status = { before: idm.object.status, after: 'disabled' };
         return null;
       }
@@ -204,7 +218,8 @@ function applyResponse(
     case 'DISABLE_IN_RESOURCE': {
       if (!account) return missing('account');
       if (response === 'DISABLE_IN_RESOURCE') {
-        d.action.system = { op: 'disable', key: account.key };
+        // Desired state: an account the system shows disabled already needs no write.
+        if (ctx.isDisabled?.(account) !== true) d.action.system = { op: 'disable', key: account.key };
         return null;
       }
       d.action.system = { op: 'delete', key: account.key };
@@ -242,16 +257,20 @@ export function buildEvent(decision: PairDecision, ctx: PlanContext): PlannedEve
       code: 'disputed',
       message: `${pair.candidates.length} IDM objects match (${ids}); a person must decide`,
     };
-    // The disputes queue opens from this: the account as read and the candidates to choose from.
+    // The disputes queue opens from this: the account as read, the candidates to choose from and
+    // the matching rule's score of each (when it scored them).
     event.policyOutput = {
       ...(decision.policyOutput ?? {}),
       dispute: {
         account: pair.account?.attributes ?? null,
         candidates: pair.candidates.map((c) => c.object.id),
+        ...(pair.scores ? { scores: pair.scores } : {}),
       },
     };
     return event;
   }
+  // A winner by score: every candidate's score, so the choice can be read back.
+  if (pair.scores) event.policyOutput = { ...(decision.policyOutput ?? {}), scores: pair.scores };
   for (const result of [decision.population, decision.outbound]) {
     if (result && !result.ok) {
       event.outcome = 'failed';
@@ -288,6 +307,9 @@ export function buildEvent(decision: PairDecision, ctx: PlanContext): PlannedEve
     event.outcome = 'planned';
   } else if (event.error) {
     event.outcome = 'skipped';
+  } else if (decision.commands.some((c) => c.response !== 'DO_NOTHING')) {
+    // A response that would change nothing is not an action (DESIGN "Desired state").
+    event.outcome = 'unchanged';
   }
   return event;
 }

@@ -16,7 +16,7 @@ import { type KeyedRead, readKeyedAccounts, readsByReconKey } from './keys-run.t
 import type { Account } from './model.ts';
 import { keysOfValue, normalizeKey } from './normalize-key.ts';
 import type { PlannedEvent } from './plan.ts';
-import type { PolicyCallOptions } from './policy-port.ts';
+import { type PolicyCallOptions, PolicyError } from './policy-port.ts';
 import type { EngineConfig, IdmEntry, LinkEntry, LinkRow } from './recon-config.ts';
 import { analyzeAfter, sliceSize } from './run-slices.ts';
 import type { ApplyTarget, ConcludedIdm, IdmScope, StagedAccount } from './store-port.ts';
@@ -173,6 +173,7 @@ export async function correlateRun(
         idmObjectId: pair.idm?.object.id ?? null,
         via: pair.via,
         candidates: pair.candidates.map((c) => c.object.id),
+        scores: pair.scores ?? null,
         link: pair.link ? linkRowOf(pair.link) : null,
       }),
     );
@@ -187,25 +188,46 @@ export async function correlateRun(
     accounts += staged.size;
     deps.onProgress?.({ phase: 'reading', done: accounts, total: null });
   };
-  for await (const page of keyed?.pages ?? deps.connector.search(request)) {
-    for (const p of page.problems) {
-      const where = p.line && !p.message.includes(`line ${p.line}`) ? `line ${p.line}: ` : '';
-      problems.push(problem(p.key ?? null, 'read_problem', `${where}${p.message}`));
+  let pages = 0;
+  try {
+    for await (const page of keyed?.pages ?? deps.connector.search(request)) {
+      pages++;
+      for (const p of page.problems) {
+        const where = p.line && !p.message.includes(`line ${p.line}`) ? `line ${p.line}: ` : '';
+        problems.push(problem(p.key ?? null, 'read_problem', `${where}${p.message}`));
+      }
+      if (page.watermark) watermark = page.watermark;
+      for (const account of page.accounts) {
+        if (normalizeKey(account.key) === '')
+          problems.push(problem(null, 'missing_key', 'an account has no unique field key'));
+        else batch.push(account);
+      }
+      if (batch.length >= sliceSize) await stage();
     }
-    if (page.watermark) watermark = page.watermark;
-    for (const account of page.accounts) {
-      if (normalizeKey(account.key) === '')
-        problems.push(problem(null, 'missing_key', 'an account has no unique field key'));
-      else batch.push(account);
-    }
-    if (batch.length >= sliceSize) await stage();
+  } catch (error) {
+    // Nothing read at all: the run fails with the connector's own sentence. A read that broke
+    // off part-way is a read problem: what was read is planned, and nothing concluded from the rest.
+    if (pages === 0 && batch.length === 0 && accounts === 0) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    problems.push(
+      problem(
+        null,
+        'read_failed',
+        `the read stopped after ${accounts + batch.length} account(s): ${message}`,
+      ),
+    );
   }
   if (batch.length > 0) await stage();
-  // The accounts of IDM objects written since are read too: an account already read is no problem.
-  const concluded = await concludedIdm(run, ctx, request, keyed, read.basis, async (accounts) => {
-    batch = accounts;
-    await stage(true);
-  });
+  // A read with problems concludes nothing about absence (DESIGN "Desired state"): an object the
+  // read missed may still be on the system. Otherwise the accounts of IDM objects written since
+  // are read too (an account already read is no problem).
+  const concluded =
+    problems.length > 0
+      ? null
+      : await concludedIdm(run, ctx, request, keyed, read.basis, async (accounts) => {
+          batch = accounts;
+          await stage(true);
+        });
   const shared = await store.sharedClaims(run.id);
   return { problems, watermark, accounts, slices: () => pairSlices(run, ctx, shared, concluded) };
 }
@@ -280,8 +302,9 @@ async function* pairSlices(
     yield slice.map((s) => {
       const link = s.link ? { ...s.link, idm: objects.get(s.link.idmObjectId) ?? null } : null;
       const candidates = s.candidates.flatMap((id) => objects.get(id) ?? []);
+      const scores = s.scores ?? null;
       const idm = s.idmObjectId ? (objects.get(s.idmObjectId) ?? null) : null;
-      return disputeSharedClaims({ account: s.account, idm, candidates, link, via: s.via }, shared);
+      return disputeSharedClaims({ account: s.account, idm, candidates, link, via: s.via, scores }, shared);
     });
   }
   if (!concluded) return;
@@ -308,18 +331,31 @@ async function* pairSlices(
   }
 }
 
-/** Asks the matching rule's `score` to choose among several candidates; a tie stays DISPUTED. */
+/**
+ * Asks the matching rule's `score` to choose among several candidates, and keeps each candidate's
+ * score on the pair. A tie stays DISPUTED, and so does every such pair of a rule without `score`
+ * (it is optional: a person decides).
+ */
 async function scoreDisputes(pairs: Correlation[], path: string, deps: RunDeps, options: PolicyCallOptions) {
   const disputed = pairs.filter((p) => p.account && !p.idm && p.candidates.length > 1);
   if (disputed.length === 0) return;
   const inputs = disputed.flatMap((p) =>
     p.candidates.map((c) => ({ account: p.account as Account, candidate: c.object })),
   );
-  const scores = await callPolicy(deps.policies, path, 'matchingRule', 'score', inputs, options);
+  let scores: Awaited<ReturnType<typeof callPolicy<'matchingRule', 'score'>>>;
+  try {
+    scores = await callPolicy(deps.policies, path, 'matchingRule', 'score', inputs, options);
+  } catch (error) {
+    if (error instanceof PolicyError && error.info.kind === 'not_found') return;
+    throw error;
+  }
   let at = 0;
   for (const pair of disputed) {
     const mine = scores.slice(at, at + pair.candidates.length).map((r) => (r.ok ? r.value : Number.NaN));
     at += pair.candidates.length;
+    pair.scores = Object.fromEntries(
+      pair.candidates.map((c, i) => [c.object.id, Number.isFinite(mine[i]) ? (mine[i] as number) : null]),
+    );
     const winner = pickByScore(pair.candidates, mine);
     if (winner) {
       pair.idm = winner;

@@ -15,6 +15,11 @@ export type Correlation = {
   candidates: IdmEntry[];
   link: LinkEntry | null;
   via: CorrelationVia | null;
+  /**
+   * The matching rule's score of each candidate it scored, by IDM object id (null: no valid score).
+   * A winner by score is the pair's only candidate; the others' scores stay here.
+   */
+  scores?: Record<string, number | null> | null;
 };
 
 export type CorrelationIndex = {

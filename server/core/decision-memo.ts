@@ -39,7 +39,8 @@ const reusable = (pair: Correlation) =>
   pair.link?.status === 'active' &&
   pair.idm.object.status !== 'deleted';
 
-const isNoOp = (event: PlannedEvent) => event.outcome === 'recorded' && !event.error && !event.action;
+const isNoOp = (event: PlannedEvent) =>
+  (event.outcome === 'recorded' || event.outcome === 'unchanged') && !event.error && !event.action;
 
 /**
  * DESIGN step 6 with "skip what did not change": a pair whose account content, IDM object and
@@ -85,7 +86,8 @@ export async function decideSlice(
         action: null,
         diff: null,
         policyOutput: null,
-        outcome: 'recorded',
+        // A remembered DO_NOTHING is recorded again; any other response changed nothing then either.
+        outcome: memo.response === 'DO_NOTHING' ? 'recorded' : 'unchanged',
         error: null,
         accountHash,
         idmVersion: idm.version ?? null,

@@ -31,6 +31,39 @@ export type Response = (typeof responses)[number];
 export const runModes = ['full', 'incremental', 'keys', 'live'] as const;
 export type RunMode = (typeof runModes)[number];
 
+/**
+ * What came of one event. `planned`: to be written; `applied`: written; `unchanged`: its response
+ * would change nothing (equal values, disabling what is disabled), so nothing was written;
+ * `recorded`: DO_NOTHING or a dispute; `skipped`: refused, not applicable, or changed since an
+ * approved plan; `failed`: a policy or a write failed.
+ */
+export const eventOutcomes = ['planned', 'applied', 'unchanged', 'skipped', 'failed', 'recorded'] as const;
+export type EventOutcome = (typeof eventOutcomes)[number];
+
+/**
+ * How a run stands or ended (API.md "Run status"). `succeeded` means no error at all; a run whose
+ * events failed (or, applying a plan, were skipped) ends `succeeded_with_errors`.
+ */
+export const runStatuses = [
+  'queued',
+  'running',
+  'succeeded',
+  'succeeded_with_errors',
+  'failed',
+  'stopped_by_threshold',
+  'stopped_by_guard',
+  'aborted_by_preprocessor',
+  'cancelled',
+  'skipped',
+] as const;
+export type RunStatus = (typeof runStatuses)[number];
+
+/** Runs that went to their end: what they read and wrote counts (baselines, "since", disputes). */
+export const completedStatuses = [
+  'succeeded',
+  'succeeded_with_errors',
+] as const satisfies readonly RunStatus[];
+
 export type AttributeValue = string | number | boolean | null | string[];
 export type Attributes = Record<string, AttributeValue>;
 

@@ -1,6 +1,9 @@
 import type { AttributeDiff } from './attribute-sync.ts';
 import type { WriteOp } from './connector-port.ts';
-import type { AttributePatch, Attributes, ObjectType, Response, Situation } from './model.ts';
+import type { AttributePatch, Attributes, EventOutcome, ObjectType, Response, Situation } from './model.ts';
+
+export type { EventOutcome } from './model.ts';
+
 import type { PolicyErrorInfo } from './policy-port.ts';
 import type { AttributeSources, LinkStatus } from './recon-config.ts';
 
@@ -8,7 +11,10 @@ import type { AttributeSources, LinkStatus } from './recon-config.ts';
 export type IdmWrite =
   | { op: 'create'; id: string; type: ObjectType; attributes: Attributes; sources: AttributeSources }
   | { op: 'update'; id: string; patch: AttributePatch; sources: AttributeSources }
-  | { op: 'disable'; id: string }
+  /** `systemId`: the trusted system whose response disabled it, kept as the status's source. */
+  | { op: 'disable'; id: string; systemId?: string }
+  /** Active again, with the attributes the account brings: it is back on the system that disabled it. */
+  | { op: 'enable'; id: string; patch: AttributePatch; sources: AttributeSources }
   | { op: 'delete'; id: string };
 
 export type LinkWrite =
@@ -26,7 +32,6 @@ export type PlannedAction = {
   entitlements?: EntitlementWrite;
 };
 
-export type EventOutcome = 'planned' | 'applied' | 'skipped' | 'failed' | 'recorded';
 export type EventError = { code: string; message: string; policy?: PolicyErrorInfo };
 
 /** One row of the activity history, as planned. */

@@ -9,12 +9,13 @@ import type { PolicyCallOptions, Vars } from './policy-port.ts';
 import { PolicyError } from './policy-port.ts';
 import { postProcess, type RunNotify } from './post-process.ts';
 import type { EngineConfig } from './recon-config.ts';
-import { checkSourceGuard, guardMessage } from './source-guard.ts';
+import { checkSourceGuard, guardMessage, type ReadProblemSummary } from './source-guard.ts';
 import type { IdmScope, RunCounts, RunError } from './store-port.ts';
 
 /** How a run ended (CONVENTIONS item 2): the CLI and the API map it to exit codes and statuses. */
 export type RunOutcome = (
   | { outcome: 'succeeded'; counts: RunCounts }
+  | { outcome: 'succeeded_with_errors'; counts: RunCounts }
   | { outcome: 'failed'; error: RunError }
   | { outcome: 'stopped_by_threshold'; error: RunError; counts: RunCounts }
   | { outcome: 'stopped_by_guard'; error: RunError; counts: RunCounts }
@@ -26,12 +27,18 @@ const emptyCounts = (): RunCounts => ({ situations: {}, responses: {}, errors: 0
 function countEvent(counts: RunCounts, event: PlannedEvent) {
   if (event.situation) counts.situations[event.situation] = (counts.situations[event.situation] ?? 0) + 1;
   if (event.response) counts.responses[event.response] = (counts.responses[event.response] ?? 0) + 1;
+  if (event.outcome === 'unchanged') counts.unchanged = (counts.unchanged ?? 0) + 1;
   if (event.outcome === 'failed') counts.errors++;
 }
 
-/** DO_NOTHING and other no-op events are kept only for the config's do-nothing report; problems always. */
+/**
+ * DO_NOTHING and unchanged events are kept only for the config's do-nothing report; problems
+ * always.
+ */
 const keepEvent = (config: EngineConfig, event: PlannedEvent) =>
-  event.outcome !== 'recorded' || event.error !== null || config.sendDoNothingReport;
+  (event.outcome !== 'recorded' && event.outcome !== 'unchanged') ||
+  event.error !== null ||
+  config.sendDoNothingReport;
 
 async function idmScopeOf(
   config: EngineConfig,
@@ -102,13 +109,14 @@ async function planRun(run: RunView, config: EngineConfig, watermark: string | n
       )
     : undefined;
   const scope = await idmScopeOf(config, deps, vars, options);
-  await store.updateRun(run.id, { phase: 'reading', watermarkBefore: watermark });
   const request = {
     ...(query ? { query } : {}),
     searchFilter: config.targetSearchFilter,
     watermark: effectiveWatermark,
     attributes: config.policyMap.length > 0 ? config.policyMap : null,
   };
+  const { watermark: _watermark, ...readRequest } = request;
+  await store.updateRun(run.id, { phase: 'reading', watermarkBefore: watermark, readRequest });
   const basis = await memoBasis(config, deps, vars);
   const correlated = await correlateRun(run, config, deps, { request, scope, basis }, options);
   await store.updateRun(run.id, { phase: 'planning' });
@@ -119,7 +127,8 @@ async function planRun(run: RunView, config: EngineConfig, watermark: string | n
   const problems = correlated.problems.map((p, i) => ({ ...p, seq: i }));
   for (const p of problems) countEvent(counts, p);
   await store.insertEvents(run.id, problems);
-  const ctx = { config, now, newId: deps.newId };
+  const isDisabled = deps.connector.isDisabled?.bind(deps.connector);
+  const ctx = { config, now, newId: deps.newId, ...(isDisabled ? { isDisabled } : {}) };
   for await (const slice of correlated.slices()) {
     const events = await decideSlice(slice, problems.length + considered, basis, ctx, deps, vars, options);
     considered += slice.length;
@@ -144,6 +153,7 @@ async function planRun(run: RunView, config: EngineConfig, watermark: string | n
     deletions,
     planned,
     accounts: correlated.accounts,
+    problems: correlated.problems.map((p) => ({ key: p.objectKey, message: p.error?.message ?? '' })),
     considered,
     watermark: correlated.watermark,
     vars,
@@ -218,14 +228,20 @@ async function guardRun(
   run: RunView,
   config: EngineConfig,
   deps: Pick<EngineDeps, 'store' | 'review'>,
-  plan: { accounts: number; considered: number; counts: RunCounts },
+  plan: { accounts: number; considered: number; counts: RunCounts; problems: ReadProblemSummary[] },
   started: number,
 ): Promise<RunOutcome | null> {
   const baseline =
     run.mode === 'full' && config.sourceGuard?.maxDropPercent !== undefined
       ? ((await deps.review?.previousAccounts(config.id)) ?? null)
       : null;
-  const guard = checkSourceGuard(config.sourceGuard ?? null, run.mode, plan.accounts, baseline);
+  const guard = checkSourceGuard(
+    config.sourceGuard ?? null,
+    run.mode,
+    plan.accounts,
+    baseline,
+    plan.problems,
+  );
   if (guard.outcome === 'passed') return null;
   const error: RunError = { code: 'source_guard', message: guardMessage(guard), details: guard };
   await deps.review?.sealPlan(run.id);
@@ -255,6 +271,35 @@ export async function failRun(run: RunView, deps: EngineDeps, error: unknown): P
   return { outcome: 'failed', error: runError };
 }
 
+/**
+ * The counts a run ends with (what planning decided, and what came of each action) and its status.
+ * A run with failed events, or an apply run that skipped approved actions (`skippedIsError`),
+ * never ends as plain `succeeded`: it is `succeeded_with_errors`, with a run-level error saying so.
+ */
+export async function endRunCounts(
+  runId: string,
+  store: EngineDeps['store'],
+  skippedIsError = false,
+): Promise<{ counts: RunCounts; status: 'succeeded' | 'succeeded_with_errors'; error: RunError | null }> {
+  const current = await store.finishingState(runId);
+  const counts: RunCounts = { ...current.counts, ...(await store.outcomeCounts(runId)) };
+  const skipped = skippedIsError ? (counts.skipped ?? 0) : 0;
+  if (counts.errors === 0 && skipped === 0) return { counts, status: 'succeeded', error: null };
+  const parts = [
+    counts.errors > 0 ? `${counts.errors} failed` : '',
+    skipped > 0 ? `${skipped} approved action(s) skipped (changed since the plan was made, or refused)` : '',
+  ].filter(Boolean);
+  return {
+    counts,
+    status: 'succeeded_with_errors',
+    error: {
+      code: 'event_errors',
+      message: `the run ended with errors: ${parts.join(', ')}; see its events`,
+      details: { failed: counts.errors, skipped },
+    },
+  };
+}
+
 /** DESIGN step 9: final counts, watermark (only after a successful, non-dry run); see post-process.ts. */
 async function finishRun(
   run: RunView,
@@ -265,18 +310,15 @@ async function finishRun(
 ): Promise<RunOutcome> {
   deps.onProgress?.({ phase: 'finishing', done: 0, total: null });
   const { store } = deps;
-  const current = await store.finishingState(run.id);
-  const counts: RunCounts = { ...current.counts, errors: await store.countFailed(run.id) };
+  const { counts, status, error } = await endRunCounts(run.id, store);
+  const { watermarkAfter } = await store.finishingState(run.id);
   await store.updateRun(run.id, { phase: 'finishing', counts });
-  if (!run.dryRun && current.watermarkAfter)
-    await store.advanceWatermark(config.id, current.watermarkAfter, run.id);
+  // A failed action is read again by the next incremental run only if the watermark stays.
+  if (!run.dryRun && watermarkAfter && status === 'succeeded')
+    await store.advanceWatermark(config.id, watermarkAfter, run.id);
   const objects = considered ?? Object.values(counts.situations).reduce((a, b) => a + b, 0);
-  await store.updateRun(run.id, {
-    status: 'succeeded',
-    finished: true,
-    throughput: throughput(objects, started),
-  });
-  return { outcome: 'succeeded', counts };
+  await store.updateRun(run.id, { status, error, finished: true, throughput: throughput(objects, started) });
+  return { outcome: status, counts };
 }
 
 /**

@@ -1,5 +1,9 @@
+import type { LookupRequest } from './connector-port.ts';
 import type { CorrelationVia } from './correlate.ts';
-import type { Account, IdmFilter, ObjectType } from './model.ts';
+import type { Account, IdmFilter, ObjectType, RunStatus } from './model.ts';
+
+export type { RunStatus } from './model.ts';
+
 import type { EventError, PlannedAction, PlannedEvent } from './plan.ts';
 import type { IdmEntry, LinkRow } from './recon-config.ts';
 
@@ -7,18 +11,23 @@ import type { IdmEntry, LinkRow } from './recon-config.ts';
 export type IdmScope = { kind: 'all' } | { kind: 'none' } | { kind: 'filter'; filter: IdmFilter };
 
 export type RunPhase = 'reading' | 'planning' | 'gating' | 'applying' | 'finishing';
-export type RunStatus =
-  | 'queued'
-  | 'running'
-  | 'succeeded'
-  | 'failed'
-  | 'stopped_by_threshold'
-  | 'stopped_by_guard'
-  | 'aborted_by_preprocessor'
-  | 'cancelled';
+/**
+ * A run's counts: what it decided (situations, responses) and what came of it. The outcome counts
+ * are absent on runs recorded before they existed.
+ */
 export type RunCounts = {
   situations: Record<string, number>;
+  /** Each event's response, as decided (a dry run's too). */
   responses: Record<string, number>;
+  /** Per response, the events whose writes changed the IDM object or the account. */
+  applied?: Record<string, number>;
+  /** Events whose only write was their link: the correlation recorded, nothing else to change. */
+  linked?: number;
+  /** Responses that would have changed nothing, so wrote nothing (outcome `unchanged`). */
+  unchanged?: number;
+  /** Actions not carried out: refused, not applicable, or changed since an approved plan. */
+  skipped?: number;
+  /** Events that failed: a read problem, a policy, a write. */
   errors: number;
 };
 export type RunError = { code: string; message: string; details?: unknown };
@@ -35,6 +44,8 @@ export type RunUpdate = {
   watermarkAfter?: string | null;
   /** The policy versions the run uses, fixed when it starts. */
   policies?: Array<{ path: string; hash: string }>;
+  /** What the run reads under (the drift check of its plan reads the same way). */
+  readRequest?: LookupRequest;
 };
 
 /** A planned action waiting to be applied (the apply journal). */
@@ -59,6 +70,8 @@ export type StagedAccount = {
   via: CorrelationVia | null;
   /** Every IDM object its keys pointed at. */
   candidates: string[];
+  /** The matching rule's score of each candidate it scored, by IDM object id. */
+  scores?: Record<string, number | null> | null;
   link: LinkRow | null;
 };
 
@@ -201,7 +214,10 @@ export interface RunStore extends CorrelationStore {
   ): Promise<JournalEntry[]>;
   /** IDM writes, link and entitlement writes, and the outcome flips of a batch: one transaction. */
   applyBatch(runId: string, target: ApplyTarget, entries: AppliedEntry[]): Promise<void>;
-  countFailed(runId: string): Promise<number>;
+  /** What came of a run's events: applied per response, linked, skipped, and failed (errors). */
+  outcomeCounts(
+    runId: string,
+  ): Promise<Required<Pick<RunCounts, 'applied' | 'linked' | 'skipped' | 'errors'>>>;
   /** What planning stored on the run row, for finishing (also after a resume). */
   finishingState(
     runId: string,

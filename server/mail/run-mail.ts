@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { escapeHtml, summaryHtml } from '../reports/html-report.ts';
 import type { RenderedReport } from '../reports/render-report.ts';
-import { durationText, keyCounts, type RunReport } from '../reports/run-report.ts';
+import { durationText, keyCounts, type RunReport, writtenCounts } from '../reports/run-report.ts';
 import type { MailMessage } from './mailer.ts';
 
 const attach = (report: RenderedReport) => ({
@@ -28,8 +28,9 @@ function summaryText(report: RunReport, message: string | null): string {
     '',
     'Situations:',
     ...Object.entries(run.counts.situations).map(([s, n]) => `  ${s}: ${n}`),
-    'Responses:',
+    'Responses (decided):',
     ...Object.entries(run.counts.responses).map(([r, n]) => `  ${r}: ${n}`),
+    ...(run.dryRun ? [] : ['Written:', ...writtenCounts(run).map(([what, n]) => `  ${what}: ${n}`)]),
     'Gates:',
     ...report.gates.map((g) => `  ${g.name}: ${g.status}${g.detail ? ` (${g.detail})` : ''}`),
   ];

@@ -1,4 +1,10 @@
-import { changedObjectsShown, durationText, type ReportEvent, type RunReport } from './run-report.ts';
+import {
+  changedObjectsShown,
+  durationText,
+  type ReportEvent,
+  type RunReport,
+  writtenCounts,
+} from './run-report.ts';
 
 /** Text for HTML: every character that could open markup or an attribute is escaped. */
 export function escapeHtml(text: string): string {
@@ -12,7 +18,12 @@ const font = 'font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;col
 const th = 'text-align:left;padding:4px 8px;border-bottom:2px solid #d0d7de;background:#f6f8fa';
 const td = 'padding:4px 8px;border-bottom:1px solid #d8dee4;vertical-align:top';
 const h2 = 'font-size:16px;margin:20px 0 8px';
-const statusColor: Record<string, string> = { succeeded: '#1a7f37', failed: '#cf222e', skipped: '#6e7781' };
+const statusColor: Record<string, string> = {
+  succeeded: '#1a7f37',
+  succeeded_with_errors: '#cf222e',
+  failed: '#cf222e',
+  skipped: '#6e7781',
+};
 
 function table(headers: string[], rows: string[][]): string {
   if (rows.length === 0) return '<p style="margin:4px 0;color:#6e7781">none</p>';
@@ -70,6 +81,15 @@ export function summaryHtml(report: RunReport, extraLine: string | null = null):
     table(['situation', 'objects'], counts(run.counts.situations)),
     `<h2 style="${h2}">Responses</h2>`,
     table(['response', 'objects'], counts(run.counts.responses)),
+    ...(run.dryRun
+      ? []
+      : [
+          `<h2 style="${h2}">Written</h2>`,
+          table(
+            ['what', 'objects'],
+            writtenCounts(run).map(([what, n]) => [cell(what), cell(String(n))]),
+          ),
+        ]),
     `<h2 style="${h2}">Gates</h2>`,
     table(['gate', 'status', 'detail'], gateRows),
     `<h2 style="${h2}">Errors (${report.errorsTotal})</h2>`,

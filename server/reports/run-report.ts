@@ -113,13 +113,34 @@ export async function loadRunReport(db: Database, runId: string, baseUrl: string
   };
 }
 
-/** "3 created · 2 updated · 1 error": the key counts for a subject line. */
+/**
+ * What a run wrote, beside what it decided (its responses): per response the actions applied,
+ * then the links recorded, the responses that would have changed nothing, and the actions
+ * skipped. A dry run writes nothing: its responses are its plan.
+ */
+export function writtenCounts(run: Pick<RunReport['run'], 'counts' | 'dryRun'>): Array<[string, number]> {
+  if (run.dryRun) return [];
+  const { applied = {}, linked = 0, unchanged = 0, skipped = 0 } = run.counts;
+  return [
+    ...Object.entries(applied)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([response, n]): [string, number] => [`${response} applied`, n]),
+    ['linked only', linked],
+    ['unchanged (nothing to write)', unchanged],
+    ['skipped', skipped],
+  ];
+}
+
+/** "3 UPDATE_RESOURCE_FROM_IDM applied, 29 unchanged, 1 error": the key counts for a subject line. */
 export function keyCounts(report: RunReport): string {
-  const { responses, errors } = report.run.counts;
-  const parts = Object.entries(responses)
+  const { run } = report;
+  const { responses, errors, applied = {}, unchanged = 0 } = run.counts;
+  const [counted, verb] = run.dryRun ? [responses, 'planned'] : [applied, 'applied'];
+  const parts = Object.entries(counted)
     .filter(([response]) => response !== 'DO_NOTHING')
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([response, n]) => `${n} ${response}`);
+    .map(([response, n]) => `${n} ${response} ${verb}`);
+  if (!run.dryRun && unchanged > 0) parts.push(`${unchanged} unchanged`);
   parts.push(`${errors} error${errors === 1 ? '' : 's'}`);
   return parts.join(', ');
 }

@@ -23,31 +23,38 @@ export function applyStatements(runId: string, target: ApplyTarget, entries: App
       from jsonb_to_recordset(${rowsParam(creates)}) as x(id text, type text, attributes jsonb, sources jsonb)
       on conflict (id) do nothing`);
   }
+  // An enable is an update that also makes the object active and forgets who disabled it.
   const updates = ok.flatMap((e) => {
     const idm = e.action.idm;
-    if (idm?.op !== 'update') return [];
+    if (idm?.op !== 'update' && idm?.op !== 'enable') return [];
     const set = Object.fromEntries(Object.entries(idm.patch).filter(([, v]) => v !== null));
     const remove = Object.keys(idm.patch).filter((k) => idm.patch[k] === null);
-    return [{ id: idm.id, set, remove, sources: idm.sources }];
+    return [{ id: idm.id, set, remove, sources: idm.sources, enable: idm.op === 'enable' }];
   });
   if (updates.length > 0) {
     const attrs = sql`((o.attributes || x.set) - x.remove)`;
     statements.push(sql`
-      update idm_objects o set attributes = ${attrs}, attribute_sources = o.attribute_sources || x.sources,
+      update idm_objects o set attributes = ${attrs},
+        attribute_sources = case when x.enable then (o.attribute_sources - 'status') else o.attribute_sources end || x.sources,
+        status = case when x.enable then 'active' else o.status end,
         ${mirrored(attrs)}, updated_at = now(), version = o.version + 1
-      from jsonb_to_recordset(${rowsParam(updates)}) as x(id text, set jsonb, remove text[], sources jsonb)
+      from jsonb_to_recordset(${rowsParam(updates)}) as x(id text, set jsonb, remove text[], sources jsonb, enable boolean)
       where o.id = x.id`);
   }
+  // A disable names its system as the status's source (what a later enable from it checks).
   const statuses = ok.flatMap((e) => {
     const idm = e.action.idm;
     if (idm?.op !== 'disable' && idm?.op !== 'delete') return [];
-    return [{ id: idm.id, status: idm.op === 'disable' ? 'disabled' : 'deleted' }];
+    const source =
+      idm.op === 'disable' && idm.systemId ? { status: { systemId: idm.systemId, confidence: 100 } } : {};
+    return [{ id: idm.id, status: idm.op === 'disable' ? 'disabled' : 'deleted', source }];
   });
   if (statuses.length > 0) {
     statements.push(sql`
       update idm_objects o set status = x.status, updated_at = now(), version = o.version + 1,
+        attribute_sources = o.attribute_sources || x.source,
         deleted_at = case when x.status = 'deleted' then coalesce(o.deleted_at, now()) else o.deleted_at end
-      from jsonb_to_recordset(${rowsParam(statuses)}) as x(id text, status text)
+      from jsonb_to_recordset(${rowsParam(statuses)}) as x(id text, status text, source jsonb)
       where o.id = x.id`);
   }
   // Last write per account key wins: one statement may not touch the same link twice.

@@ -34,6 +34,7 @@ type StagedSqlRow = {
   idm_object_id: string | null;
   via: CorrelationVia | null;
   candidates: string[] | string;
+  scores: Record<string, number | null> | string | null;
   link: LinkRow | string | null;
 };
 
@@ -182,15 +183,16 @@ export function createCorrelationStore(db: Database): CorrelationStore {
         idm_object_id: a.idmObjectId,
         via: a.via,
         candidates: a.candidates,
+        scores: a.scores ?? null,
         link: a.link,
       }));
       // One statement: the accounts whose key is new to the run, and the objects they point at.
       const staged = await db.rows<{ seq: number }>(sql`
         with staged as (
-          insert into run_accounts (run_id, seq, key_norm, account, idm_object_id, via, candidates, link)
-          select ${runId}, x.seq, x.key_norm, x.account, x.idm_object_id, x.via, x.candidates, x.link
+          insert into run_accounts (run_id, seq, key_norm, account, idm_object_id, via, candidates, scores, link)
+          select ${runId}, x.seq, x.key_norm, x.account, x.idm_object_id, x.via, x.candidates, x.scores, x.link
           from jsonb_to_recordset(${rowsParam(rows)}) as x(seq int, key_norm text, account jsonb,
-            idm_object_id text, via text, candidates jsonb, link jsonb)
+            idm_object_id text, via text, candidates jsonb, scores jsonb, link jsonb)
           order by x.seq
           on conflict (run_id, key_norm) do nothing
           returning seq, candidates, link
@@ -216,7 +218,7 @@ export function createCorrelationStore(db: Database): CorrelationStore {
 
     async stagedSlice(runId, afterSeq, limit) {
       const rows = await db.rows<StagedSqlRow>(sql`
-        select seq, key_norm, account, idm_object_id, via, candidates, link from run_accounts
+        select seq, key_norm, account, idm_object_id, via, candidates, scores, link from run_accounts
         where run_id = ${runId} and seq > ${afterSeq} order by seq limit ${limit}`);
       return rows.map((r) => ({
         seq: Number(r.seq),
@@ -225,6 +227,7 @@ export function createCorrelationStore(db: Database): CorrelationStore {
         idmObjectId: r.idm_object_id,
         via: r.via,
         candidates: json(r.candidates) ?? [],
+        scores: json(r.scores),
         link: json(r.link),
       }));
     },

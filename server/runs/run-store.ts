@@ -95,11 +95,26 @@ export function createRunStore(db: Database): RunStore {
       }
     },
 
-    async countFailed(runId) {
-      const [row] = await db.rows<{ n: number }>(
-        sql`select count(*)::int as n from run_events where run_id = ${runId} and outcome = 'failed'`,
-      );
-      return Number(row?.n ?? 0);
+    async outcomeCounts(runId) {
+      const rows = await db.rows<{
+        response: string | null;
+        outcome: string;
+        writes: boolean;
+        n: number;
+      }>(sql`
+        select response, outcome, coalesce(action ? 'idm' or action ? 'system' or action ? 'entitlements', false) as writes,
+          count(*)::int as n
+        from run_events where run_id = ${runId} and outcome in ('applied', 'skipped', 'failed')
+        group by 1, 2, 3`);
+      const counts = { applied: {} as Record<string, number>, linked: 0, skipped: 0, errors: 0 };
+      for (const row of rows) {
+        const n = Number(row.n);
+        if (row.outcome === 'failed') counts.errors += n;
+        else if (row.outcome === 'skipped') counts.skipped += n;
+        else if (!row.writes) counts.linked += n;
+        else if (row.response) counts.applied[row.response] = (counts.applied[row.response] ?? 0) + n;
+      }
+      return counts;
     },
 
     async finishingState(runId) {

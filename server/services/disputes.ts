@@ -43,17 +43,24 @@ export function toDispute(row: DisputeRow): Dispute {
  * account is DISPUTED again reopens (its link is gone). Called for every run this process ends.
  */
 export async function recordDisputes(db: Database, finished: RunFinished): Promise<number> {
-  if (finished.dryRun || finished.outcome.outcome !== 'succeeded' || finished.trigger === 'apply') return 0;
+  const completed =
+    finished.outcome.outcome === 'succeeded' || finished.outcome.outcome === 'succeeded_with_errors';
+  if (finished.dryRun || !completed || finished.trigger === 'apply') return 0;
   const events = await db.rows<{ object_key: string; policy_output: unknown }>(sql`
     select object_key, policy_output from run_events
     where run_id = ${finished.runId} and situation = 'DISPUTED' and object_key is not null order by seq`);
   if (events.length === 0) return 0;
   const parsed = events.map((e) => {
     const output = json(e.policy_output as string) as {
-      dispute?: { account: Record<string, unknown> | null; candidates: string[] };
+      dispute?: {
+        account: Record<string, unknown> | null;
+        candidates: string[];
+        scores?: Record<string, number | null>;
+      };
     } | null;
     const ids = [...new Set(output?.dispute?.candidates ?? [])].sort();
-    return { objectKey: e.object_key, account: output?.dispute?.account ?? null, ids };
+    const scores = output?.dispute?.scores ?? {};
+    return { objectKey: e.object_key, account: output?.dispute?.account ?? null, ids, scores };
   });
   const allIds = [...new Set(parsed.flatMap((p) => p.ids))];
   const objects = await db.rows<{ id: string; attributes: Record<string, unknown> | string }>(sql`
@@ -62,7 +69,11 @@ export async function recordDisputes(db: Database, finished: RunFinished): Promi
   const rows = parsed.map((p) => ({
     object_key: p.objectKey,
     account: p.account,
-    candidates: p.ids.map((id) => ({ idmObjectId: id, score: null, attributes: attributesOf.get(id) ?? {} })),
+    candidates: p.ids.map((id) => ({
+      idmObjectId: id,
+      score: p.scores[id] ?? null,
+      attributes: attributesOf.get(id) ?? {},
+    })),
     candidates_key: p.ids.join(','),
   }));
   await db.rows(sql`

@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { BeforeBatch } from '../core/apply-plan.ts';
-import type { Connector } from '../core/connector-port.ts';
+import type { Connector, LookupRequest } from '../core/connector-port.ts';
 import { findDrift, type PlannedSnapshot } from '../core/drift.ts';
 import { lookupAccounts } from '../core/lookup-accounts.ts';
 import type { EventError } from '../core/plan.ts';
@@ -95,10 +95,11 @@ export async function createApplyRun(db: Database, values: ApplyRunValues): Prom
       const run = (q: SQL) => tx.execute(q);
       const created = await run(sql`
         insert into runs (config_id, dry_run, mode, keys, trigger, status, phase, started_at, heartbeat_at, owner,
-          applied_from, approved_by, started_by)
-        values (${values.configId}, false, ${values.mode}, ${values.keys ? JSON.stringify(values.keys) : null}::jsonb,
+          applied_from, approved_by, started_by, read_request)
+        select ${values.configId}, false, ${values.mode}, ${values.keys ? JSON.stringify(values.keys) : null}::jsonb,
           'apply', 'running', 'applying', now(), now(), ${values.owner}, ${values.planRunId}, ${values.approvedBy},
-          ${values.startedBy})
+          ${values.startedBy}, plan.read_request
+        from runs plan where plan.id = ${values.planRunId}
         returning id`);
       const id = rowId(created);
       await run(sql`
@@ -140,7 +141,7 @@ export function createDriftCheck(
   db: Database,
   runId: string,
   connector: Connector,
-  request: { attributes: string[] | null; searchFilter: string | null },
+  request: LookupRequest,
 ): BeforeBatch {
   const checked = new Map<string, number>();
   return async (side, batch) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildEvent, entitlementValues, type PairDecision } from '../../server/core/build-event.ts';
 import type { Correlation } from '../../server/core/correlate.ts';
 import type { Response, Situation } from '../../server/core/model.ts';
-import type { EngineConfig } from '../../server/core/recon-config.ts';
+import type { EngineConfig, IdmEntry } from '../../server/core/recon-config.ts';
 import { account, engineConfig, idmEntry, link, pairOf } from './fixtures.ts';
 
 const now = new Date('2025-01-10T00:00:00Z');
@@ -170,9 +170,9 @@ describe('buildEvent: details', () => {
 
   it('respects direction none and toSystem', () => {
     const config = engineConfig({ attributeSync: { name: { direction: 'toSystem' } } });
-    expect(plan('IDM_EXISTS__RESOURCE_EXISTS', 'UPDATE_IDM_FROM_RESOURCE', config).outcome).toBe('recorded');
+    expect(plan('IDM_EXISTS__RESOURCE_EXISTS', 'UPDATE_IDM_FROM_RESOURCE', config).outcome).toBe('unchanged');
     const none = engineConfig({ attributeSync: { name: { direction: 'none' } } });
-    expect(plan('IDM_EXISTS__RESOURCE_EXISTS', 'UPDATE_RESOURCE_FROM_IDM', none).outcome).toBe('recorded');
+    expect(plan('IDM_EXISTS__RESOURCE_EXISTS', 'UPDATE_RESOURCE_FROM_IDM', none).outcome).toBe('unchanged');
   });
 
   it('fails the event, with the policy position, when the population policy failed', () => {
@@ -247,12 +247,105 @@ describe('buildEvent: stale days', () => {
     });
   });
   it('waits while fewer than N days have passed', () => {
-    expect(decide('2025-01-01T00:00:00Z', '2025-01-07T23:59:59Z').outcome).toBe('recorded');
+    expect(decide('2025-01-01T00:00:00Z', '2025-01-07T23:59:59Z').outcome).toBe('unchanged');
   });
   it('deletes once exactly N days have passed', () => {
     expect(decide('2025-01-01T00:00:00Z', '2025-01-08T00:00:00Z').action?.idm).toEqual({
       op: 'delete',
       id: 'u-alice',
+    });
+  });
+});
+
+describe('buildEvent: desired state (a response that would change nothing writes nothing)', () => {
+  const orphan = pairOf({ account: account('E9', { name: 'Nina', enabled: 'false' }) });
+  const disableOrphan = (isDisabled?: (a: { attributes: Record<string, unknown> }) => boolean | undefined) =>
+    buildEvent(
+      {
+        seq: 1,
+        pair: orphan,
+        situation: 'IDM_NOT_EXISTS__RESOURCE_EXISTS',
+        rule: { response: 'DISABLE_IN_RESOURCE' },
+        commands: [{ response: 'DISABLE_IN_RESOURCE' }],
+      },
+      { config: engineConfig(), now, newId: () => 'x', ...(isDisabled ? { isDisabled } : {}) },
+    );
+
+  it('does not disable an account the system shows disabled', () => {
+    const event = disableOrphan((a) => a.attributes.enabled === 'false');
+    expect(event.outcome).toBe('unchanged');
+    expect(event.action).toBeNull();
+  });
+  it('disables an account the system shows enabled, or whose state it does not say', () => {
+    expect(disableOrphan(() => false).action?.system).toEqual({ op: 'disable', key: 'E9' });
+    expect(disableOrphan(() => undefined).action?.system).toEqual({ op: 'disable', key: 'E9' });
+    expect(disableOrphan().action?.system).toEqual({ op: 'disable', key: 'E9' });
+  });
+  it('names the system that disabled an IDM object, and enables it when its account is back there', () => {
+    const disabled = plan('IDM_EXISTS__RESOURCE_NOT_EXISTS', 'DISABLE_IN_IDM');
+    expect(disabled.action?.idm).toEqual({ op: 'disable', id: 'u-alice', systemId: 'sys-hr' });
+    const gone: IdmEntry = {
+      object: {
+        id: 'u-alice',
+        type: 'User',
+        status: 'disabled',
+        attributes: { employeeId: 'E1', name: 'Alicia' },
+      },
+      sources: { status: { systemId: 'sys-hr', confidence: 100 } },
+    };
+    const back = buildEvent(
+      {
+        seq: 1,
+        pair: pairOf({
+          account: account('E1', { name: 'Alicia' }),
+          idm: gone,
+          candidates: [gone],
+          link: link('E1', gone),
+          via: 'link',
+        }),
+        situation: 'IDM_EXISTS__RESOURCE_EXISTS',
+        rule: { response: 'UPDATE_IDM_FROM_RESOURCE' },
+        commands: [{ response: 'UPDATE_IDM_FROM_RESOURCE' }],
+      },
+      { config: engineConfig(), now, newId: () => 'x' },
+    );
+    expect(back.action?.idm).toMatchObject({ op: 'enable', id: 'u-alice' });
+    expect(back.diff?.status).toEqual({ before: 'disabled', after: 'active' });
+    // Disabled by someone else (a person, another system): the account's return does not undo that.
+    const byPerson = { ...gone, sources: {} };
+    const kept = buildEvent(
+      {
+        seq: 1,
+        pair: pairOf({
+          account: account('E1', { name: 'Alicia' }),
+          idm: byPerson,
+          candidates: [byPerson],
+          link: link('E1', byPerson),
+          via: 'link',
+        }),
+        situation: 'IDM_EXISTS__RESOURCE_EXISTS',
+        rule: { response: 'UPDATE_IDM_FROM_RESOURCE' },
+        commands: [{ response: 'UPDATE_IDM_FROM_RESOURCE' }],
+      },
+      { config: engineConfig(), now, newId: () => 'x' },
+    );
+    expect(kept.outcome).toBe('unchanged');
+  });
+  it('keeps the matching rule scores of a dispute', () => {
+    const a = idmEntry('a');
+    const b = idmEntry('b');
+    const event = buildEvent(
+      {
+        seq: 1,
+        pair: pairOf({ account: account('E3'), candidates: [a, b], scores: { a: 40, b: 40 } }),
+        situation: 'DISPUTED',
+        rule: { response: 'DO_NOTHING' },
+        commands: [{ response: 'DO_NOTHING' }],
+      },
+      { config: engineConfig(), now, newId: () => 'x' },
+    );
+    expect(event.policyOutput).toMatchObject({
+      dispute: { candidates: ['a', 'b'], scores: { a: 40, b: 40 } },
     });
   });
 });

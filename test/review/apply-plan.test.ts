@@ -36,8 +36,10 @@ describeEachDatabase('plan → approve → apply', (db) => {
     );
 
     const applied = await api.apply(plan.id, plan.planHash as string);
+    // Two approved actions were not carried out: the run says so in its status and error.
+    expect(applied.error).toMatchObject({ code: 'event_errors', details: { skipped: 2 } });
     expect(applied).toMatchObject({
-      status: 'succeeded',
+      status: 'succeeded_with_errors',
       trigger: 'apply',
       dryRun: false,
       appliedFrom: plan.id,

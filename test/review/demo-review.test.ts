@@ -36,7 +36,12 @@ describeEachDatabase('review over the CSV demo workspace', (db) => {
     writeFileSync(hrFile, original.replace('E1002,Grace,Hopper', 'E1002,Grace,Hopper-Edited'));
 
     const applied = await api.apply(plan.id, plan.planHash as string);
-    expect(applied).toMatchObject({ status: 'succeeded', appliedFrom: plan.id, approvedBy: 'test-admin' });
+    expect(applied).toMatchObject({
+      status: 'succeeded_with_errors',
+      appliedFrom: plan.id,
+      approvedBy: 'test-admin',
+      counts: { skipped: 1 },
+    });
     const events = await eventRows(db(), applied.id);
     expect(events.length).toBe(37);
     const skipped = events.filter((e) => e.outcome === 'skipped');
@@ -51,16 +56,48 @@ describeEachDatabase('review over the CSV demo workspace', (db) => {
     writeFileSync(hrFile, original);
   });
 
+  it('the README example: a terminated employee, reviewed in a dry run and applied, is disabled', async () => {
+    const original = readFileSync(hrFile, 'utf8');
+    const hired = await api.run('demo-hr-users');
+    expect(hired.status).toBe('succeeded');
+    writeFileSync(hrFile, original.replace(/^(E1005,.*),active,/m, '$1,terminated,'));
+    const plan = await api.run('demo-hr-users', { dryRun: true });
+    expect(plan.status).toBe('succeeded');
+    const planned = (await eventRows(db(), plan.id)).filter((e) => e.outcome === 'planned');
+    expect(planned.map((e) => e.response)).toEqual(['DISABLE_IN_IDM']);
+
+    // The drift check reads E1005 under the plan's own target query (active employees only):
+    // still absent, so nothing drifted and the approved action is carried out.
+    const applied = await api.apply(plan.id, plan.planHash as string);
+    expect(applied).toMatchObject({ status: 'succeeded', counts: { applied: { DISABLE_IN_IDM: 1 } } });
+    const [e1005] = await db().rows<{ status: string }>(
+      sql`select status from idm_objects where employee_id = 'E1005'`,
+    );
+    expect(e1005?.status).toBe('disabled');
+
+    // Back in the file: the system whose absence disabled the user enables it again.
+    writeFileSync(hrFile, original);
+    const back = await api.run('demo-hr-users');
+    expect(back.counts.applied).toEqual({ UPDATE_IDM_FROM_RESOURCE: 1 });
+    const [again] = await db().rows<{ status: string }>(
+      sql`select status from idm_objects where employee_id = 'E1005'`,
+    );
+    expect(again?.status).toBe('active');
+    const settled = await api.run('demo-hr-users');
+    expect(settled.status).toBe('succeeded');
+    expect(await eventRows(db(), settled.id)).toEqual([]);
+  });
+
   it('an empty source file stops a run as stopped_by_guard with nothing written', async () => {
     const original = readFileSync(hrFile, 'utf8');
     const before = await db().rows(sql`select id, status, version from idm_objects order by id`);
     writeFileSync(hrFile, `${original.split('\n')[0]}\n`);
     const run = await api.run('demo-hr-users');
     expect(run.status).toBe('stopped_by_guard');
-    expect(run.error?.details).toMatchObject({ rule: 'minAccounts', accounts: 0 });
+    expect(run.error?.details).toMatchObject({ reason: 'min_accounts', rule: 'minAccounts', accounts: 0 });
     expect(await db().rows(sql`select id, status, version from idm_objects order by id`)).toEqual(before);
-    // Its plan (disable all 36 users) is held for an admin to look at, not written.
-    expect((await eventRows(db(), run.id)).filter((e) => e.outcome === 'planned').length).toBe(36);
+    // Its plan (disable all 37 users) is held for an admin to look at, not written.
+    expect((await eventRows(db(), run.id)).filter((e) => e.outcome === 'planned').length).toBe(37);
     writeFileSync(hrFile, original);
   });
 });

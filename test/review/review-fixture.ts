@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { displayPrefix, generateToken, hashToken } from '../../server/auth/tokens.ts';
+import type { RunCounts } from '../../server/core/store-port.ts';
 import type { Database } from '../../server/db/client.ts';
 import { apiTokens, runs } from '../../server/db/schema/index.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
@@ -27,7 +28,7 @@ export type RunSummary = {
   approvedBy: string | null;
   startedBy: string | null;
   keys: string[] | null;
-  counts: { situations: Record<string, number>; responses: Record<string, number>; errors: number };
+  counts: RunCounts;
   error?: { code: string; message: string; details?: Record<string, unknown> };
 };
 

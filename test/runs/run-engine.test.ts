@@ -39,6 +39,10 @@ describeEachDatabase('reconciliation runs over a CSV system', (db) => {
         IDM_EXISTS__RESOURCE_NOT_EXISTS: 1,
       },
       responses: { UPDATE_IDM_FROM_RESOURCE: 2, ADD_TO_IDM: 1, DISABLE_IN_IDM: 1 },
+      // Decided above, written here: E1 needed nothing but its link.
+      applied: { UPDATE_IDM_FROM_RESOURCE: 1, ADD_TO_IDM: 1, DISABLE_IN_IDM: 1 },
+      linked: 1,
+      skipped: 0,
       errors: 0,
     });
     const users = await idmUsers(db());

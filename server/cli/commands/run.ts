@@ -1,5 +1,6 @@
 import { loadConfig } from '../../config.ts';
 import { runKeysProblem } from '../../core/lookup-accounts.ts';
+import type { RunCounts } from '../../core/store-port.ts';
 import type { RunStatus } from '../../db/schema/values.ts';
 import { unhandled } from '../../services/outcomes.ts';
 import type { RunProgress, StartRunOutcome } from '../../services/runs/types.ts';
@@ -14,7 +15,7 @@ type Summary = {
   startedAt: Date | null;
   finishedAt: Date | null;
   throughput: number | null;
-  counts: { situations: Record<string, number>; responses: Record<string, number>; errors: number };
+  counts: RunCounts;
   error: { code: string; message: string } | null;
 };
 
@@ -46,6 +47,8 @@ export function exitCodeOf(status: RunStatus): number {
   switch (status) {
     case 'succeeded':
       return 0;
+    case 'succeeded_with_errors':
+      return 1;
     case 'stopped_by_threshold':
     case 'stopped_by_guard':
       return 3;
@@ -104,6 +107,14 @@ export function formatSummary(run: Summary): string {
   ];
   for (const [name, n] of Object.entries(run.counts.situations)) rows.push([`situation ${name}`, String(n)]);
   for (const [name, n] of Object.entries(run.counts.responses)) rows.push([`response ${name}`, String(n)]);
+  // What was decided above; what was written (a dry run writes nothing) below.
+  if (!run.dryRun && run.counts.applied) {
+    for (const [name, n] of Object.entries(run.counts.applied)) rows.push([`applied ${name}`, String(n)]);
+  }
+  for (const name of ['linked', 'unchanged', 'skipped'] as const) {
+    const n = run.counts[name];
+    if (n) rows.push([name, String(n)]);
+  }
   rows.push(['errors', String(run.counts.errors)]);
   if (run.error) rows.push(['error', `${run.error.code}: ${run.error.message}`]);
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -62,6 +62,8 @@ export const runAccounts = pgTable(
     idmObjectId: text('idm_object_id'),
     via: text('via'),
     candidates: jsonb('candidates').$type<string[]>().notNull(),
+    /** The matching rule's score of each candidate it scored, by IDM object id. */
+    scores: jsonb('scores').$type<Record<string, number | null>>(),
     link: jsonb('link'),
   },
   (t) => [

@@ -4,6 +4,7 @@ import { createdAt, id, oneOf } from './columns.ts';
 import { reconConfigs } from './recon-configs.ts';
 import { runModes, runStatuses, runTriggers } from './values.ts';
 
+export type { RunCounts } from '../../core/store-port.ts';
 export {
   type RunMode,
   type RunStatus,
@@ -13,11 +14,8 @@ export {
   runTriggers,
 } from './values.ts';
 
-export type RunCounts = {
-  situations: Record<string, number>;
-  responses: Record<string, number>;
-  errors: number;
-};
+import type { LookupRequest } from '../../core/connector-port.ts';
+import type { RunCounts } from '../../core/store-port.ts';
 
 /**
  * One execution of a config; its events are the activity history. The partial unique index
@@ -59,6 +57,11 @@ export const runs = pgTable(
     scheduledFor: timestamp('scheduled_for', { withTimezone: true, mode: 'date' }),
     /** The policy versions the run uses, fixed when it starts. */
     policies: jsonb('policies').$type<Array<{ path: string; hash: string }>>(),
+    /**
+     * What the run read under: the target query policy's query, the search filter, the attributes.
+     * An approved plan's drift check reads each object the same way (copied to its apply run).
+     */
+    readRequest: jsonb('read_request').$type<LookupRequest>(),
     /** `keys` and `live` runs: the objects they are for (unique field keys, or `idm:<id>`). */
     keys: jsonb('keys').$type<string[]>(),
     createdAt: createdAt(),

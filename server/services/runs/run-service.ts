@@ -199,12 +199,20 @@ export function createRunService(
     }
   }
 
-  /** The drift check reads accounts as planning did: the same attributes and search filter. */
-  function driftCheckOf(runId: string, connector: Connector, config: EngineConfig) {
-    return createDriftCheck(db, runId, connector, {
+  /**
+   * The drift check reads accounts as planning did: under the plan's own query (its target query
+   * policy's output), search filter and attributes, which the apply run carries from the plan.
+   */
+  async function driftCheckOf(runId: string, connector: Connector, config: EngineConfig) {
+    const [row] = await db.orm
+      .select({ readRequest: runs.readRequest })
+      .from(runs)
+      .where(eq(runs.id, runId));
+    const request = row?.readRequest ?? {
       attributes: config.policyMap.length > 0 ? config.policyMap : null,
       searchFilter: config.targetSearchFilter,
-    });
+    };
+    return createDriftCheck(db, runId, connector, request);
   }
 
   async function pruneOldRuns() {
@@ -275,8 +283,8 @@ export function createRunService(
         keys: request.keys,
       };
       launch({ runId, configId: request.configId, trigger: 'apply', dryRun: false }, () =>
-        withEngine(runId, view.mode, request.configId, onProgress, ({ deps, loaded }) =>
-          executeApply(view, loaded.config, deps, driftCheckOf(runId, deps.connector, loaded.config)),
+        withEngine(runId, view.mode, request.configId, onProgress, async ({ deps, loaded }) =>
+          executeApply(view, loaded.config, deps, await driftCheckOf(runId, deps.connector, loaded.config)),
         ),
       );
       return { outcome: 'started', runId };
@@ -318,10 +326,10 @@ export function createRunService(
         };
         options.log.info({ runId: run.id, phase: run.phase }, `resuming interrupted run ${run.id}`);
         launch({ runId: run.id, configId, trigger: run.trigger, dryRun: run.dryRun }, () =>
-          withEngine(run.id, run.mode, configId, onProgress, ({ deps, loaded, watermark }) =>
+          withEngine(run.id, run.mode, configId, onProgress, async ({ deps, loaded, watermark }) =>
             // An approved plan is never recomputed: its apply run goes on with its own journal.
             run.trigger === 'apply'
-              ? executeApply(view, loaded.config, deps, driftCheckOf(run.id, deps.connector, loaded.config))
+              ? executeApply(view, loaded.config, deps, await driftCheckOf(run.id, deps.connector, loaded.config))
               : resumeRun(view, loaded.config, watermark, deps),
           ),
         );

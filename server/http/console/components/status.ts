@@ -6,6 +6,7 @@ const tone: Record<string, 'ok' | 'bad' | 'hold' | 'busy' | 'plain'> = {
   applied: 'ok',
   ok: 'ok',
   failed: 'bad',
+  succeeded_with_errors: 'bad',
   aborted_by_preprocessor: 'bad',
   error: 'bad',
   stopped_by_threshold: 'hold',
