@@ -231,5 +231,27 @@ describeEachDatabase('groups through the API', (db) => {
       expect(await applied((await run(groups)).id)).toEqual([]);
       expect(await versions()).toEqual(settled);
     });
+
+    it('with the IDM as the source of members, a membership removed in the IDM leaves the directory, and entries kept as given stay', async () => {
+      const updated = await json<ReconConfigResponse>('PATCH', `/api/recon-configs/${groups.id}`, {
+        attributeSync: { member: { direction: 'toSystem' } },
+        situations: { IDM_EXISTS__RESOURCE_EXISTS: { response: 'UPDATE_RESOURCE_FROM_IDM' } },
+      });
+      expect(updated.entitlementAttribute).toBe('member');
+      const engId = (await group('eng')).id;
+      await db().rows(sql`
+        delete from idm_memberships m using idm_objects u
+        where m.target_id = ${engId} and u.id = m.member_id and u.employee_id = 'E2'`);
+      const removed = await run(groups);
+      expect((await applied(removed.id)).map((e) => e.objectKey)).toEqual([key(eng)]);
+      const client = new Client({ url: slapd.url });
+      await client.bind(rootDn, rootPassword);
+      const { searchEntries } = await client.search(eng, { scope: 'base', attributes: ['member'] });
+      await client.unbind();
+      expect([searchEntries[0]?.member ?? []].flat().map(String).map(key).sort()).toEqual(
+        [carla, agent, bots, dan].map(key).sort(),
+      );
+      expect(await applied((await run(groups)).id)).toEqual([]);
+    });
   });
 });
