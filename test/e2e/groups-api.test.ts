@@ -1,12 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { Attribute, Change, Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IdmDetailResponse } from '../../server/http/routes/idm/get-idm-object.ts';
 import type { ListIdmResponse } from '../../server/http/routes/idm/list-idm-objects.ts';
 import type { ReconConfigResponse } from '../../server/http/routes/recon-configs/config-response.ts';
-import type { GetRunResponse } from '../../server/http/routes/runs/get-run.ts';
-import type { StartRunResponse } from '../../server/http/routes/runs/start-run.ts';
 import type { SystemResponse } from '../../server/http/routes/systems/system-schema.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
@@ -65,19 +62,8 @@ describeEachDatabase('groups through the API', (db) => {
     let users: ReconConfigResponse;
     let groups: ReconConfigResponse;
 
-    const json = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
-      const response = await api.request(method, url, { body });
-      expect(response.status, `${method} ${url}: ${await response.clone().text()}`).toBeLessThan(300);
-      return (await response.json()) as T;
-    };
-    const run = async (config: ReconConfigResponse) => {
-      const { runId } = await json<StartRunResponse>('POST', `/api/recon-configs/${config.id}/runs`, {});
-      for (;;) {
-        const summary = await json<GetRunResponse>('GET', `/api/runs/${runId}`);
-        if (summary.status !== 'queued' && summary.status !== 'running') return summary;
-        await sleep(50);
-      }
-    };
+    const json = <T>(method: string, url: string, body?: unknown) => api.json<T>(method, url, body);
+    const run = (config: ReconConfigResponse) => api.runToEnd(config.id);
     type Event = {
       objectKey: string;
       outcome: string;
