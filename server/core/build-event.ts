@@ -4,12 +4,12 @@ import {
   copyByName,
   idmPatchFrom,
   outboundAttributes,
-  sameValue,
 } from './attribute-sync.ts';
 import type { Correlation } from './correlate.ts';
 import { accountContentHash } from './drift.ts';
+import { addEntitlements } from './entitlements.ts';
 import { decideStale } from './gates.ts';
-import type { Account, AttributePatch, AttributeValue, Response, Situation } from './model.ts';
+import type { Account, AttributePatch, Response, Situation } from './model.ts';
 import type { EventError, PlannedAction, PlannedEvent } from './plan.ts';
 import { hasWrites } from './plan.ts';
 import type { CommandAction, PolicyResult } from './policy-port.ts';
@@ -58,33 +58,10 @@ const liveIdm = (pair: Correlation): IdmEntry | null =>
 const disabledBy = (idm: IdmEntry, systemId: string) =>
   idm.object.status === 'disabled' && idm.sources.status?.systemId === systemId;
 
-/** The account's memberships: a list, or one text of `;`- or `|`-separated values. */
-export function entitlementValues(value: AttributeValue | undefined): string[] {
-  if (value === null || value === undefined || value === '') return [];
-  const list = Array.isArray(value) ? value : String(value).split(/[;|]/);
-  return [...new Set(list.map((v) => v.trim()).filter((v) => v !== ''))].sort();
-}
-
 function ensureLink(d: Draft, pair: Correlation, accountKey: string, idmObjectId: string) {
   const link = pair.link;
   if (link && link.status === 'active' && link.idmObjectId === idmObjectId) return;
   d.action.link = { op: 'upsert', accountKey, idmObjectId, status: 'active', staleSince: null };
-}
-
-function addEntitlements(
-  d: Draft,
-  ctx: PlanContext,
-  account: Account,
-  idmObjectId: string,
-  idm: IdmEntry | null,
-) {
-  const attribute = ctx.config.entitlementAttribute;
-  if (!attribute) return;
-  const values = entitlementValues(account.attributes[attribute]);
-  // A group config's IDM side lists the IDM's members as this attribute (server/runs/group-members.ts):
-  // an unchanged list needs no write.
-  if (ctx.config.objectType !== 'User' && idm && sameValue(idm.object.attributes[attribute], values)) return;
-  d.action.entitlements = { accountKey: account.key, idmObjectId, values };
 }
 
 /** Carries one response into the draft, or says why it cannot apply to this pair. */
@@ -144,7 +121,7 @@ function applyResponse(
       if (result.heldBack.length > 0) d.notes.heldBack = result.heldBack;
       d.event.idmObjectId = id;
       ensureLink(d, pair, account.key, id);
-      addEntitlements(d, ctx, account, id, idm);
+      addEntitlements(d, config, account, id, idm);
       return null;
     }
     case 'DELETE_FROM_IDM':

@@ -13,7 +13,12 @@ const chunk = 5000;
  * memberships like any other attribute: a member added on the system reaches the IDM through the
  * entitlements of UPDATE_IDM_FROM_RESOURCE, and one removed in the IDM leaves the system through
  * UPDATE_RESOURCE_FROM_IDM where the config's attributeSync lets that attribute flow to it.
- * Members without a link on the system have no key there, so they are not listed.
+ *
+ * A value the system listed that names no object the IDM knows (a service account, a nested
+ * group no config reads, a member whose IDM object was deleted) cannot be a membership: the IDM
+ * keeps it as the system gave it, in `entitlements`, and the list carries it from there, so an
+ * unchanged group compares equal and is not rewritten on every run. Once such a value gets a
+ * link, it leaves that part of the list and the next run makes it a membership.
  */
 export function withGroupMembers(store: RunStore, db: Database, config: EngineConfig): RunStore {
   if (!carriesMembers(config) || !config.entitlementAttribute) return store;
@@ -23,11 +28,20 @@ export function withGroupMembers(store: RunStore, db: Database, config: EngineCo
   async function decorate(entries: IdmEntry[]): Promise<IdmEntry[]> {
     const members = new Map<string, string[]>();
     for (let at = 0; at < entries.length; at += chunk) {
+      const ids = listParam(entries.slice(at, at + chunk).map((e) => e.object.id));
+      // The second half mirrors the membership insert of server/runs/membership-sql.ts: the
+      // values that could not become a membership there.
       const rows = await db.rows<{ target_id: string; account_key: string }>(sql`
-        select distinct m.target_id, l.account_key from idm_memberships m
+        select m.target_id, l.account_key from idm_memberships m
         join links l on l.idm_object_id = m.member_id and l.system_id = ${systemId} and l.status <> 'tombstone'
         join idm_objects o on o.id = m.member_id and o.status <> 'deleted'
-        where m.target_id = any(${listParam(entries.slice(at, at + chunk).map((e) => e.object.id))})`);
+        where m.target_id = any(${ids})
+        union
+        select e.idm_object_id, e.value from entitlements e
+        where e.system_id = ${systemId} and e.idm_object_id = any(${ids}) and not exists (
+          select 1 from links l join idm_objects o on o.id = l.idm_object_id and o.status <> 'deleted'
+          where l.system_id = ${systemId} and l.account_key = e.value and l.status <> 'tombstone'
+            and l.idm_object_id <> e.idm_object_id)`);
       for (const row of rows) {
         const list = members.get(row.target_id);
         if (list) list.push(row.account_key);

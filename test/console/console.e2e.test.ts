@@ -306,6 +306,28 @@ describe('the web console in Chromium', { timeout: 120_000 }, () => {
     await checkPage(page, 'disputes');
   });
 
+  it("edits a Group config's entitlement attribute: a problem is shown on the field, then it saves", async () => {
+    await go('/systems');
+    await page.getByRole('link', { name: 'HR export' }).click();
+    await page.getByRole('link', { name: 'New reconciliation config' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('HR groups');
+    await page.getByLabel('Object type').selectOption('Group');
+    await page.getByLabel('Policy map (attributes to request)').fill('name');
+    const field = page.getByLabel('Entitlement attribute (memberships)');
+    await field.fill('member');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => field.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('.field.has-error').textContent()).toContain('"member" is not in policyMap');
+    await checkPage(page, 'config-group-error');
+    await page.getByLabel('Policy map (attributes to request)').fill('name\nmember');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByText('Saved.').count()).toBe(1);
+    expect(await field.inputValue()).toBe('member');
+    expect(await page.getByLabel('Object type').inputValue()).toBe('Group');
+    // The default zone is one the form offers, so saving a new config keeps it.
+    expect(await page.getByLabel('Time zone').inputValue()).toBe('UTC');
+  });
+
   it('lets an operator run and apply a dry-run plan but not edit or apply a held plan; a viewer sees no write buttons and a forged POST is refused', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/signin/);

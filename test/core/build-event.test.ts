@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildEvent, entitlementValues, type PairDecision } from '../../server/core/build-event.ts';
+import { buildEvent, type PairDecision } from '../../server/core/build-event.ts';
 import type { Correlation } from '../../server/core/correlate.ts';
+import { entitlementValues } from '../../server/core/entitlements.ts';
 import type { Response, Situation } from '../../server/core/model.ts';
 import type { EngineConfig, IdmEntry } from '../../server/core/recon-config.ts';
 import { account, engineConfig, idmEntry, link, pairOf } from './fixtures.ts';

@@ -1,12 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, expect, it } from 'vitest';
 import type { ListIdmResponse } from '../../server/http/routes/idm/list-idm-objects.ts';
 import type { ReconConfigResponse } from '../../server/http/routes/recon-configs/config-response.ts';
-import type { GetRunResponse } from '../../server/http/routes/runs/get-run.ts';
-import type { StartRunResponse } from '../../server/http/routes/runs/start-run.ts';
 import type { SystemResponse } from '../../server/http/routes/systems/system-schema.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
@@ -28,19 +25,8 @@ describeEachDatabase('a reconciliation driven only through the API', (db) => {
   let file: string;
   let config: ReconConfigResponse;
 
-  const json = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
-    const response = await api.request(method, url, { body });
-    expect(response.status, `${method} ${url}: ${await response.clone().text()}`).toBeLessThan(300);
-    return (await response.json()) as T;
-  };
-  const run = async (body: unknown) => {
-    const { runId } = await json<StartRunResponse>('POST', `/api/recon-configs/${config.id}/runs`, body);
-    for (;;) {
-      const summary = await json<GetRunResponse>('GET', `/api/runs/${runId}`);
-      if (summary.status !== 'queued' && summary.status !== 'running') return summary;
-      await sleep(50);
-    }
-  };
+  const json = <T>(method: string, url: string, body?: unknown) => api.json<T>(method, url, body);
+  const run = (body: unknown) => api.runToEnd(config.id, body);
   const users = async () => {
     const page = await json<ListIdmResponse>('GET', '/api/idm/users?limit=100');
     return Object.fromEntries(

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'vitest';
 import { displayPrefix, generateToken, hashToken } from '../../server/auth/tokens.ts';
 import { loadConfig } from '../../server/config.ts';
 import { apiTokens, type TokenRole } from '../../server/db/schema/index.ts';
 import { createApp } from '../../server/http/app.ts';
+import type { GetRunResponse } from '../../server/http/routes/runs/get-run.ts';
+import type { StartRunResponse } from '../../server/http/routes/runs/start-run.ts';
 import { createLogger, type Logger } from '../../server/log.ts';
 import { buildServices, type Services } from '../../server/main.ts';
 import type { TestDatabase } from './databases.ts';
@@ -18,6 +22,10 @@ export type TestApi = {
     path: string,
     options?: { body?: unknown; role?: TokenRole | null; headers?: Record<string, string> },
   ): Promise<Response>;
+  /** A request as admin that must succeed (2xx, else the test fails showing the body); its JSON. */
+  json<T>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Starts a run of the config as an API client would, and polls GET /api/runs/:id until it ends. */
+  runToEnd(configId: string, body?: unknown): Promise<GetRunResponse>;
 };
 
 /** The real app around a test database, with one token of each role (named test-<role>). */
@@ -38,20 +46,35 @@ export async function createTestApi(
       .values({ name: `test-${role}`, role, tokenHash: hashToken(token), prefix: displayPrefix(token) });
     tokens[role] = token;
   }
+  const request: TestApi['request'] = (method, path, options = {}) => {
+    const role = options.role === undefined ? 'admin' : options.role;
+    const headers: Record<string, string> = { ...options.headers };
+    if (role) headers.authorization = `Bearer ${tokens[role]}`;
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    }
+    return Promise.resolve(app.request(path, { method, headers, body }));
+  };
+  const json = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await request(method, path, { body });
+    expect(response.status, `${method} ${path}: ${await response.clone().text()}`).toBeLessThan(300);
+    return (await response.json()) as T;
+  };
   return {
     services,
     app,
     tokens,
-    request(method, path, options = {}) {
-      const role = options.role === undefined ? 'admin' : options.role;
-      const headers: Record<string, string> = { ...options.headers };
-      if (role) headers.authorization = `Bearer ${tokens[role]}`;
-      let body: string | undefined;
-      if (options.body !== undefined) {
-        headers['content-type'] ??= 'application/json';
-        body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    request,
+    json,
+    async runToEnd(configId, body = {}) {
+      const { runId } = await json<StartRunResponse>('POST', `/api/recon-configs/${configId}/runs`, body);
+      for (;;) {
+        const summary = await json<GetRunResponse>('GET', `/api/runs/${runId}`);
+        if (summary.status !== 'queued' && summary.status !== 'running') return summary;
+        await sleep(50);
       }
-      return Promise.resolve(app.request(path, { method, headers, body }));
     },
   };
 }

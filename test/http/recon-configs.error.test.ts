@@ -1,4 +1,5 @@
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { reconConfigs } from '../../server/db/schema/index.ts';
 import type { ErrorBody } from '../../server/http/errors.ts';
 import type { ReconConfigResponse } from '../../server/http/routes/recon-configs/config-response.ts';
 import type { SystemResponse } from '../../server/http/routes/systems/system-schema.ts';
@@ -90,6 +91,16 @@ describeEachDatabase('reconciliation configs: errors', (db) => {
       { objectType: 'User', idmSearchFilter: { dept: { $regex: 'x' } } },
       /idmSearchFilter/,
     ],
+    [
+      'an empty entitlementAttribute',
+      { objectType: 'Group', entitlementAttribute: ' ' },
+      /entitlementAttribute/,
+    ],
+    [
+      'an entitlementAttribute the policy map leaves unread',
+      { objectType: 'Group', entitlementAttribute: 'members', policyMap: ['name'] },
+      /entitlementAttribute: "members" is not in policyMap/,
+    ],
   ])('rejects %s with 400 naming the field', async (_, body, field) => {
     await expect400(await api.request('POST', `/api/systems/${system.id}/recon-configs`, { body }), field);
   });
@@ -126,5 +137,78 @@ describeEachDatabase('reconciliation configs: errors', (db) => {
       /DISPUTED/,
     );
     await expect400(await api.request('GET', '/api/recon-configs?systemId=x&extra=1'), /extra/);
+  });
+
+  describe('entitlementAttribute against the system type', () => {
+    const systemOf = async (body: object) =>
+      (await (await api.request('POST', '/api/systems', { body })).json()) as SystemResponse;
+    let ldap: SystemResponse;
+    let scim: SystemResponse;
+    beforeAll(async () => {
+      ldap = await systemOf({
+        name: 'Directory',
+        type: 'ldap',
+        uniqueFieldKey: 'dn',
+        connection: {
+          url: 'ldap://127.0.0.1:1',
+          baseDn: 'dc=example,dc=test',
+          referenceAttributes: ['memberOf'],
+        },
+      });
+      scim = await systemOf({
+        name: 'SaaS groups',
+        type: 'scim',
+        uniqueFieldKey: 'displayName',
+        connection: { baseUrl: 'https://saas.example.test/scim/v2', resourceType: 'Group', token: 't' },
+      });
+    });
+    const create = (systemId: string, body: object) =>
+      api.request('POST', `/api/systems/${systemId}/recon-configs`, { body });
+
+    it("refuses a group member attribute that LDAP gives as DNs, or that is not SCIM's members", async () => {
+      await expect400(
+        await create(ldap.id, { objectType: 'Group', entitlementAttribute: 'member' }),
+        /entitlementAttribute: LDAP system "Directory" gives "member" as DNs.*referenceAttributes/,
+      );
+      await expect400(
+        await create(scim.id, { objectType: 'Group', entitlementAttribute: 'member' }),
+        /entitlementAttribute: a SCIM group lists its members' ids in "members"/,
+      );
+      expect((await create(scim.id, { objectType: 'Group', entitlementAttribute: 'members' })).status).toBe(
+        201,
+      );
+      // An account's groups may be raw DNs: a User config keeps them as entitlements.
+      expect(
+        (await create(ldap.id, { objectType: 'User', entitlementAttribute: 'description' })).status,
+      ).toBe(201);
+    });
+
+    it('checks a PATCH that touches how memberships are read, not one that only switches a config off', async () => {
+      const response = await create(ldap.id, { objectType: 'User', entitlementAttribute: 'memberOf' });
+      const config = (await response.json()) as ReconConfigResponse;
+      const patch = (body: object) => api.request('PATCH', `/api/recon-configs/${config.id}`, { body });
+      await expect400(
+        await patch({ objectType: 'Role', entitlementAttribute: 'member' }),
+        /referenceAttributes/,
+      );
+      await expect400(
+        await patch({ policyMap: ['cn'] }),
+        /entitlementAttribute: "memberOf" is not in policyMap/,
+      );
+      const role = await patch({ objectType: 'Role' });
+      expect(role.status).toBe(200);
+      expect(((await role.json()) as ReconConfigResponse).entitlementAttribute).toBe('memberOf');
+      // A Group config stored before the rule (as the demo seed and older servers wrote them).
+      const [legacy] = await db()
+        .orm.insert(reconConfigs)
+        .values({ systemId: ldap.id, objectType: 'Group', entitlementAttribute: 'member' })
+        .returning();
+      const patchLegacy = (body: object) =>
+        api.request('PATCH', `/api/recon-configs/${legacy?.id}`, { body });
+      expect((await patchLegacy({ status: 'inactive' })).status).toBe(200);
+      await expect400(await patchLegacy({ policyMap: ['cn', 'member'] }), /referenceAttributes/);
+      const cleared = await patch({ entitlementAttribute: null, policyMap: ['cn'] });
+      expect(((await cleared.json()) as ReconConfigResponse).entitlementAttribute).toBeNull();
+    });
   });
 });

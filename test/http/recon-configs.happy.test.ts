@@ -25,10 +25,11 @@ const fullConfig = {
   preProcessorPolicy: 'hr/pre.ts',
   postProcessorPolicy: 'hr/post.ts',
   customProcessorPolicy: null,
-  policyMap: ['employeeNumber', 'mail', 'givenName'],
+  policyMap: ['employeeNumber', 'mail', 'givenName', 'groups'],
   attributeSync: { mail: { direction: 'toIdm', confidence: 80 }, title: { direction: 'both' } },
   deletionThreshold: { count: 10, percent: 5 },
   staleDays: 7,
+  entitlementAttribute: 'groups',
   situations: {
     IDM_EXISTS__RESOURCE_EXISTS: { response: 'UPDATE_IDM_FROM_RESOURCE', populationPolicy: 'hr/populate.ts' },
     IDM_NOT_EXISTS__RESOURCE_EXISTS: { response: 'ADD_TO_IDM', populationPolicy: 'hr/populate.ts' },
@@ -105,6 +106,7 @@ describeEachDatabase('reconciliation configs: happy paths', (db) => {
       attributeSync: {},
       deletionThreshold: {},
       staleDays: 0,
+      entitlementAttribute: null,
     });
     expect(Object.values(created.situations).every((s) => s.response === 'DO_NOTHING')).toBe(true);
   });
@@ -119,6 +121,7 @@ describeEachDatabase('reconciliation configs: happy paths', (db) => {
         frequency: 'hourly',
         idmField: null,
         idmCustomAttribute: 'badge',
+        entitlementAttribute: 'mail',
         situations: { IDM_DELETED__RESOURCE_EXISTS: { response: 'DELETE_FROM_RESOURCE' } },
       },
     });
@@ -129,6 +132,7 @@ describeEachDatabase('reconciliation configs: happy paths', (db) => {
       frequency: 'hourly',
       idmField: null,
       idmCustomAttribute: 'badge',
+      entitlementAttribute: 'mail',
     });
     expect(changed.notificationEmail).toBe(fullConfig.notificationEmail);
     expect(changed.situations.IDM_DELETED__RESOURCE_EXISTS.response).toBe('DELETE_FROM_RESOURCE');

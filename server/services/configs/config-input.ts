@@ -113,6 +113,11 @@ export const configFields = {
     percent: z.number().min(0).max(100).optional(),
   }),
   staleDays: z.number().int().min(0).max(36_500),
+  /**
+   * The account attribute that lists memberships as account keys on the same system: a group's
+   * members (`member`, `members`, `uniqueMember`) or a user account's groups (`memberOf`).
+   */
+  entitlementAttribute: attributeName.nullable(),
   /** API.md "Source guard"; null turns it off. */
   sourceGuard: z
     .strictObject({

@@ -9,6 +9,7 @@ import { IdmFilterError, idmFilterToSql } from '../../runs/idm-filter-sql.ts';
 import { type Invalid, invalid } from '../outcomes.ts';
 import type { ConfigInput, CreateConfigInput } from './config-input.ts';
 import { loadConfigViews, type ReconConfigView } from './config-view.ts';
+import { entitlementProblem } from './entitlement-check.ts';
 
 type NotFound = { outcome: 'not_found' };
 export type CreateConfigOutcome =
@@ -38,6 +39,11 @@ function checkConfig(merged: {
   return null;
 }
 
+/** The fields that decide how a run reads memberships (entitlement-check.ts). */
+const membershipFields = ['entitlementAttribute', 'objectType', 'policyMap'] as const satisfies ReadonlyArray<
+  keyof ConfigInput
+>;
+
 /** What changed about a config, for listeners that keep something in step (the scheduler). */
 export type ConfigChange = { configId: string; change: 'created' | 'updated' | 'deleted' };
 
@@ -58,6 +64,14 @@ export function createConfigService({
         log.warn({ ...change, error: String(error) }, 'a config-change listener failed');
       }
     }
+  }
+
+  async function systemOf(id: string) {
+    const [system] = await db.orm
+      .select({ name: managedSystems.name, type: managedSystems.type, connection: managedSystems.connection })
+      .from(managedSystems)
+      .where(eq(managedSystems.id, id));
+    return system;
   }
 
   async function find(id: string): Promise<ReconConfigView | undefined> {
@@ -143,11 +157,10 @@ export function createConfigService({
     async create(systemId: string, input: CreateConfigInput): Promise<CreateConfigOutcome> {
       const problem = checkConfig(input);
       if (problem) return problem;
-      const [system] = await db.orm
-        .select({ id: managedSystems.id })
-        .from(managedSystems)
-        .where(eq(managedSystems.id, systemId));
+      const system = await systemOf(systemId);
       if (!system) return { outcome: 'system_not_found' };
+      const entitlements = entitlementProblem(input, system);
+      if (entitlements) return entitlements;
       const id = await save({ create: { systemId } }, input);
       const config = id ? await find(id) : undefined;
       if (!config) throw new Error(`config ${id} vanished right after it was created`);
@@ -158,8 +171,16 @@ export function createConfigService({
     async update(id: string, input: ConfigInput): Promise<UpdateConfigOutcome> {
       const current = await find(id);
       if (!current) return { outcome: 'not_found' };
-      const problem = checkConfig({ ...current, ...input });
+      const merged = { ...current, ...input };
+      const problem = checkConfig(merged);
       if (problem) return problem;
+      // Only a change that touches how memberships are read is checked against the system: a
+      // config saved before a rule existed can still be switched off.
+      if (membershipFields.some((field) => input[field] !== undefined)) {
+        const system = await systemOf(current.systemId);
+        const entitlements = system && entitlementProblem(merged, system);
+        if (entitlements) return entitlements;
+      }
       const saved = await save({ update: { id } }, input);
       const config = saved ? await find(id) : undefined;
       if (!config) return { outcome: 'not_found' };

@@ -204,10 +204,7 @@ export function createRunService(
    * policy's output), search filter and attributes, which the apply run carries from the plan.
    */
   async function driftCheckOf(runId: string, connector: Connector, config: EngineConfig) {
-    const [row] = await db.orm
-      .select({ readRequest: runs.readRequest })
-      .from(runs)
-      .where(eq(runs.id, runId));
+    const [row] = await db.orm.select({ readRequest: runs.readRequest }).from(runs).where(eq(runs.id, runId));
     const request = row?.readRequest ?? {
       attributes: config.policyMap.length > 0 ? config.policyMap : null,
       searchFilter: config.targetSearchFilter,
@@ -329,7 +326,12 @@ export function createRunService(
           withEngine(run.id, run.mode, configId, onProgress, async ({ deps, loaded, watermark }) =>
             // An approved plan is never recomputed: its apply run goes on with its own journal.
             run.trigger === 'apply'
-              ? executeApply(view, loaded.config, deps, await driftCheckOf(run.id, deps.connector, loaded.config))
+              ? executeApply(
+                  view,
+                  loaded.config,
+                  deps,
+                  await driftCheckOf(run.id, deps.connector, loaded.config),
+                )
               : resumeRun(view, loaded.config, watermark, deps),
           ),
         );

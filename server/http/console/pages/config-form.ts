@@ -43,7 +43,10 @@ const responseLabels: Record<string, string> = {
   DISABLE_IN_RESOURCE: 'Disable in resource',
 };
 
+/** ICU's canonical zones leave out `UTC` (the default) and aliases a config may hold: those are offered too. */
 const timezones = Intl.supportedValuesOf('timeZone');
+const timezoneOptions = (current: string | undefined): Option[] =>
+  [...new Set(['UTC', ...(current ? [current] : []), ...timezones])].map((tz) => ({ value: tz }));
 
 function policyOptions(policies: PolicyListItem[], kind: string, current: string | undefined): Option[] {
   const paths = policies.filter((p) => p.kind === kind).map((p) => p.path);
@@ -173,7 +176,7 @@ export function ConfigForm(props: {
         <${TextField} name="frequencyCron" label="Cron expression" value=${(namedFrequencies as readonly string[]).includes(frequency) ? '' : frequency}
           hint="Used when Frequency is Cron expression, e.g. 30 6 * * 1-5" />
         <${SelectField} name="timezone" label="Time zone" value=${v.timezone} error=${e.timezone}
-          options=${timezones.map((tz) => ({ value: tz }))} />
+          options=${timezoneOptions(v.timezone)} />
       </div>
       <div aria-live="polite">
         <h3 id="next-runs">Next runs</h3>
@@ -208,6 +211,9 @@ export function ConfigForm(props: {
         error=${e.idmSearchFilter} hint='JSON, e.g. {"employeeId": "notexists"} for a one-way reconciliation.' />
       <${TextArea} name="policyMap" label="Policy map (attributes to request)" value=${v.policyMap} rows=${3}
         error=${e.policyMap} hint="One attribute per line." />
+      <${TextField} name="entitlementAttribute" label="Entitlement attribute (memberships)" value=${v.entitlementAttribute}
+        error=${e.entitlementAttribute} placeholder=${v.objectType === 'User' ? 'memberOf' : 'member'}
+        hint="Group, Role, Organization: the account attribute that lists the members (member, members, uniqueMember); they become the IDM object's members. User: the attribute that lists an account's groups (memberOf). List it in the policy map too; on LDAP, in the system's referenceAttributes." />
     </fieldset>
     <fieldset>
       <legend>Matching</legend>

@@ -10,6 +10,7 @@ const textFields = [
   'sourceAttributeName',
   'idmCustomAttribute',
   'updatedSince',
+  'entitlementAttribute',
 ] as const;
 const choiceFields = [
   'objectType',

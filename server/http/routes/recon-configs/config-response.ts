@@ -39,6 +39,7 @@ export const configSchema = z
     ),
     deletionThreshold: z.object({ count: z.number().optional(), percent: z.number().optional() }),
     staleDays: z.number(),
+    entitlementAttribute: z.string().nullable(),
     sourceGuard: z
       .object({ minAccounts: z.number().optional(), maxDropPercent: z.number().optional() })
       .nullable(),

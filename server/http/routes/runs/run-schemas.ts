@@ -22,13 +22,16 @@ export const runSummarySchema = z
     counts: z
       .object({
         situations: z.record(z.string(), z.number()),
-        responses: z.record(z.string(), z.number()).describe('each event\'s response, as decided'),
+        responses: z.record(z.string(), z.number()).describe("each event's response, as decided"),
         applied: z
           .record(z.string(), z.number())
           .optional()
           .describe('per response, the actions written (absent on a dry run and on older runs)'),
         linked: z.number().optional().describe('events whose only write was their link'),
-        unchanged: z.number().optional().describe('responses that would have changed nothing, so wrote nothing'),
+        unchanged: z
+          .number()
+          .optional()
+          .describe('responses that would have changed nothing, so wrote nothing'),
         skipped: z
           .number()
           .optional()
