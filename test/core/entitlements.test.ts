@@ -45,7 +45,7 @@ describe('membership changes of a Group config', () => {
     ['the same members as one separated text', 'uid=svc; cn=bots | uid=ann'],
   ])('writes nothing for %s', (_, member) => {
     const event = decide(groupConfig(), member, 'UPDATE_IDM_FROM_RESOURCE');
-    expect(event.outcome).toBe('recorded');
+    expect(event.outcome).toBe('unchanged');
     expect(event.action).toBeNull();
     expect(event.diff).toBeNull();
   });
