@@ -9,19 +9,19 @@ import { normalizeKey } from './normalize-key.ts';
 import type { PlannedEvent } from './plan.ts';
 import { canonicalJson } from './plan-hash.ts';
 import type { PolicyCallOptions, Vars } from './policy-port.ts';
-import { carriesMembers, type EngineConfig } from './recon-config.ts';
+import type { EngineConfig } from './recon-config.ts';
 import type { DecisionMemo } from './store-port.ts';
 
 /**
  * What a run's decisions depend on besides the pair: the config, the versions of its policies
  * and the pre-processor's vars, hashed. Null when a decision may not be reused: a policy that
- * may read the clock or randomness, objects that carry their members (a membership changes
+ * may read the clock or randomness, entitlement lists (a membership changes
  * without a new version), a custom processor, or a do-nothing report (it shows each no-op's
  * policy output).
  */
 export async function memoBasis(config: EngineConfig, deps: RunDeps, vars: Vars): Promise<string | null> {
   // A custom processor decides a whole slice at once: one pair's decision may depend on others.
-  if (config.sendDoNothingReport || config.customProcessorPolicy || carriesMembers(config)) return null;
+  if (config.sendDoNothingReport || config.customProcessorPolicy || config.entitlementAttribute) return null;
   const paths = policyPathsOf(config);
   const session = deps.policies;
   if (paths.length > 0 && !session) return null;

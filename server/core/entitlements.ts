@@ -34,10 +34,10 @@ function withoutAttribute(write: IdmWrite | undefined, attribute: string): IdmWr
  * name no object the IDM knows, as entitlements), never as an attribute of the IDM object: the
  * attribute as copied by the population is left out of the IDM write, so a list that only reads
  * differently (another order, a `;`-separated text) makes no new version. Its IDM side carries
- * the list the IDM holds (server/runs/group-members.ts): an equal list writes nothing, and a
+ * the list the IDM holds (server/runs/entitlement-lists.ts): an equal list writes nothing, and a
  * different one is a diff of the sorted member keys — the members added are in `after` only,
- * those removed in `before` only. A User config's IDM side carries no such list: its account's
- * groups are written as read.
+ * those removed in `before` only. A User config's IDM side carries the user's groups beside its
+ * attributes (`IdmEntry.entitlements`): an equal list writes nothing either.
  */
 export function addEntitlements(
   draft: { action: PlannedAction; diff: AttributeDiff },
@@ -51,7 +51,11 @@ export function addEntitlements(
   const values = entitlementValues(account.attributes[attribute]);
   const write = { accountKey: account.key, idmObjectId, values };
   if (!carriesMembers(config)) {
+    // A user's groups: compared with what the IDM holds from this system, never an attribute.
+    const held = idm?.entitlements ?? null;
+    if (held && sameValue(held, values)) return;
     draft.action.entitlements = write;
+    if (held) draft.diff[attribute] = { before: held, after: values };
     return;
   }
   const idmWrite = withoutAttribute(draft.action.idm, attribute);

@@ -55,7 +55,16 @@ export type AttributeSource = { systemId: string; confidence: number };
 export type AttributeSources = Record<string, AttributeSource>;
 
 /** An IDM object with the provenance of its attributes, as loaded for a run. */
-export type IdmEntry = { object: IdmObject; sources: AttributeSources; version?: number };
+export type IdmEntry = {
+  object: IdmObject;
+  sources: AttributeSources;
+  version?: number;
+  /**
+   * A User config with an entitlement attribute: what the IDM holds from this system of the
+   * user's groups (server/runs/entitlement-lists.ts), compared with what the account lists.
+   */
+  entitlements?: string[];
+};
 
 export type LinkStatus = 'active' | 'stale' | 'tombstone';
 
@@ -83,7 +92,7 @@ export function reconKeyIdmAttribute(config: EngineConfig): string | null {
 
 /**
  * A Group, Role or Organization config with an entitlement attribute: its IDM objects carry
- * their members' keys on the system (server/runs/group-members.ts).
+ * their members' keys on the system (server/runs/entitlement-lists.ts).
  */
 export const carriesMembers = (config: Pick<EngineConfig, 'objectType' | 'entitlementAttribute'>) =>
   config.objectType !== 'User' && config.entitlementAttribute !== null;

@@ -11,7 +11,7 @@ import type { EngineConfig } from '../../core/recon-config.ts';
 import { executeRun, type RunOutcome, resumeRun } from '../../core/run-engine.ts';
 import type { Database } from '../../db/client.ts';
 import { type ManagedSystemRow, runs, watermarks } from '../../db/schema/index.ts';
-import { withGroupMembers } from '../../runs/group-members.ts';
+import { withEntitlementLists } from '../../runs/entitlement-lists.ts';
 import { loadEngineConfig } from '../../runs/load-config.ts';
 import { createRunStore } from '../../runs/run-store.ts';
 import { createApplyRun, createDriftCheck, createReviewHooks } from '../review-store.ts';
@@ -181,7 +181,7 @@ export function createRunService(
     }
     try {
       const deps = {
-        store: withGroupMembers(store, db, loaded.config),
+        store: withEntitlementLists(store, db, loaded.config),
         connector,
         policies: options.policies,
         now: options.now ?? (() => new Date()),
