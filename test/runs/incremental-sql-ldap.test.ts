@@ -192,7 +192,7 @@ describeEachDatabase('incremental runs and injection attempts over SQL and LDAP 
           expect(log.read.sort()).toEqual(['E2', 'E3', 'E4']);
           expect(await summary(incremental.id)).toEqual([
             ['E2', 'IDM_EXISTS__RESOURCE_EXISTS', 'UPDATE_IDM_FROM_RESOURCE', 'applied'],
-            ['E3', 'IDM_EXISTS__RESOURCE_EXISTS', 'UPDATE_IDM_FROM_RESOURCE', 'recorded'],
+            ['E3', 'IDM_EXISTS__RESOURCE_EXISTS', 'UPDATE_IDM_FROM_RESOURCE', 'unchanged'],
             ['E4', 'IDM_NOT_EXISTS__RESOURCE_EXISTS', 'ADD_TO_IDM', 'applied'],
           ]);
           expect(incremental.counts.responses).toEqual({ UPDATE_IDM_FROM_RESOURCE: 2, ADD_TO_IDM: 1 });

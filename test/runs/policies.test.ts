@@ -177,7 +177,7 @@ describeEachDatabase('runs with sandboxed policies', (db) => {
     });
     await setPopulation(app.configId, 'IDM_NOT_EXISTS__RESOURCE_EXISTS', 'test/population-throws.ts');
     const run = await runToEnd(service(), db(), { configId: app.configId });
-    expect(run.status).toBe('succeeded');
+    expect(run.status).toBe('succeeded_with_errors');
     expect(run.counts.errors).toBe(1);
     const [failed] = await db().rows<{
       object_key: string;
