@@ -40,8 +40,10 @@ export function unreadableFile(path: string, error: unknown): UnreadableCsvFile 
  */
 export async function* decodedChunks(connection: CsvConnection): AsyncGenerator<string> {
   const decoder = iconv.getDecoder(connection.encoding);
+  let size = 0;
   try {
     for await (const bytes of createReadStream(connection.path)) {
+      size += (bytes as Buffer).length;
       const text = decoder.write(bytes as Buffer);
       if (text !== '') yield text;
     }
@@ -50,6 +52,8 @@ export async function* decodedChunks(connection: CsvConnection): AsyncGenerator<
   }
   const rest = decoder.end();
   if (rest) yield rest;
+  // The decoder drops a last UTF-16 byte without its pair: a file cut short must not read as whole.
+  if (connection.encoding === 'utf16le' && size % 2 === 1) yield '\uFFFD';
 }
 
 /** A file whose content cannot be read as the system's CSV (an empty file, a bad header). */

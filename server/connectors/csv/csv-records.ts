@@ -1,6 +1,6 @@
 import { type CsvDialect, type LineScan, type OpenRecord, scanLine } from './csv-fields.ts';
 import { bytesOf, type Line } from './csv-lines.ts';
-import type { CsvEncoding } from './csv-settings.ts';
+import { type CsvEncoding, csvEncodings } from './csv-settings.ts';
 
 /**
  * One item of the file, in order: a record with the line it starts on, its cells and its text as
@@ -29,8 +29,11 @@ type Followed = { fields: string[]; last: number } | { problem: string };
  *   1. read together, the lines parse cleanly and close on M with exactly the header's cell count;
  *   2. no line between L and M (exclusive of L, non-empty) is on its own a complete record with the
  *      header's cell count: such a line is taken as a record, never as part of a cell;
- *   3. line M does not itself open a quoted field that, by rules 1 and 2, forms a record with the
- *      lines after it: then M is the start of the next record, and L's quote is the stray one;
+ *   3. line M does not itself open a quoted field that, by rules 1 and 2, forms a record M..P with
+ *      the lines after it. If it does, both readings parse and one quote is stray: M starts the next
+ *      record and L is the problem, unless P bears a stray quote's mark (without one of its quotes
+ *      it would be a complete record; M..P's own last line cannot, unless its quoted cell is the
+ *      first column): then L..M is taken and P is the problem;
  *   4. L..M fit within maxRecordBytes, and the file does not end before M.
  * Lines L+1..M-1 lie wholly inside the quoted cell, so they hold only doubled quotes and can never
  * open a quoted field of their own; M holds an odd count, so it is never complete on its own.
@@ -98,7 +101,8 @@ export class RecordSplitter {
     if (this.alone(last).kind === 'open') {
       const rival = this.follow(lines, spanned.last, final);
       if (rival === undefined) return undefined;
-      if (!('problem' in rival)) {
+      // Both readings parse: the stray quote is on L, unless P bears a stray quote's mark.
+      if (!('problem' in rival) && !this.mendable(lines[rival.last] as Line)) {
         problem(
           `opens a quoted field in column ${alone.column} that would close on line ${last.number}, ` +
             'where a record of its own starts',
@@ -144,11 +148,21 @@ export class RecordSplitter {
         return fails(`does not close where a field ends: line ${line.number} ${scan.problem}`);
       if (this.columnCount !== null && scan.fields.length !== this.columnCount) {
         return fails(
-          `closes on line ${line.number} with ${scan.fields.length} fields; the file has ${this.columnCount} columns`,
+          `closes on line ${line.number} with ${fieldCount(scan.fields)}; the file has ${this.columnCount} columns`,
         );
       }
       return { fields: scan.fields, last: next };
     }
+  }
+
+  /** Whether the line, without one of its quotes, is a complete record: the mark of a stray quote. */
+  private mendable(line: Line): boolean {
+    const { quote } = this.dialect;
+    for (let at = line.text.indexOf(quote); at >= 0; at = line.text.indexOf(quote, at + 1)) {
+      const scan = scanLine(line.text.slice(0, at) + line.text.slice(at + quote.length), this.dialect);
+      if (scan.kind === 'complete' && scan.fields.length === this.columnCount) return true;
+    }
+    return false;
   }
 
   private alone(line: ScannedLine): LineScan {
@@ -161,7 +175,7 @@ export class RecordSplitter {
       items.push({
         kind: 'problem',
         line,
-        message: `has bytes that are not valid ${this.encoding} (read as U+FFFD): is the file in another encoding? Set the system's encoding`,
+        message: `has bytes that are not valid ${this.encoding}: is the file in another encoding? Set the connection's encoding (${csvEncodings.join(', ')})`,
       });
       return;
     }
@@ -170,10 +184,12 @@ export class RecordSplitter {
       items.push({
         kind: 'problem',
         line,
-        message: `has ${fields.length} fields; the file has ${this.columnCount} columns`,
+        message: `has ${fieldCount(fields)}; the file has ${this.columnCount} columns`,
       });
       return;
     }
     items.push({ kind: 'record', line, fields, text, end });
   }
 }
+
+const fieldCount = (fields: string[]) => (fields.length === 1 ? '1 field' : `${fields.length} fields`);

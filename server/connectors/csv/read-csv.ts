@@ -12,12 +12,23 @@ export type CsvItem =
  * The file's records and problems in order, header included, a batch per chunk read: bytes →
  * iconv-lite → lines → records (`RecordSplitter`, whose rule the rewrite shares).
  */
-export async function* recordsOf(connection: CsvConnection): AsyncGenerator<RecordItem[]> {
+export function recordsOf(connection: CsvConnection): AsyncGenerator<RecordItem[]> {
+  return splitRecords(decodedChunks(connection), connection);
+}
+
+/** Decoded text, in chunks cut anywhere, into records: a batch per chunk. */
+export async function* splitRecords(
+  chunks: AsyncIterable<string> | Iterable<string>,
+  connection: Pick<
+    CsvConnection,
+    'delimiter' | 'quote' | 'header' | 'columns' | 'encoding' | 'maxRecordBytes'
+  >,
+): AsyncGenerator<RecordItem[]> {
   const lines = new LineSplitter(connection.maxRecordBytes, connection.encoding);
   const dialect = { delimiter: connection.delimiter, quote: connection.quote };
   const columnCount = connection.header ? null : (connection.columns?.length ?? null);
   const records = new RecordSplitter(dialect, connection.maxRecordBytes, connection.encoding, columnCount);
-  for await (const chunk of decodedChunks(connection)) {
+  for await (const chunk of chunks) {
     const items = records.push(lines.push(chunk), false);
     if (items.length > 0) yield items;
   }

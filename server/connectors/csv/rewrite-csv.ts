@@ -155,6 +155,9 @@ function checkOp(op: WriteOp, columns: string[], connection: CsvConnection): str
   if (op.key === '') return 'the key is empty';
   if (op.op === 'disable' && !connection.disabledColumn)
     return 'disable needs disabledColumn in the connection';
+  if (op.op === 'disable' && !columns.includes(connection.disabledColumn as string)) {
+    return `the file has no column "${connection.disabledColumn}" (disabledColumn)`;
+  }
   const values = op.op === 'create' ? op.attributes : op.op === 'update' ? op.patch : {};
   for (const [name, value] of Object.entries(values)) {
     if (!columns.includes(name)) return `the file has no column "${name}"`;
