@@ -258,4 +258,19 @@ describe('CSV connector: damaged files', () => {
     ]);
     expect(await readFile(path, 'utf8')).toBe(hrStray);
   });
+
+  it('a rewrite writes no value that the reader would take for records of their own', async () => {
+    const { path, connector } = await csvSystem('id,name,note\n1,Ann,a\n');
+    expect(
+      await connector.write([
+        { op: 'update', key: '1', patch: { note: 'Dear all,\n2,Bob,b\nregards' } },
+        { op: 'create', key: '2', attributes: { note: 'two\nlines, one comma' } },
+      ]),
+    ).toEqual([
+      { ok: false, message: 'column "note" holds a line that would read back as a record of its own' },
+      { ok: true },
+    ]);
+    expect(await readFile(path, 'utf8')).toBe('id,name,note\n1,Ann,a\n2,,"two\nlines, one comma"\n');
+    expect(await read(connector)).toEqual({ keys: ['1', '2'], problems: [] });
+  });
 });

@@ -29,11 +29,11 @@ type Followed = { fields: string[]; last: number } | { problem: string };
  *   1. read together, the lines parse cleanly and close on M with exactly the header's cell count;
  *   2. no line between L and M (exclusive of L, non-empty) is on its own a complete record with the
  *      header's cell count: such a line is taken as a record, never as part of a cell;
- *   3. line M does not itself open a quoted field that, by rules 1 and 2, forms a record M..P with
- *      the lines after it. If it does, both readings parse and one quote is stray: M starts the next
- *      record and L is the problem, unless P bears a stray quote's mark (without one of its quotes
- *      it would be a complete record; M..P's own last line cannot, unless its quoted cell is the
- *      first column): then L..M is taken and P is the problem;
+ *   3. line M does not itself open a quoted field that forms, by rules 1 and 2, a record M..P with
+ *      the lines after it. When it does, both readings parse and one quote is stray: it is taken
+ *      to be L's, unless line P bears the mark of a stray quote (without one of its quotes it would
+ *      be a complete record, which the last line of a record spanning lines is not unless the cell
+ *      with the line break is the first one); then L..M is taken, and P is read on its own;
  *   4. L..M fit within maxRecordBytes, and the file does not end before M.
  * Lines L+1..M-1 lie wholly inside the quoted cell, so they hold only doubled quotes and can never
  * open a quoted field of their own; M holds an odd count, so it is never complete on its own.

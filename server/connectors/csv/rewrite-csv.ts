@@ -8,6 +8,8 @@ import iconv from 'iconv-lite';
 import type { WriteOp, WriteResult } from '../../core/connector-port.ts';
 import type { AttributeValue } from '../../core/model.ts';
 import { MalformedCsv, sniffCsvFormat, UnreadableCsvFile } from './csv-file.ts';
+import { LineSplitter } from './csv-lines.ts';
+import { RecordSplitter } from './csv-records.ts';
 import type { CsvConnection } from './csv-settings.ts';
 import { headerOf, headerProblem, recordsOf } from './read-csv.ts';
 
@@ -168,8 +170,27 @@ function checkOp(op: WriteOp, columns: string[], connection: CsvConnection): str
     if (connection.quote === '' && String(value ?? '').includes(connection.delimiter)) {
       return `column "${name}" contains the delimiter, which an unquoted file cannot hold`;
     }
+    if (/[\r\n]/.test(String(value ?? '')) && !readsBack(name, String(value), columns, connection)) {
+      return `column "${name}" holds a line that would read back as a record of its own`;
+    }
   }
   return undefined;
+}
+
+/** Whether a row holding this multi-line value reads back, by the reader's rule, as one record. */
+function readsBack(name: string, value: string, columns: string[], connection: CsvConnection): boolean {
+  const row = cellWriter(connection)(columns.map((column) => (column === name ? value : '')));
+  const records = new RecordSplitter(
+    connection,
+    Number.MAX_SAFE_INTEGER,
+    connection.encoding,
+    columns.length,
+  );
+  const items = records.push(
+    new LineSplitter(Number.MAX_SAFE_INTEGER, connection.encoding).push(`${row}\n`),
+    true,
+  );
+  return items.length === 1 && items[0]?.kind === 'record';
 }
 
 /** Runs one key's ops in order over its current row (undefined = absent); returns what to write. */
