@@ -90,6 +90,27 @@ function strayQuote(records: Record_[], which: number, where: number) {
   return { touched, target, texts };
 }
 
+/** Reads the clean file, then the same file with a stray quote, cut in chunks of `size`. */
+async function readBothWays(
+  clean: { header: string; records: Record_[] },
+  which: number,
+  where: number,
+  size: number,
+) {
+  const { header, records } = clean;
+  const before = await read(
+    file(
+      header,
+      records.map((r) => r.text),
+    ),
+    size,
+  );
+  const stray = strayQuote(records, which, where);
+  const after = await read(file(header, stray.texts), size);
+  const rowsOf = (some: Record_[]) => some.map(({ line, fields }) => ({ line, fields }));
+  return { before, after, ...stray, rowsOf, context: JSON.stringify(file(header, stray.texts)) };
+}
+
 const chunkSize = fc.integer({ min: 1, max: 64 });
 
 describe('CSV reading: a stray quote', () => {
@@ -103,23 +124,10 @@ describe('CSV reading: a stray quote', () => {
         fc.nat(),
         chunkSize,
         async (clean, which, where, size) => {
-          const { header, records } = clean;
-          const before = await read(
-            file(
-              header,
-              records.map((r) => r.text),
-            ),
-            size,
-          );
-          expect(before.problems).toEqual([]);
-          expect(before.rows).toEqual(records.map(({ line, fields }) => ({ line, fields })));
-
-          const { touched, target, texts } = strayQuote(records, which, where);
-          const after = await read(file(header, texts), size);
+          const { before, after, touched, target, rowsOf } = await readBothWays(clean, which, where, size);
+          expect(before).toMatchObject({ problems: [], rows: rowsOf(clean.records) });
           expect(after.problems).toEqual([target.line]);
-          expect(after.rows).toEqual(
-            records.filter((_, i) => i !== touched).map(({ line, fields }) => ({ line, fields })),
-          );
+          expect(after.rows).toEqual(rowsOf(clean.records.filter((_, i) => i !== touched)));
         },
       ),
       { numRuns: 200 },
@@ -138,21 +146,11 @@ describe('CSV reading: a stray quote', () => {
         fc.nat(),
         chunkSize,
         async (clean, which, where, size) => {
-          const { header, records } = clean;
-          const before = await read(
-            file(
-              header,
-              records.map((r) => r.text),
-            ),
-            size,
-          );
+          const { before, after, touched, rowsOf, context } = await readBothWays(clean, which, where, size);
+          const { records } = clean;
           // A quoted cell holding a line that is itself a whole record is reported by design.
           fc.pre(before.problems.length === 0);
-          expect(before.rows).toEqual(records.map(({ line, fields }) => ({ line, fields })));
-
-          const { touched, texts } = strayQuote(records, which, where);
-          const after = await read(file(header, texts), size);
-          const context = JSON.stringify(file(header, texts));
+          expect(before.rows).toEqual(rowsOf(records));
           const blurred = records.filter((r, i) => i === touched || r.last > r.line);
           const inBlur = (line: number) => blurred.some((r) => line >= r.line && line <= r.last);
           expect(after.problems.length, context).toBeGreaterThan(0);
