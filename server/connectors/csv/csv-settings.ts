@@ -3,7 +3,7 @@ import { z } from 'zod';
 export const csvEncodings = ['utf8', 'utf16le', 'latin1'] as const;
 export type CsvEncoding = (typeof csvEncodings)[number];
 
-const columnName = z.string().min(1, 'a column name cannot be empty');
+const columnName = z.string().refine((name) => name.trim() !== '', 'a column name cannot be empty');
 
 /**
  * A CSV / delimited file system (IDHub's file-based sync for disconnected applications).
@@ -21,10 +21,24 @@ export const csvConnectionSchema = z
     watermarkColumn: columnName.optional(),
     disabledColumn: columnName.optional(),
     disabledValue: z.string().optional(),
+    /**
+     * The longest record read, in bytes of the file's encoding: a longer line (or a quoted field
+     * that does not close within it) is a read problem, so one runaway line cannot fill memory.
+     */
+    maxRecordBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(256 * 1024 * 1024)
+      .default(1024 * 1024),
   })
   .superRefine((value, ctx) => {
     if (!value.header && !value.columns) {
       ctx.addIssue({ code: 'custom', path: ['columns'], message: 'is required when header is false' });
+    }
+    const twice = value.columns?.find((name, i) => value.columns?.indexOf(name) !== i);
+    if (twice !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['columns'], message: `names column "${twice}" twice` });
     }
     if (value.header && value.columns) {
       ctx.addIssue({ code: 'custom', path: ['columns'], message: 'is taken from the header row; omit it' });

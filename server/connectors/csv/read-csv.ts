@@ -1,111 +1,90 @@
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { type CsvError, parse } from 'csv-parse';
-import iconv from 'iconv-lite';
+import { decodedChunks, MalformedCsv } from './csv-file.ts';
+import { LineSplitter } from './csv-lines.ts';
+import { type RecordItem, RecordSplitter } from './csv-records.ts';
 import type { CsvConnection } from './csv-settings.ts';
 
-/** One item of a streamed file: a row with its line number, or a line that could not be read. */
+/** One item of a streamed file: a row's cells with its line number, or a line that is no row. */
 export type CsvItem =
-  | { kind: 'row'; line: number; record: Record<string, string> }
+  | { kind: 'row'; line: number; fields: string[] }
   | { kind: 'problem'; line: number; message: string };
 
-/** What a rewrite must keep: the byte-order mark and the line ending the file already uses. */
-export type CsvFileFormat = { bom: boolean; recordDelimiter: '\n' | '\r\n' };
+/**
+ * The file's records and problems in order, header included, a batch per chunk read: bytes →
+ * iconv-lite → lines → records (`RecordSplitter`, whose rule the rewrite shares).
+ */
+export function recordsOf(connection: CsvConnection): AsyncGenerator<RecordItem[]> {
+  return splitRecords(decodedChunks(connection), connection);
+}
 
-const boms = { utf8: [0xef, 0xbb, 0xbf], utf16le: [0xff, 0xfe], latin1: [] as number[] } as const;
-
-/** Reads only the first 64 KiB: enough to see the BOM and the first line ending. */
-export async function sniffCsvFormat(connection: CsvConnection): Promise<CsvFileFormat> {
-  const handle = await open(connection.path, 'r');
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(65_536), 0, 65_536, 0);
-    const head = buffer.subarray(0, bytesRead);
-    const mark = boms[connection.encoding];
-    const bom = mark.length > 0 && mark.every((byte, i) => head[i] === byte);
-    const text = iconv.decode(head, connection.encoding);
-    const firstNewline = text.indexOf('\n');
-    const recordDelimiter = firstNewline > 0 && text[firstNewline - 1] === '\r' ? '\r\n' : '\n';
-    return { bom, recordDelimiter };
-  } finally {
-    await handle.close();
+/** Decoded text, in chunks cut anywhere, into records: a batch per chunk. */
+export async function* splitRecords(
+  chunks: AsyncIterable<string> | Iterable<string>,
+  connection: Pick<
+    CsvConnection,
+    'delimiter' | 'quote' | 'header' | 'columns' | 'encoding' | 'maxRecordBytes'
+  >,
+): AsyncGenerator<RecordItem[]> {
+  const lines = new LineSplitter(connection.maxRecordBytes, connection.encoding);
+  const dialect = { delimiter: connection.delimiter, quote: connection.quote };
+  const columnCount = connection.header ? null : (connection.columns?.length ?? null);
+  const records = new RecordSplitter(dialect, connection.maxRecordBytes, connection.encoding, columnCount);
+  for await (const chunk of chunks) {
+    const items = records.push(lines.push(chunk), false);
+    if (items.length > 0) yield items;
   }
+  const items = records.push(lines.end(), true);
+  if (items.length > 0) yield items;
 }
 
 /**
- * Streams the file row by row: bytes → iconv-lite (strips a BOM) → csv-parse. Memory stays flat
- * whatever the file size. A malformed row becomes a `problem` item naming its line, and reading
- * goes on. `onHeader` receives the column names before the first row.
+ * Streams the file's rows, a batch per chunk read; memory stays flat whatever the file size. A
+ * line that is no row becomes a `problem` naming it, and reading goes on. `onHeader` receives the
+ * column names before the first row. A file that cannot be opened, is empty, or whose header
+ * cannot be read throws one sentence naming the file.
  */
 export async function* readCsv(
   connection: CsvConnection,
   onHeader: (columns: string[]) => void,
-): AsyncGenerator<CsvItem> {
-  const problems: CsvItem[] = [];
-  let columnCount = 0;
-  const header = (columns: string[]) => {
-    columnCount = columns.length;
-    onHeader(columns);
-  };
-  const parser = parse({
-    delimiter: connection.delimiter,
-    quote: connection.quote === '' ? false : connection.quote,
-    columns: connection.header
-      ? (names: string[]) => checkHeader(names, header)
-      : checkHeader(connection.columns ?? [], header),
-    info: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    on_skip: (error: CsvError | undefined) => {
-      if (error)
-        problems.push({
-          kind: 'problem',
-          line: lineOf(error),
-          message: describeCsvError(error, columnCount),
-        });
-    },
-  });
-  const source = createReadStream(connection.path);
-  source.on('error', (error) => parser.destroy(error));
-  source.pipe(iconv.decodeStream(connection.encoding)).pipe(parser);
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: Record<string, string>;
-      info: { lines: number };
-    }>) {
-      if (problems.length > 0) yield* problems.splice(0);
-      yield { kind: 'row', line: info.lines, record };
+): AsyncGenerator<CsvItem[]> {
+  // Without a header the connection names the columns (checked once, by csvConnectionSchema).
+  let columns = connection.header ? undefined : connection.columns;
+  if (columns) onHeader(columns);
+  for await (const items of recordsOf(connection)) {
+    const batch: CsvItem[] = [];
+    for (const item of items) {
+      if (item.kind === 'blank') continue;
+      if (item.kind === 'problem') {
+        if (!columns) throw headerProblem(item, connection.path);
+        batch.push(item);
+      } else if (!columns) {
+        columns = headerOf(item, connection.path);
+        onHeader(columns);
+      } else batch.push({ kind: 'row', line: item.line, fields: item.fields });
     }
-    if (problems.length > 0) yield* problems.splice(0);
-  } finally {
-    source.destroy();
+    if (batch.length > 0) yield batch;
   }
+  if (!columns) throw new MalformedCsv(`the file ${connection.path} is empty: it has no header row`);
 }
 
-/** Rejects a header with an empty or repeated column name; hands the names on. */
-export function checkHeader(columns: string[], onHeader: (columns: string[]) => void): string[] {
+/** The column names of the header record, which must name each column once. */
+export function headerOf(item: Extract<RecordItem, { kind: 'record' }>, path: string): string[] {
+  const problem = columnsProblem(item.fields);
+  if (problem) throw headerProblem({ line: item.line, message: problem }, path);
+  return item.fields;
+}
+
+/** The file cannot be read at all when its header cannot: one sentence naming the file. */
+export function headerProblem(problem: { line: number; message: string }, path: string): MalformedCsv {
+  return new MalformedCsv(`line ${problem.line} of ${path} (the header) ${problem.message}`);
+}
+
+function columnsProblem(columns: string[]): string | undefined {
   const seen = new Set<string>();
   for (const [index, column] of columns.entries()) {
-    if (column.trim() === '') throw new Error(`the header has an empty column name (column ${index + 1})`);
-    if (seen.has(column)) throw new Error(`the header names column "${column}" twice`);
+    if (column.trim() === '') return `has an empty column name (column ${index + 1})`;
+    if (seen.has(column))
+      return `names column "${column}" twice (columns ${columns.indexOf(column) + 1} and ${index + 1})`;
     seen.add(column);
   }
-  onHeader(columns);
-  return columns;
-}
-
-export function lineOf(error: CsvError): number {
-  return Number((error as CsvError & { lines?: number }).lines ?? 0);
-}
-
-/** csv-parse's own messages are precise; only the unhelpful codes are reworded. */
-export function describeCsvError(error: CsvError, columnCount: number): string {
-  if (
-    error.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' ||
-    error.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH'
-  ) {
-    const record = (error as CsvError & { record?: unknown[] }).record;
-    const found = Array.isArray(record) ? `${record.length} fields` : 'a different number of fields';
-    return `has ${found}; the file has ${columnCount} columns`;
-  }
-  return error.message.replace(/\s+at line \d+/, '');
+  return undefined;
 }

@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
 import type { WriteOp, WriteResult } from '../../core/connector-port.ts';
 import type { AttributeValue } from '../../core/model.ts';
+import { MalformedCsv, sniffCsvFormat, UnreadableCsvFile } from './csv-file.ts';
+import { LineSplitter } from './csv-lines.ts';
+import { RecordSplitter } from './csv-records.ts';
 import type { CsvConnection } from './csv-settings.ts';
-import { fieldsOf, MalformedCsv, scanRecords } from './raw-records.ts';
-import { checkHeader, sniffCsvFormat } from './read-csv.ts';
+import { headerOf, headerProblem, recordsOf } from './read-csv.ts';
 
 type Row = Record<string, string>;
 
@@ -47,60 +48,57 @@ async function rewrite(connection: CsvConnection, keyColumn: string, ops: WriteO
   try {
     format = await sniffCsvFormat(connection);
   } catch (error) {
-    return fail(`cannot open ${connection.path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    return fail((error as Error).message);
   }
-  const layout = { ...format, delimiter: connection.delimiter, quote: connection.quote };
   const cellsOf = cellWriter(connection);
   const pending = new Map<string, number[]>();
   let columns: string[] | undefined;
   const useColumns = (names: string[]) => {
-    columns = checkHeader(names, () => {});
+    columns = names;
     queueOps(ops, columns, keyColumn, connection, results, pending);
-    return columns;
   };
   if (!connection.header) useColumns(connection.columns ?? []);
 
   /**
-   * The new file, chunk by chunk. A record no op touches is copied as it was written, so only
-   * the changed rows are parsed into cells and written anew; each keeps the record delimiter it had.
+   * The new file, chunk by chunk, split into records by the reader's own rule (`recordsOf`). A
+   * record no op touches is copied as it was written, so only the changed rows are written anew;
+   * each keeps the line ending it had. Any line the reader would report stops the rewrite.
    */
   async function* newFile(): AsyncGenerator<string> {
     let endsRecord = true;
-    for await (const records of scanRecords(
-      decodedFile(connection),
-      format.recordDelimiter,
-      connection.quote,
-    )) {
+    for await (const items of recordsOf(connection)) {
       let text = '';
-      for (const record of records) {
+      for (const item of items) {
         // An empty line is no record (the reader skips it too): kept as it was.
-        if (record.text === '') {
-          text += record.end;
+        if (item.kind === 'blank') {
+          text += item.end;
           continue;
         }
-        const names = columns;
-        if (!names) {
-          useColumns(fieldsOf(record, layout, null));
-          text += record.text + record.end;
-          endsRecord = record.end !== '';
+        if (item.kind === 'problem') {
+          if (!columns) throw headerProblem(item, connection.path);
+          throw new MalformedCsv(`line ${item.line} is malformed (${item.message}); fix it before writing`);
+        }
+        endsRecord = item.end !== '';
+        if (!columns) {
+          useColumns(headerOf(item, connection.path));
+          text += item.text + item.end;
           continue;
         }
-        const fields = fieldsOf(record, layout, names.length);
-        const key = fields[names.indexOf(keyColumn)] ?? '';
+        const key = item.fields[columns.indexOf(keyColumn)] ?? '';
         const indexes = pending.get(key);
         if (!indexes) {
-          text += record.text + record.end;
-        } else {
-          pending.delete(key);
-          const start = Object.fromEntries(names.map((column, i) => [column, fields[i] ?? '']));
-          const row = applyOps(start, indexes, ops, names, keyColumn, connection, results);
-          if (row) text += cellsOf(names.map((column) => row[column] ?? '')) + record.end;
+          text += item.text + item.end;
+          continue;
         }
-        endsRecord = record.end !== '';
+        pending.delete(key);
+        const names = columns;
+        const start = Object.fromEntries(names.map((column, i) => [column, item.fields[i] ?? '']));
+        const row = applyOps(start, indexes, ops, names, keyColumn, connection, results);
+        if (row) text += cellsOf(names.map((column) => row[column] ?? '')) + item.end;
       }
       yield text;
     }
-    if (!columns) throw new MalformedCsv('the file is empty: it has no header row');
+    if (!columns) throw new MalformedCsv(`the file ${connection.path} is empty: it has no header row`);
     let appended = endsRecord ? '' : format.recordDelimiter;
     for (const [, indexes] of pending) {
       const row = applyOps(undefined, indexes, ops, columns, keyColumn, connection, results);
@@ -124,7 +122,7 @@ async function rewrite(connection: CsvConnection, keyColumn: string, ops: WriteO
   } catch (error) {
     await file.close().catch(() => {});
     await rm(temp, { force: true });
-    if (error instanceof MalformedCsv) return fail(error.message);
+    if (error instanceof MalformedCsv || error instanceof UnreadableCsvFile) return fail(error.message);
     return fail(`rewriting ${connection.path} failed: ${(error as Error).message}`);
   }
   return results.map((result) => result ?? { ok: true });
@@ -159,6 +157,9 @@ function checkOp(op: WriteOp, columns: string[], connection: CsvConnection): str
   if (op.key === '') return 'the key is empty';
   if (op.op === 'disable' && !connection.disabledColumn)
     return 'disable needs disabledColumn in the connection';
+  if (op.op === 'disable' && !columns.includes(connection.disabledColumn as string)) {
+    return `the file has no column "${connection.disabledColumn}" (disabledColumn)`;
+  }
   const values = op.op === 'create' ? op.attributes : op.op === 'update' ? op.patch : {};
   for (const [name, value] of Object.entries(values)) {
     if (!columns.includes(name)) return `the file has no column "${name}"`;
@@ -169,8 +170,27 @@ function checkOp(op: WriteOp, columns: string[], connection: CsvConnection): str
     if (connection.quote === '' && String(value ?? '').includes(connection.delimiter)) {
       return `column "${name}" contains the delimiter, which an unquoted file cannot hold`;
     }
+    if (/[\r\n]/.test(String(value ?? '')) && !readsBack(name, String(value), columns, connection)) {
+      return `column "${name}" holds a line that would read back as a record of its own`;
+    }
   }
   return undefined;
+}
+
+/** Whether a row holding this multi-line value reads back, by the reader's rule, as one record. */
+function readsBack(name: string, value: string, columns: string[], connection: CsvConnection): boolean {
+  const row = cellWriter(connection)(columns.map((column) => (column === name ? value : '')));
+  const records = new RecordSplitter(
+    connection,
+    Number.MAX_SAFE_INTEGER,
+    connection.encoding,
+    columns.length,
+  );
+  const items = records.push(
+    new LineSplitter(Number.MAX_SAFE_INTEGER, connection.encoding).push(`${row}\n`),
+    true,
+  );
+  return items.length === 1 && items[0]?.kind === 'record';
 }
 
 /** Runs one key's ops in order over its current row (undefined = absent); returns what to write. */
@@ -206,14 +226,6 @@ function cells(values: Record<string, AttributeValue>): Row {
   return Object.fromEntries(
     Object.entries(values).map(([name, value]) => [name, value === null ? '' : String(value)]),
   );
-}
-
-/** The file's text, decoded chunk by chunk (iconv-lite strips a BOM). */
-function decodedFile(connection: CsvConnection): AsyncIterable<string> {
-  const source = createReadStream(connection.path);
-  const decoder = iconv.decodeStream(connection.encoding) as NodeJS.ReadWriteStream & Transform;
-  source.on('error', (error) => decoder.destroy(error));
-  return source.pipe(decoder) as AsyncIterable<string>;
 }
 
 /** One row as the file's dialect writes it, without the record delimiter (the caller adds it). */
