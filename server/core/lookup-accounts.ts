@@ -23,6 +23,13 @@ export async function lookupAccounts(
   const wanted = new Set(keys.map(normalizeKey));
   const found: Account[] = [];
   for await (const page of connector.search(request)) {
+    // A record that could not be read may be one of the wanted accounts: absence proves nothing.
+    const [problem] = page.problems;
+    if (problem) {
+      throw new Error(
+        `a look-up by key cannot tell which accounts exist: the system's data has problems (${problem.message})`,
+      );
+    }
     for (const account of page.accounts) if (wanted.has(normalizeKey(account.key))) found.push(account);
   }
   return found;
