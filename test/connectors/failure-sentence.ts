@@ -6,7 +6,7 @@ import { expect } from 'vitest';
  */
 export function expectSentence(message: string) {
   expect(message).not.toMatch(/\b(E[A-Z]{4,}|UND_ERR_\w+|PROTOCOL_\w+|ER_\w+|CONNECT_TIMEOUT)\b/);
-  expect(message).toMatch(/^[a-zA-Z].*: (check|fix|make|give|use) .+[a-z]$/);
+  expect(message).toMatch(/^[a-zA-Z].*: (check|fix|make|give|use|set|lower|key) .+[a-z]$/);
 }
 
 /** The message a promise fails with (and a failure if it does not fail). */
