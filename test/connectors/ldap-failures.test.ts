@@ -11,7 +11,7 @@ import {
   startSlapd,
   suffix,
 } from '../helpers/slapd.ts';
-import { drain, expectSentence, failureOf } from './failure-sentence.ts';
+import { drain, expectSentence, failureOf } from './read-failures.ts';
 
 /**
  * An LDAP system that fails (issue 15): every failure of a read is one sentence naming the server

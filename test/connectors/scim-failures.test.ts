@@ -1,9 +1,8 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnector } from '../../server/connectors/index.ts';
 import type { Connector } from '../../server/core/connector-port.ts';
 import { type ScimServer, startScimServer } from '../helpers/scim-server.ts';
-import { drain, expectSentence, failureOf } from './failure-sentence.ts';
+import { closedPort, drain, expectSentence, failureOf } from './read-failures.ts';
 
 /**
  * A SCIM system that fails (issue 15): every failure of a read is one sentence naming the server
@@ -150,12 +149,3 @@ describe('SCIM read failures against the SCIMMY test server', () => {
     });
   });
 });
-
-/** A port nothing listens on: one the system just handed out and took back. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}

@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinRegistry, createConnector, parseConnection } from '../../server/connectors/index.ts';
 import type { Connector, Page, SearchRequest } from '../../server/core/connector-port.ts';
 import { type ScimServer, startScimServer } from '../helpers/scim-server.ts';
+import { closedPort } from './read-failures.ts';
 
 const enterprise = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
@@ -410,13 +410,4 @@ function idOf(server: ScimServer, userName: string): string {
   const user = [...server.store.Users.values()].find((u) => u.userName === userName);
   if (!user) throw new Error(`no user ${userName}`);
   return user.id;
-}
-
-/** A port nothing listens on: one the system just handed out and took back. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnector } from '../../server/connectors/index.ts';
 import type { Connector } from '../../server/core/connector-port.ts';
-import { drain, expectSentence, failureOf } from './failure-sentence.ts';
+import { drain, expectSentence, failureOf } from './read-failures.ts';
 import { createSqlFixture, type Dialect, dialectsAvailable, type SqlFixture } from './sql-fixture.ts';
 
 /**

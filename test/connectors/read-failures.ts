@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { expect } from 'vitest';
 
 /**
@@ -27,4 +28,13 @@ export async function drain<T>(
   let page = 0;
   for await (const _ of pages) await after(++page);
   return page;
+}
+
+/** A port nothing listens on: one the system just handed out and took back. */
+export async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
