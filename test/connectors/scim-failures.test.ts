@@ -37,6 +37,11 @@ describe('SCIM read failures against the SCIMMY test server', () => {
       `the SCIM server http://127.0.0.1:${port}/scim/v2 refused the connection while reading page 1: check that it is running and that its address is right, then run again`,
     );
     expectSentence(message);
+    // fetch will not use some ports at all (the Fetch standard's "bad ports"), and says so without a code.
+    const bad = await failureOf(drain(scim('http://127.0.0.1:1/scim/v2').search({})));
+    expect(bad).toBe(
+      'the SCIM server http://127.0.0.1:1/scim/v2 could not be asked (bad port) while reading page 1: check its address and that it is running, then run again',
+    );
   });
 
   it('the connection dropped from page 3 on: the read fails there, it does not end short', async () => {

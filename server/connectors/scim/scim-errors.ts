@@ -54,8 +54,16 @@ export function networkError(error: unknown, system: string, timeoutMs: number):
   const code = cause?.code ?? '';
   const message = cause?.message ?? (error instanceof Error ? error.message : String(error));
   if (isTlsError(code, message)) return new ScimError(tlsFailure(system, code, message, tlsCheck), 0);
-  const kind = connectionFailureOf(code) ?? 'closed';
-  return new ScimError(connectionFailure(kind, system, timeout), 0);
+  const kind = connectionFailureOf(code);
+  if (kind) return new ScimError(connectionFailure(kind, system, timeout), 0);
+  // fetch's own refusals (a port it will not use, a malformed answer) carry no code.
+  return new ScimError(
+    {
+      what: `${system} could not be asked (${firstLine(message)})`,
+      todo: 'check its address and that it is running, then run again',
+    },
+    0,
+  );
 }
 
 /** An error answer (RFC 7644 §3.12), after any retries the connector made. */
