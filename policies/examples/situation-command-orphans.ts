@@ -6,8 +6,10 @@ import { defineSituationCommand } from 'trueup:policy';
  */
 export default defineSituationCommand(({ account }) => {
   if (!account) return [{ response: 'DO_NOTHING' }];
-  const uid = account.attributes.uid;
-  if (typeof uid === 'string' && uid.startsWith('svc-')) return [{ response: 'DO_NOTHING' }];
+  // uid is multi-valued in the standard LDAP schema: a list, unless it is the unique field key.
+  const uids = [account.attributes.uid].flat();
+  if (uids.some((uid) => typeof uid === 'string' && uid.startsWith('svc-')))
+    return [{ response: 'DO_NOTHING' }];
   return [
     {
       response: 'DISABLE_IN_RESOURCE',

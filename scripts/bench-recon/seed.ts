@@ -34,11 +34,17 @@ export default defineMatchingRule({
   score: () => 0,
 });`;
 const population = `import { definePopulation } from 'trueup:policy';
-export default definePopulation(({ account }) => ({
-  employeeId: account.key,
-  name: typeof account.attributes.cn === 'string' ? account.attributes.cn.trim() : null,
-  email: typeof account.attributes.mail === 'string' ? account.attributes.mail.toLowerCase() : null,
-}));`;
+// LDAP reads cn and mail as lists (multi-valued in its schema); CSV and SQL as text.
+const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+export default definePopulation(({ account }) => {
+  const cn = first(account.attributes.cn);
+  const mail = first(account.attributes.mail);
+  return {
+    employeeId: account.key,
+    name: typeof cn === 'string' ? cn.trim() : null,
+    email: typeof mail === 'string' ? mail.toLowerCase() : null,
+  };
+});`;
 export const populationPolicy = 'bench/population.ts';
 
 type Kind = 'unchanged' | 'drift' | 'orphan' | 'idmOnly' | 'deleted';

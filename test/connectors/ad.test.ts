@@ -138,8 +138,38 @@ describe.runIf(sambaAvailable())('LDAP connector in AD mode against a real Samba
     });
     expect(await wrong.test()).toEqual({
       ok: false,
-      message: `the directory refused the credentials of "${adminDn}"`,
+      message: `the LDAP server ${dc.url} refused the credentials of "${adminDn}": check the bind DN and password, then run again`,
     });
+  });
+
+  it("values follow AD's schema: one value where it is SINGLE-VALUE, lists elsewhere; look-ups under the query", async () => {
+    const connector = system();
+    const query = { type: 'ldap' as const, filter: '(objectClass=user)' };
+    const users = byName(
+      accounts(
+        await collect(connector, {
+          query,
+          attributes: ['sAMAccountName', 'mail', 'employeeID', 'memberOf', 'otherMailbox', 'objectClass'],
+        }),
+      ),
+    );
+    const ada = users.get(`ada-${ou.slice(6, 14)}`)?.attributes;
+    // mail, employeeID and sAMAccountName are single-valued in AD (unlike mail in OpenLDAP).
+    expect(ada).toMatchObject({
+      mail: 'ada@example.test',
+      employeeID: 'E1',
+      memberOf: [groupDn],
+      otherMailbox: [],
+      objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+    });
+    const key = users.get(`ada-${ou.slice(6, 14)}`)?.key as string;
+    // The group is under the base DN too, but the run's query reads users only.
+    const group = accounts(
+      await collect(connector, { query: { type: 'ldap', filter: '(objectClass=group)' } }),
+    );
+    expect(await connector.lookup?.([key, group[0]?.key as string], { query, attributes: ['mail'] })).toEqual(
+      [{ key, attributes: { objectGUID: key, mail: 'ada@example.test' } }],
+    );
   });
 
   it('reads only what changed since a uSNChanged watermark', async () => {
@@ -181,9 +211,14 @@ describe.runIf(sambaAvailable())('LDAP connector in AD mode against a real Samba
     );
     expect(alan.map((a) => a.attributes)).toEqual([{ objectGUID: alan[0]?.key, accountDisabled: false }]);
     const key = alan[0]?.key as string;
+    expect(alan[0] && connector.isDisabled?.(alan[0])).toBe(false);
 
     expect(await connector.write([{ op: 'disable', key }])).toEqual([{ ok: true }]);
     expect(Number((await read(userDn('alan'), ['userAccountControl'])).userAccountControl)).toBe(546);
+    // isDisabled reads the bit even when the policy map leaves userAccountControl out.
+    const [lean] = (await connector.lookup?.([key], { attributes: ['employeeID'] })) ?? [];
+    expect(lean?.attributes).toEqual({ objectGUID: key, employeeID: 'E2' });
+    expect(lean && connector.isDisabled?.(lean)).toBe(true);
     const disabled = accounts(
       await collect(connector, {
         query: {
@@ -290,7 +325,12 @@ describe.runIf(sambaAvailable())('LDAP connector in AD mode against a real Samba
     ]);
     // Without the CA the self-signed certificate is refused; with it but the wrong name, too.
     const untrusted = await system({ url: dc.ldapsUrl }).test();
-    expect(untrusted).toMatchObject({ ok: false, message: expect.stringMatching(/^TLS failure/) });
+    expect(untrusted).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(
+        /^TLS with the LDAP server ldaps:\/\/.+ failed \(.+\): check that it speaks TLS there .+, then run again$/,
+      ),
+    });
     const wrongName = await system({ startTls: true, tlsOptions: { ca: dc.ca } }).test();
     expect(wrongName).toMatchObject({ ok: false, message: expect.stringMatching(/TLS/) });
   });

@@ -7,6 +7,7 @@ import {
   ldapEscape,
   normaliseDn,
 } from '../../server/connectors/ldap/ldap-escape.ts';
+import { parseAttributeTypes } from '../../server/connectors/ldap/ldap-schema.ts';
 import {
   generalizedToIso,
   laterWatermark,
@@ -81,5 +82,33 @@ describe('LDAP escaping and change markers', () => {
       '2026-01-02T00:00:00.000Z',
     );
     expect(laterWatermark(null, '5', 'uSNChanged')).toBe('5');
+  });
+
+  it.each([
+    // OpenLDAP: aliases, a supertype, SINGLE-VALUE among other flags.
+    [
+      "( 2.5.4.3 NAME ( 'cn' 'commonName' ) DESC 'RFC4519: common name(s)' SUP name )",
+      { cn: false, commonname: false },
+    ],
+    [
+      "( 2.16.840.1.113730.3.1.3 NAME 'employeeNumber' EQUALITY caseIgnoreMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )",
+      { employeenumber: true },
+    ],
+    [
+      "( 2.5.18.2 NAME 'modifyTimestamp' SYNTAX 1.3.6.1.4.1.1466.115.121.1.24 SINGLE-VALUE NO-USER-MODIFICATION USAGE directoryOperation )",
+      { modifytimestamp: true },
+    ],
+    // Active Directory quotes its SYNTAX; a DESC that mentions the flag is prose, not the flag.
+    [
+      "( 1.2.840.113556.1.4.221 NAME 'sAMAccountName' SYNTAX '1.3.6.1.4.1.1466.115.121.1.15' SINGLE-VALUE )",
+      { samaccountname: true },
+    ],
+    [
+      "( 1.2.3 NAME 'note' DESC 'not SINGLE-VALUE at all' SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )",
+      { note: false },
+    ],
+  ])('parseAttributeTypes(%j)', (description, expected) => {
+    const schema = parseAttributeTypes([description]);
+    expect(Object.fromEntries([...schema].map(([name, { single }]) => [name, single]))).toEqual(expected);
   });
 });

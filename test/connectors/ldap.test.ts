@@ -44,30 +44,40 @@ describe.runIf(slapdAvailable())('LDAP connector against a real slapd', () => {
     await slapd?.stop();
   });
 
-  it('pages through the directory with multi-valued, binary and policy-map attributes', async () => {
+  it('pages through the directory; values shaped by the schema: lists for multi-valued types, one value for SINGLE-VALUE', async () => {
     const pages = await collect(system('uid'), {
       query: { type: 'ldap', filter: '(objectClass=inetOrgPerson)' },
-      attributes: ['cn', 'mail', 'objectGUID'],
+      attributes: ['cn', 'mail', 'objectGUID', 'employeeNumber'],
       pageSize: 2,
     });
     expect(pages.map((p) => p.accounts.length)).toEqual([2, 2]);
     const ada = accounts(pages).find((a) => a.key === 'ada');
+    // cn and mail are multi-valued in the standard schema: lists for every entry, even with one
+    // value (grace) or none (alan); employeeNumber and objectGUID are SINGLE-VALUE: one value.
     expect(ada?.attributes).toEqual({
       uid: 'ada',
-      cn: 'Ada Lovelace',
+      cn: ['Ada Lovelace'],
       mail: ['ada@example.test', 'countess@example.test'],
       objectGUID: guid.toString('base64'),
+      employeeNumber: 'E1',
     });
+    expect(accounts(pages).find((a) => a.key === 'grace')?.attributes.mail).toEqual(['grace@example.test']);
     expect(accounts(pages).find((a) => a.key === 'alan')?.attributes).toEqual({
       uid: 'alan',
-      cn: 'Alan Turing',
-      mail: null,
+      cn: ['Alan Turing'],
+      mail: [],
       objectGUID: null,
+      employeeNumber: 'E3',
     });
     expect(pages.at(-1)?.watermark).toBe('2025-01-01T00:00:03.000Z');
-    const schema = (await system('uid').schema()).map((a) => a.name);
+    const schema = await system('uid').schema();
     expect(schema).toEqual(
-      expect.arrayContaining(['cn', 'employeeNumber', 'mail', 'uid', 'userAccountControl']),
+      expect.arrayContaining([
+        { name: 'cn', multiValued: true },
+        { name: 'employeeNumber', multiValued: false },
+        { name: 'mail', multiValued: true },
+        { name: 'userAccountControl', multiValued: false },
+      ]),
     );
   });
 
@@ -76,7 +86,7 @@ describe.runIf(slapdAvailable())('LDAP connector against a real slapd', () => {
     expect(accounts(pages)).toEqual([
       {
         key: `uid=grace,ou=people,${suffix}`,
-        attributes: { cn: 'Grace Hopper', dn: `uid=grace,ou=people,${suffix}` },
+        attributes: { cn: ['Grace Hopper'], dn: `uid=grace,ou=people,${suffix}` },
       },
     ]);
     expect(normaliseDn('UID=Grace , OU=People,dc=Example,dc=test')).toBe(`uid=grace,ou=people,${suffix}`);
@@ -91,13 +101,13 @@ describe.runIf(slapdAvailable())('LDAP connector against a real slapd', () => {
     expect(byDn).toEqual([
       {
         key: `uid=grace,ou=people,${suffix}`,
-        attributes: { cn: 'Grace Hopper', dn: `uid=grace,ou=people,${suffix}` },
+        attributes: { cn: ['Grace Hopper'], dn: `uid=grace,ou=people,${suffix}` },
       },
     ]);
     const byUid = await system('uid').lookup?.(['grace', 'alan', '*', 'nobody'], { attributes: ['cn'] });
     expect(byUid?.map((a) => [a.key, a.attributes.cn]).sort()).toEqual([
-      ['alan', 'Alan Turing'],
-      ['grace', 'Grace Hopper'],
+      ['alan', ['Alan Turing']],
+      ['grace', ['Grace Hopper']],
     ]);
   });
 
@@ -149,11 +159,11 @@ describe.runIf(slapdAvailable())('LDAP connector against a real slapd', () => {
     const byKey = Object.fromEntries(accounts(pages).map((a) => [a.key, a.attributes]));
     expect(Object.keys(byKey).sort()).toEqual(['ada', 'alan', 'grace', 'linus']);
     expect(byKey.linus).toMatchObject({
-      cn: 'Linus T',
+      cn: ['Linus T'],
       mail: ['l@x', 'l2@x'],
       memberOf: [`cn=admins,ou=groups,${suffix}`],
     });
-    expect(byKey.grace).toMatchObject({ title: 'Rear Admiral', mail: null, memberOf: [] });
+    expect(byKey.grace).toMatchObject({ title: ['Rear Admiral'], mail: [], memberOf: [] });
     expect(byKey.alan?.userAccountControl).toBe('514');
     const groupPages = await collect(groups, { attributes: ['member'] });
     expect(accounts(groupPages)).toEqual([{ key: 'admins', attributes: { cn: 'admins', member } }]);
@@ -203,7 +213,7 @@ describe.runIf(slapdAvailable())('LDAP connector against a real slapd', () => {
     await client.unbind();
     const delta = await collect(connector, { watermark, attributes: ['sn'] });
     expect(keys(delta)).toEqual([...new Set(['ada', ...boundary])].sort());
-    expect(accounts(delta).find((a) => a.key === 'ada')?.attributes).toEqual({ uid: 'ada', sn: 'Byron' });
+    expect(accounts(delta).find((a) => a.key === 'ada')?.attributes).toEqual({ uid: 'ada', sn: ['Byron'] });
     const next = await collect(connector, { watermark: delta.at(-1)?.watermark, attributes: ['sn'] });
     expect(keys(next)).toEqual(['ada']);
   });
@@ -221,23 +231,31 @@ describe.runIf(slapdAvailable())('LDAP connector against a real slapd', () => {
       message: `bound as "${rootDn}"; base DN "ou=people,${suffix}" found`,
     });
     const denied = await check({}, 'wrong-password-456');
-    expect(denied).toEqual({ ok: false, message: `the directory refused the credentials of "${rootDn}"` });
+    expect(denied).toEqual({
+      ok: false,
+      message: `the LDAP server ${slapd.url} refused the credentials of "${rootDn}": check the bind DN and password, then run again`,
+    });
     expect(await check({ url: 'ldap://127.0.0.1:1' })).toEqual({
       ok: false,
-      message: 'cannot reach the directory at ldap://127.0.0.1:1 (ECONNREFUSED)',
+      message:
+        'the LDAP server ldap://127.0.0.1:1 refused the connection: check that it is running and that its address is right, then run again',
     });
     expect(await check({ baseDn: `ou=nowhere,${suffix}` })).toEqual({
       ok: false,
-      message: `the base DN "ou=nowhere,${suffix}" does not exist`,
+      message: `the base DN "ou=nowhere,${suffix}" does not exist on the LDAP server ${slapd.url}: check the system's baseDn (or the target query's)`,
     });
     const tls = await check({
       url: `ldaps://127.0.0.1:${slapd.port}`,
       connectTimeoutMs: 2000,
       timeoutMs: 2000,
     });
-    expect(tls.message).toMatch(/^TLS failure with ldaps:\/\/127\.0\.0\.1:\d+: /);
+    expect(tls.message).toMatch(
+      /^TLS with the LDAP server ldaps:\/\/127\.0\.0\.1:\d+ failed \(.+\): check that it speaks TLS there/,
+    );
     const startTls = await check({ startTls: true, timeoutMs: 2000 });
-    expect(startTls.message).toMatch(/^TLS failure with ldap:\/\/127\.0\.0\.1:\d+: /);
+    expect(startTls.message).toMatch(
+      /^TLS with the LDAP server ldap:\/\/127\.0\.0\.1:\d+ failed \(.+\): check that it speaks TLS there/,
+    );
   });
 
   it('parseConnection splits bindPassword out and names bad fields', () => {

@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinRegistry, createConnector, parseConnection } from '../../server/connectors/index.ts';
 import type { Connector, Page, SearchRequest } from '../../server/core/connector-port.ts';
 import { type ScimServer, startScimServer } from '../helpers/scim-server.ts';
+import { closedPort } from './read-failures.ts';
 
 const enterprise = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
@@ -58,7 +58,10 @@ describe('SCIM 2.0 connector against a real SCIM server (SCIMMY)', () => {
       connection: { baseUrl: `http://127.0.0.1:${port}/scim/v2`, maxRetries: 0 },
       secrets: { token: 't' },
     }).test();
-    expect(closed).toEqual({ ok: false, message: `SCIM server 127.0.0.1:${port}: ECONNREFUSED` });
+    expect(closed).toEqual({
+      ok: false,
+      message: `the SCIM server http://127.0.0.1:${port}/scim/v2 refused the connection: check that it is running and that its address is right, then run again`,
+    });
   });
 
   it('pages a full read with startIndex/count over a few hundred users', async () => {
@@ -232,12 +235,14 @@ describe('SCIM 2.0 connector against a real SCIM server (SCIMMY)', () => {
 
     server.failNext(3, 502);
     await expect(readAll(scim(server, { maxRetries: 2, maxRetryDelayMs: 10 }))).rejects.toThrow(
-      /GET \/scim\/v2\/Users answered 502/,
+      `the SCIM server ${server.baseUrl} failed on its side (502 to GET /Users, "injected", after 2 retries) while reading page 1: check its log, then run again`,
     );
     // A 4xx other than 429 is not retried.
     const before = server.requests.length;
     server.failNext(1, 400);
-    await expect(readAll(connector)).rejects.toThrow(/answered 400/);
+    await expect(readAll(connector)).rejects.toThrow(
+      `the SCIM server ${server.baseUrl} refused GET /Users (400, "injected") while reading page 1: check the values sent and the system's settings`,
+    );
     expect(server.requests.length - before).toBe(1);
   });
 
@@ -298,7 +303,7 @@ describe('SCIM 2.0 connector against a real SCIM server (SCIMMY)', () => {
       });
       expect(await wrong.test()).toEqual({
         ok: false,
-        message: 'OAuth token endpoint refused the client credentials (401: invalid_client)',
+        message: `the OAuth token endpoint ${oauth.tokenUrl} refused the client credentials (401: invalid_client): check clientId, clientSecret and scope, then run again`,
       });
     } finally {
       await oauth.close();
@@ -405,13 +410,4 @@ function idOf(server: ScimServer, userName: string): string {
   const user = [...server.store.Users.values()].find((u) => u.userName === userName);
   if (!user) throw new Error(`no user ${userName}`);
   return user.id;
-}
-
-/** A port nothing listens on: one the system just handed out and took back. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }

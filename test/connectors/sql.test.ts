@@ -148,29 +148,36 @@ for (const dialect of ['postgres', 'mysql'] as Dialect[]) {
         message: expect.stringContaining('has 5 columns'),
       });
       const port = dialect === 'postgres' ? 5432 : 3306;
+      const server = `the ${dialect === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB'} server`;
       expect((await check({ ...base, port: 1, connectTimeoutMs: 2000 })).message).toBe(
-        'cannot reach the database server at 127.0.0.1:1 (ECONNREFUSED)',
+        `${server} 127.0.0.1:1 refused the connection: check that it is running and that its address is right, then run again`,
       );
       const badUser = dialect === 'postgres' ? { user: 'no_such_user' } : {};
       const denied = await check({ ...base, ...badUser }, { password: 'wrong-secret-123' });
       expect(denied.message).toBe(
-        `the server at 127.0.0.1:${port} refused the credentials of user "${dialect === 'postgres' ? 'no_such_user' : 'root'}"`,
+        `${server} 127.0.0.1:${port} refused the credentials of user "${dialect === 'postgres' ? 'no_such_user' : 'root'}": check the user and password, then run again`,
       );
       expect(JSON.stringify(denied)).not.toContain('wrong-secret-123');
       expect((await check({ ...base, database: 'no_such_db' })).message).toBe(
-        `database "no_such_db" does not exist on 127.0.0.1:${port}`,
+        `database "no_such_db" does not exist on ${server} 127.0.0.1:${port}: check the system's database name`,
       );
       expect((await check({ ...base, table: 'nope' })).message).toBe(
-        `table "nope" does not exist in database "${db.connection.database}"`,
+        `table "nope" does not exist in database "${db.connection.database}" on ${server} 127.0.0.1:${port}: check the system's table name`,
       );
       expect((await check({ ...base, keyColumn: 'uid' })).message).toBe('table "people" has no column "uid"');
       const badSql = await check({ ...base, importQuery: 'selec id form people' });
-      expect(badSql.message).toMatch(/^the import query failed: the query is not valid SQL: /);
+      expect(badSql.message).toMatch(
+        new RegExp(
+          `^${server.replace('/', '\\/')} 127\\.0\\.0\\.1:${port} refused the query as invalid SQL \\(.+\\) while checking the import query: fix the import query or the target query policy$`,
+        ),
+      );
       const missingTable = await check({ ...base, importQuery: 'select id from nowhere' });
-      expect(missingTable.message).toMatch(/^the import query failed: the query names a missing table: /);
+      expect(missingTable.message).toMatch(
+        /^the query names a table that does not exist on .+ while checking the import query: fix the query or the system's table$/,
+      );
       // The servers here have TLS off: asking for it must fail with a TLS message.
       expect((await check({ ...base, ssl: { mode: 'require' } })).message).toMatch(
-        /^TLS failure with 127\.0\.0\.1:\d+: /,
+        /^TLS with the .+ server 127\.0\.0\.1:\d+ failed \(.+\): check ssl\.mode and ssl\.ca, then run again$/,
       );
     });
 

@@ -26,7 +26,25 @@ type Store = {
   stamp(): string;
 };
 
+/**
+ * How a list page fails, for tests of a read that breaks partway (the engine must stop the run,
+ * the connector must say where): an HTTP status (500, 503, 429…) answered with a SCIM error body,
+ * `'drop'` (the connection is closed with no answer, as a crashed server or a proxy would), or
+ * `'hang'` (no answer at all, until the client's timeoutMs; `close()` ends it).
+ */
+export type PageFault = number | 'drop' | 'hang';
+
+/**
+ * Every list request (GET /Users or /Groups without an id) for page `from` or a later one fails
+ * with `fault`. Pages are counted from `startIndex` and `count` (1-based; count 20 when absent, as
+ * the server pages), so a client's retries of a failed page fail again, and an earlier page (or a
+ * filtered one-page look-up) still answers.
+ */
+export type PageFailure = { from: number; fault: PageFault };
+
 export type ScimServerOptions = {
+  /** Fail list pages from one on, from the start (see `failPages` to change it later). */
+  failPages?: PageFailure;
   /** The bearer token it accepts (besides OAuth tokens it issued). */
   token?: string;
   /** false: ServiceProviderConfig says PATCH is unsupported and PATCH is answered 501. */
@@ -47,6 +65,8 @@ export type ScimServer = {
   requests: ScimRequestLog[];
   /** Answers the next `count` SCIM requests with `status` (and `Retry-After` when given). */
   failNext(count: number, status: number, retryAfter?: string): void;
+  /** Fails list pages from `from` on with `fault` (null: every page answers again). See PageFailure. */
+  failPages(failure: PageFailure | null): void;
   /** Forgets every OAuth token issued, as an expiry would. */
   revokeTokens(): void;
   tokensIssued(): number;
@@ -54,6 +74,15 @@ export type ScimServer = {
   seedUsers(users: Array<Record<string, unknown>>): Stored[];
   close(): Promise<void>;
 };
+
+/** The fault for a list request of a failing page, or null (another path, or an earlier page). */
+function faultOfPage(path: string, query: Request['query'], failure: PageFailure): PageFault | null {
+  if (path !== '/Users' && path !== '/Groups') return null;
+  const startIndex = Math.max(1, Number(query.startIndex ?? 1) || 1);
+  const count = Math.max(1, Number(query.count ?? 20) || 20);
+  const page = Math.floor((startIndex - 1) / count) + 1;
+  return page >= failure.from ? failure.fault : null;
+}
 
 function lastStamp(): () => string {
   let last = 0;
@@ -181,6 +210,7 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
   let issuedCount = 0;
   const requests: ScimRequestLog[] = [];
   const faults: Array<{ status: number; retryAfter: string | undefined }> = [];
+  let pageFailure: PageFailure | null = options.failPages ?? null;
   const app = express();
 
   app.post('/oauth/token', express.urlencoded({ extended: false }), (req: Request, res: Response) => {
@@ -210,6 +240,20 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
     const path = req.path;
     const query = { ...req.query };
     res.on('finish', () => requests.push({ method: req.method, path, status: res.statusCode, query }));
+    const pageFault = pageFailure && req.method === 'GET' ? faultOfPage(path, req.query, pageFailure) : null;
+    if (pageFault === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    if (pageFault === 'hang') return;
+    if (typeof pageFault === 'number') {
+      res.status(pageFault).json({
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+        status: `${pageFault}`,
+        detail: `page fault injected from page ${pageFailure?.from}`,
+      });
+      return;
+    }
     const fault = faults.shift();
     if (fault) {
       if (fault.retryAfter !== undefined) res.setHeader('Retry-After', fault.retryAfter);
@@ -271,6 +315,9 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
     requests,
     failNext: (count, status, retryAfter) => {
       for (let i = 0; i < count; i++) faults.push({ status, retryAfter });
+    },
+    failPages: (failure) => {
+      pageFailure = failure;
     },
     revokeTokens: () => issued.clear(),
     tokensIssued: () => issuedCount,

@@ -160,10 +160,16 @@ async function sambaDirectory(): Promise<Directory> {
   };
 }
 
+/**
+ * An IDM group's cn: one value from AD (SINGLE-VALUE there), a list of one from OpenLDAP (where cn
+ * is multi-valued in the schema, so the connector reads it as a list).
+ */
+const cnOf = (alias: string) => sql.raw(`coalesce(${alias}attributes->'cn'->>0, ${alias}attributes->>'cn')`);
+
 /** Group cn → member employee ids, as the IDM holds them. */
 async function idmMemberships(db: Database) {
   const rows = await db.rows<{ grp: string; member: string }>(sql`
-    select g.attributes->>'cn' as grp, u.employee_id as member from idm_memberships m
+    select ${cnOf('g.')} as grp, u.employee_id as member from idm_memberships m
     join idm_objects g on g.id = m.target_id join idm_objects u on u.id = m.member_id
     order by 1, 2`);
   return rows.map((r) => `${r.grp}:${r.member}`);
@@ -171,7 +177,7 @@ async function idmMemberships(db: Database) {
 
 async function groupVersions(db: Database): Promise<Record<string, number>> {
   const rows = await db.rows<{ cn: string; version: number }>(
-    sql`select attributes->>'cn' as cn, version from idm_objects where type = 'Group'`,
+    sql`select ${cnOf('')} as cn, version from idm_objects where type = 'Group'`,
   );
   return Object.fromEntries(rows.map((r) => [r.cn, Number(r.version)]));
 }
@@ -290,7 +296,7 @@ describeEachDatabase('groups and memberships end to end', (db) => {
         await setSituations(db(), groups, { IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_RESOURCE_FROM_IDM' });
         await db().rows(sql`
           delete from idm_memberships m using idm_objects g, idm_objects u
-          where g.id = m.target_id and u.id = m.member_id and g.attributes->>'cn' = 'eng' and u.employee_id = 'E2'`);
+          where g.id = m.target_id and u.id = m.member_id and ${cnOf('g.')} = 'eng' and u.employee_id = 'E2'`);
         const removed = await runToEnd(service, db(), { configId: groups });
         expect(removed.status).toBe('succeeded');
         const applied = (await eventsOf(db(), removed.id)).filter((e) => e.outcome === 'applied');

@@ -9,11 +9,12 @@ import type { AttributePatch, Attributes } from '../../core/model.ts';
  * from the IDM can enable an account as well as disable it.
  */
 export const accountDisabledAttribute = 'accountDisabled';
-const accountDisable = 0x2;
+export const accountDisableBit = 0x2;
 /** What a user created without flags gets once it has a password: a normal account. */
 const normalAccount = 0x200;
 
-function controlOf(entry: Entry): number | null {
+/** The userAccountControl flags of an entry (or of attributes read), or null when it has none. */
+export function controlOf(entry: Entry | Attributes): number | null {
   const value = Object.entries(entry).find(([name]) => name.toLowerCase() === 'useraccountcontrol')?.[1];
   const first = Array.isArray(value) ? value[0] : value;
   const number = Number(first);
@@ -22,7 +23,7 @@ function controlOf(entry: Entry): number | null {
 
 export function readAccountDisabled(entry: Entry, attributes: Attributes, requested: string[]) {
   const control = controlOf(entry);
-  attributes[accountDisabledAttribute] = control === null ? null : (control & accountDisable) !== 0;
+  attributes[accountDisabledAttribute] = control === null ? null : (control & accountDisableBit) !== 0;
   if (!requested.some((name) => name.toLowerCase() === 'useraccountcontrol')) {
     for (const name of Object.keys(attributes))
       if (name.toLowerCase() === 'useraccountcontrol') delete attributes[name];
@@ -36,7 +37,7 @@ const wantsDisabled = (value: AttributePatch[string]) =>
 export async function controlWith(client: Client, dn: string, disabled: boolean): Promise<string> {
   const { searchEntries } = await client.search(dn, { scope: 'base', attributes: ['userAccountControl'] });
   const current = controlOf(searchEntries[0] ?? { dn }) ?? normalAccount;
-  return String(disabled ? current | accountDisable : current & ~accountDisable);
+  return String(disabled ? current | accountDisableBit : current & ~accountDisableBit);
 }
 
 /** A patch with `accountDisabled` turned into the userAccountControl value it means. */

@@ -1,6 +1,12 @@
 import type { ConnectionTest, Connector } from '../../core/connector-port.ts';
-import { closeLdap, describeLdapError, openLdap } from './ldap-client.ts';
+import { createDisabledReading } from '../disabled-reading.ts';
+import { ConnectorFailure } from '../failure-messages.ts';
+import { closeLdap, openLdap } from './ldap-client.ts';
+import { disabledInAttributes } from './ldap-disabled.ts';
+import { describeLdapError } from './ldap-errors.ts';
 import { lookupLdap } from './ldap-lookup.ts';
+import type { LdapReads } from './ldap-query.ts';
+import { attributeSchemaOnce } from './ldap-schema.ts';
 import { searchLdap } from './ldap-search.ts';
 import type { LdapConnection } from './ldap-settings.ts';
 import { writeLdap } from './ldap-write.ts';
@@ -8,14 +14,19 @@ import { writeLdap } from './ldap-write.ts';
 /**
  * An LDAP directory or Active Directory as a managed system (ldapts). The unique field key may be
  * an attribute (uid, employeeNumber, sAMAccountName) or `dn`, whose accounts are keyed by the
- * normalised DN.
+ * normalised DN. The directory's schema is read once, on the first read (ldap-schema.ts).
  */
 export function createLdapConnector(connection: LdapConnection, uniqueFieldKey: string): Connector {
+  const reads: LdapReads = {
+    schemaOf: attributeSchemaOnce(connection),
+    disabled: createDisabledReading((attributes) => disabledInAttributes(connection, attributes)),
+  };
   return {
     test: () => testLdap(connection),
-    schema: () => readSchema(connection),
-    search: (request) => searchLdap(connection, uniqueFieldKey, request),
-    lookup: (keys, request) => lookupLdap(connection, uniqueFieldKey, keys, request),
+    schema: () => readSchema(connection, reads),
+    search: (request) => searchLdap(connection, uniqueFieldKey, request, reads),
+    lookup: (keys, request) => lookupLdap(connection, uniqueFieldKey, keys, request, reads),
+    ...(connection.disable ? { isDisabled: (account) => reads.disabled.isDisabled(account) } : {}),
     write: (ops) => writeLdap(connection, uniqueFieldKey, ops),
     close: async () => {},
   };
@@ -26,7 +37,7 @@ async function testLdap(connection: LdapConnection): Promise<ConnectionTest> {
   try {
     client = await openLdap(connection);
   } catch (error) {
-    return { ok: false, message: describeLdapError(error, connection) };
+    return { ok: false, message: describeLdapError(error, connection, { connecting: true }) };
   }
   try {
     await client.search(connection.baseDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] });
@@ -39,12 +50,16 @@ async function testLdap(connection: LdapConnection): Promise<ConnectionTest> {
   }
 }
 
-/** The attribute names seen on a sample of entries under the base DN: schema without parsing it. */
-async function readSchema(connection: LdapConnection) {
+/**
+ * The attribute names seen on a sample of entries under the base DN, multi-valued as the
+ * directory's schema says (member, memberOf, objectClass and references always).
+ */
+async function readSchema(connection: LdapConnection, reads: LdapReads) {
   const client = await openLdap(connection).catch((error) => {
-    throw new Error(describeLdapError(error, connection));
+    throw new ConnectorFailure(describeLdapError(error, connection, { connecting: true }));
   });
   try {
+    const schema = await reads.schemaOf(client);
     const { searchEntries } = await client.search(connection.baseDn, {
       scope: connection.scope,
       filter: '(objectClass=*)',
@@ -59,7 +74,11 @@ async function readSchema(connection: LdapConnection) {
         name.toLowerCase(),
       ),
     );
-    return [...names].sort().map((name) => ({ name, multiValued: lists.has(name.toLowerCase()) }));
+    const multiValued = (name: string) =>
+      lists.has(name.toLowerCase()) || schema?.get(name.toLowerCase())?.single === false;
+    return [...names].sort().map((name) => ({ name, multiValued: multiValued(name) }));
+  } catch (error) {
+    throw new ConnectorFailure(describeLdapError(error, connection));
   } finally {
     await closeLdap(client);
   }

@@ -1,13 +1,11 @@
 import type { Entry } from 'ldapts';
-import {
-  ConnectorConfigError,
-  type Page,
-  type ReadProblem,
-  type SearchRequest,
-} from '../../core/connector-port.ts';
+import type { Page, ReadProblem, SearchRequest } from '../../core/connector-port.ts';
 import type { Account } from '../../core/model.ts';
+import { ConnectorFailure, readFailure, readingPage } from '../failure-messages.ts';
 import { accountShape } from './ldap-accounts.ts';
-import { closeLdap, describeLdapError, openLdap } from './ldap-client.ts';
+import { closeLdap, openLdap } from './ldap-client.ts';
+import { describeLdapError } from './ldap-errors.ts';
+import { type LdapReads, readScope } from './ldap-query.ts';
 import { createReferenceResolver } from './ldap-references.ts';
 import type { LdapConnection } from './ldap-settings.ts';
 import { generalizedToIso, laterWatermark, watermarkFilterValue } from './ldap-time.ts';
@@ -17,40 +15,43 @@ import { generalizedToIso, laterWatermark, watermarkFilterValue } from './ldap-t
  * or `(&(objectClass=*)<searchFilter>)`; an incremental search ANDs `(<watermark attr>>=<value>)`.
  * `>=` because the directory's clock has one-second resolution: entries changed in the same
  * second as the last one read come back again (harmless to the engine) rather than being missed.
+ * A failure says which page it stopped at (issue 15: never a partial read taken for a whole one).
  */
 export async function* searchLdap(
   connection: LdapConnection,
   keyAttribute: string,
   request: SearchRequest,
+  reads: LdapReads,
 ): AsyncGenerator<Page> {
-  const query = request.query;
-  if (query && query.type !== 'ldap') {
-    throw new ConnectorConfigError('query', `an ldap system takes an ldap query, not ${query.type}`);
-  }
+  const scope = readScope(connection, request);
   const wm = connection.watermarkAttribute;
-  let filter = query
-    ? wrap(query.filter)
-    : `(&(objectClass=*)${request.searchFilter ? wrap(request.searchFilter) : ''})`;
-  if (request.watermark) filter = `(&${filter}(${wm}>=${watermarkFilterValue(request.watermark, wm)}))`;
-  const shape = accountShape(connection, keyAttribute, request.attributes ?? null);
+  const filter = request.watermark
+    ? `(&${scope.filter}(${wm}>=${watermarkFilterValue(request.watermark, wm)}))`
+    : scope.filter;
   let watermark: string | null = request.watermark ?? null;
+  let page = 1;
+  let read = 0;
+  const during = () => readingPage(page, read, 'entries');
 
   let client: Awaited<ReturnType<typeof openLdap>>;
   try {
     client = await openLdap(connection);
   } catch (error) {
-    throw new Error(describeLdapError(error, connection));
+    throw new ConnectorFailure(describeLdapError(error, connection, { connecting: true, during: during() }));
   }
   const resolver = createReferenceResolver(client, connection, keyAttribute);
   try {
-    const pages = client.searchPaginated(query?.baseDn ?? connection.baseDn, {
-      scope: query?.scope ?? connection.scope,
+    const shape = accountShape(connection, keyAttribute, request.attributes ?? null, {
+      schema: await reads.schemaOf(client),
+      disabled: reads.disabled,
+    });
+    const pages = client.searchPaginated(scope.baseDn, {
+      scope: scope.scope,
       filter,
       attributes: shape.fetch,
       paged: { pageSize: request.pageSize ?? connection.pageSize },
       explicitBufferAttributes: connection.binaryAttributes,
     });
-    let yielded = false;
     for await (const result of pages) {
       const accounts: Account[] = [];
       const problems: ReadProblem[] = [];
@@ -61,22 +62,18 @@ export async function* searchLdap(
         if (reading && 'account' in reading) accounts.push(reading.account);
         else if (reading) problems.push(reading.problem);
       }
-      yielded = true;
+      read += result.searchEntries.length;
+      page++;
       yield { accounts, problems, watermark };
     }
-    if (!yielded) yield { accounts: [], problems: [], watermark };
+    if (page === 1) yield { accounts: [], problems: [], watermark };
   } catch (error) {
-    if (error instanceof ConnectorConfigError) throw error;
-    throw new Error(`the search failed: ${describeLdapError(error, connection)}`);
+    throw readFailure(error, (e) =>
+      describeLdapError(e, connection, { during: during(), baseDn: scope.baseDn }),
+    );
   } finally {
     await closeLdap(client);
   }
-}
-
-/** A filter as written in a config may leave out its outer parentheses. */
-function wrap(filter: string): string {
-  const trimmed = filter.trim();
-  return trimmed.startsWith('(') ? trimmed : `(${trimmed})`;
 }
 
 function markerOf(entry: Entry, wm: string): string | null {

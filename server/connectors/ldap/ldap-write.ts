@@ -3,7 +3,8 @@ import type { WriteOp, WriteResult } from '../../core/connector-port.ts';
 import type { AttributePatch, AttributeValue } from '../../core/model.ts';
 import { normalizeKey } from '../../core/normalize-key.ts';
 import { accountDisabledAttribute, controlWith, resolveAccountDisabled } from './ldap-ad.ts';
-import { closeLdap, describeLdapError, openLdap } from './ldap-client.ts';
+import { closeLdap, openLdap } from './ldap-client.ts';
+import { describeLdapError } from './ldap-errors.ts';
 import { keyFilter, ldapDnEscape } from './ldap-escape.ts';
 import { createReferenceResolver, type ReferenceResolver } from './ldap-references.ts';
 import type { LdapConnection } from './ldap-settings.ts';
@@ -54,7 +55,7 @@ async function writeLane(
   try {
     client = await openLdap(connection);
   } catch (error) {
-    const message = describeLdapError(error, connection);
+    const message = describeLdapError(error, connection, { connecting: true });
     for (const [i] of lane) results[i] = { ok: false, message };
     return;
   }

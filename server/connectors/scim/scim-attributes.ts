@@ -89,6 +89,14 @@ function flattenInto(out: Attributes, prefix: string, join: string, value: unkno
   }
 }
 
+/** A user's `active` as isDisabled reads it: false is disabled; absent says nothing. */
+export function disabledIn(attributes: Attributes): boolean | undefined {
+  const active = attributes.active;
+  if (typeof active === 'boolean') return !active;
+  if (typeof active === 'string' && /^(true|false)$/i.test(active)) return active.toLowerCase() === 'false';
+  return undefined;
+}
+
 /** A resource as flat attributes (see the rules above); `schemas` is left out. */
 export function toAttributes(resource: ScimResource): Attributes {
   const out: Attributes = {};

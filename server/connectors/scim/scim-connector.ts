@@ -1,4 +1,5 @@
 import type { ConnectionTest, Connector, SchemaAttribute } from '../../core/connector-port.ts';
+import type { Account } from '../../core/model.ts';
 import { createScimContext, type ListResponse, type ScimContext } from './scim-context.ts';
 import { lookupScim, searchScim } from './scim-search.ts';
 import type { ScimConnection } from './scim-settings.ts';
@@ -16,6 +17,10 @@ export function createScimConnector(connection: ScimConnection, uniqueFieldKey: 
     schema: () => readSchema(context),
     search: (request) => searchScim(context, request),
     lookup: (keys, request) => lookupScim(context, keys, request),
+    // Users carry `active`; a group has no disabled state (disable is refused for groups).
+    ...(connection.resourceType === 'User'
+      ? { isDisabled: (account: Account) => context.disabled.isDisabled(account) }
+      : {}),
     write: (ops) => writeScim(context, ops),
     close: async () => {},
   };
@@ -37,13 +42,13 @@ async function testScim(context: ScimContext): Promise<ConnectionTest> {
     if (filters === false) {
       return {
         ok: false,
-        message: `SCIM server ${context.http.host} ignores filters on ${context.uniqueFieldKey}: accounts cannot be found by key`,
+        message: `${context.http.system} ignores filters on ${context.uniqueFieldKey}, so accounts cannot be found by key: key the system by an attribute it filters on`,
         details,
       };
     }
     return {
       ok: true,
-      message: `SCIM server ${context.http.host}: ${details.totalResults} ${context.endpoint.slice(1)}; updates use ${updates}`,
+      message: `${context.http.system}: ${details.totalResults} ${context.endpoint.slice(1)}; updates use ${updates}`,
       details,
     };
   } catch (error) {

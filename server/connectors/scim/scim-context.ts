@@ -1,14 +1,17 @@
 import { ConnectorConfigError } from '../../core/connector-port.ts';
 import { normalizeKey } from '../../core/normalize-key.ts';
+import { createDisabledReading, type DisabledReading } from '../disabled-reading.ts';
 import {
   type AttributePath,
+  disabledIn,
   parseAttributeName,
   type ScimResource,
   scimPath,
   toAttributes,
 } from './scim-attributes.ts';
-import { anyOf, equals, type Filter, printFilter } from './scim-filter.ts';
-import { createScimHttp, ScimError, type ScimHttp } from './scim-http.ts';
+import { ScimError } from './scim-errors.ts';
+import { allOf, anyOf, equals, type Filter, printFilter } from './scim-filter.ts';
+import { createScimHttp, type ScimHttp } from './scim-http.ts';
 import type { ScimConnection } from './scim-settings.ts';
 
 export type ListResponse = {
@@ -52,14 +55,16 @@ export type ScimContext = {
     filter: Filter | undefined,
     attributes?: string[],
   ): AsyncIterable<{ resources: ScimResource[]; total: number }>;
-  /** The resources with these keys (absent keys are simply missing). */
-  findByKeys(keys: string[], attributes?: string[]): Promise<ScimResource[]>;
+  /** The resources with these keys, under a filter if given (absent keys are simply missing). */
+  findByKeys(keys: string[], attributes?: string[], within?: Filter): Promise<ScimResource[]>;
   /** The resource id of an account key, or undefined when there is none. */
   resolveId(key: string): Promise<string | undefined>;
   /** Whether the server really applies an `eq` filter on the key (some answer 200 with nothing). */
   filtersHonoured(): Promise<boolean | undefined>;
   /** Whether `eq` on the key compares case-sensitively (RFC 7643 says userName must not). */
   caseSensitive(): Promise<boolean | undefined>;
+  /** What reads noted about disabled users (`active: false`), for isDisabled. */
+  disabled: DisabledReading;
 };
 
 export function createScimContext(connection: ScimConnection, uniqueFieldKey: string): ScimContext {
@@ -109,7 +114,7 @@ export function createScimContext(connection: ScimConnection, uniqueFieldKey: st
         if (resources.length === 0 || startIndex > total) return;
       }
     },
-    findByKeys: (keys, attributes) => findByKeys(context, keys, attributes),
+    findByKeys: (keys, attributes, within) => findByKeys(context, keys, attributes, within),
     async resolveId(key) {
       if (uniqueFieldKey === 'id') return key;
       const known = ids.get(key) ?? folded.get(normalizeKey(key));
@@ -128,6 +133,7 @@ export function createScimContext(connection: ScimConnection, uniqueFieldKey: st
       );
       return caseSensitive;
     },
+    disabled: createDisabledReading(disabledIn),
   };
   return context;
 }
@@ -200,6 +206,7 @@ async function findByKeys(
   context: ScimContext,
   keys: string[],
   attributes?: string[],
+  within?: Filter,
 ): Promise<ScimResource[]> {
   const path = context.uniqueFieldKey === 'id' ? 'id' : scimPath(context.keyPath);
   const byKey = new Map<string, ScimResource>();
@@ -208,7 +215,7 @@ async function findByKeys(
   const ask = async (batch: string[]) => {
     try {
       for await (const { resources } of context.list(
-        anyOf(batch.map((key) => equals(path, key))),
+        allOf([within, anyOf(batch.map((key) => equals(path, key)))]),
         attributes,
       )) {
         seen.push(...resources);
@@ -235,7 +242,7 @@ async function findByKeys(
   const scan = missing.filter((key) => sensitive || refused.includes(key) || needsEscape(key));
   if (scan.length > 0) {
     const all: ScimResource[] = [];
-    for await (const { resources } of context.list(undefined, attributes)) all.push(...resources);
+    for await (const { resources } of context.list(within, attributes)) all.push(...resources);
     match(all, scan);
   }
   return [...new Set(byKey.values())];

@@ -1,4 +1,5 @@
-import { clientCredentials, networkMessage, staticToken, type TokenSource } from './scim-oauth.ts';
+import { networkError, scimServer, statusError } from './scim-errors.ts';
+import { clientCredentials, staticToken, type TokenSource } from './scim-oauth.ts';
 import type { ScimConnection } from './scim-settings.ts';
 
 export type ScimRequest = {
@@ -10,21 +11,10 @@ export type ScimRequest = {
 
 export type ScimAnswer<T> = { status: number; body: T | undefined };
 
-/** A SCIM error answer (RFC 7644 §3.12): its status, `scimType` and `detail`. */
-export class ScimError extends Error {
-  override name = 'ScimError';
-  readonly status: number;
-  readonly scimType: string | undefined;
-  constructor(message: string, status: number, scimType?: string) {
-    super(message);
-    this.status = status;
-    this.scimType = scimType;
-  }
-}
-
 export type ScimHttp = {
   request<T>(method: string, path: string, request?: ScimRequest): Promise<ScimAnswer<T>>;
-  host: string;
+  /** `the SCIM server <baseUrl>`, as messages name it. */
+  system: string;
 };
 
 /** Statuses worth another try: rate limiting and the server's own failures. */
@@ -49,7 +39,7 @@ export function createScimHttp(
           timeoutMs: connection.timeoutMs,
         })
       : staticToken(connection.token);
-  const host = new URL(connection.baseUrl).host;
+  const system = scimServer(connection.baseUrl);
 
   async function once(
     method: string,
@@ -70,12 +60,12 @@ export function createScimHttp(
       });
       return { response, token };
     } catch (error) {
-      throw new ScimError(`SCIM server ${host}: ${networkMessage(error)}`, 0);
+      throw networkError(error, system, connection.timeoutMs);
     }
   }
 
   return {
-    host,
+    system,
     async request<T>(method: string, path: string, request: ScimRequest = {}): Promise<ScimAnswer<T>> {
       const url = new URL(`${connection.baseUrl}${path}`);
       for (const [name, value] of Object.entries(request.query ?? {}))
@@ -100,7 +90,11 @@ export function createScimHttp(
         if (response.ok || request.accept?.includes(response.status)) {
           return { status: response.status, body: body as T | undefined };
         }
-        throw errorOf(method, url, response.status, body, host);
+        throw statusError(
+          { method, path, status: response.status, body, retries: attempt },
+          system,
+          connection.auth,
+        );
       }
     },
   };
@@ -126,18 +120,4 @@ function parseJson(text: string): unknown {
   } catch {
     return text.slice(0, 200);
   }
-}
-
-function errorOf(method: string, url: URL, status: number, body: unknown, host: string): ScimError {
-  const scim = (typeof body === 'object' && body !== null ? body : {}) as {
-    detail?: unknown;
-    scimType?: unknown;
-  };
-  const detail = typeof scim.detail === 'string' ? scim.detail : typeof body === 'string' ? body : '';
-  const scimType = typeof scim.scimType === 'string' ? scim.scimType : undefined;
-  const what =
-    status === 401 || status === 403
-      ? `SCIM server ${host} refused the credentials (${status})`
-      : `SCIM ${method} ${url.pathname} answered ${status}${scimType ? ` ${scimType}` : ''}`;
-  return new ScimError(detail ? `${what}: ${detail}` : what, status, scimType);
 }

@@ -1,3 +1,5 @@
+import { networkError, ScimError } from './scim-errors.ts';
+
 /**
  * OAuth 2.0 client credentials (RFC 6749 §4.4): one token, fetched when first needed, reused until
  * shortly before it expires, and fetched again when the SCIM server refuses it. Concurrent
@@ -24,6 +26,7 @@ export function clientCredentials(settings: OAuthSettings, now: () => number = D
   let cached: { token: string; expiresAt: number } | undefined;
   let pending: Promise<string> | undefined;
 
+  const endpoint = `the OAuth token endpoint ${settings.tokenUrl}`;
   const fetchToken = async (): Promise<string> => {
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
     if (settings.scope) body.set('scope', settings.scope);
@@ -44,7 +47,7 @@ export function clientCredentials(settings: OAuthSettings, now: () => number = D
         signal: AbortSignal.timeout(settings.timeoutMs),
       });
     } catch (error) {
-      throw new Error(`OAuth token endpoint ${new URL(settings.tokenUrl).host}: ${networkMessage(error)}`);
+      throw networkError(error, endpoint, settings.timeoutMs);
     }
     const text = await response.text();
     let json: { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown };
@@ -56,8 +59,12 @@ export function clientCredentials(settings: OAuthSettings, now: () => number = D
     if (!response.ok || typeof json.access_token !== 'string') {
       const reason = typeof json.error === 'string' ? `: ${json.error}` : '';
       const detail = typeof json.error_description === 'string' ? ` (${json.error_description})` : '';
-      throw new Error(
-        `OAuth token endpoint refused the client credentials (${response.status}${reason}${detail})`,
+      throw new ScimError(
+        {
+          what: `${endpoint} refused the client credentials (${response.status}${reason}${detail})`,
+          todo: 'check clientId, clientSecret and scope, then run again',
+        },
+        response.status,
       );
     }
     const lifetime = typeof json.expires_in === 'number' ? json.expires_in * 1000 : 3_600_000;
@@ -82,13 +89,4 @@ export function clientCredentials(settings: OAuthSettings, now: () => number = D
 /** A fixed bearer token. */
 export function staticToken(token: string): TokenSource {
   return { token: async () => token, invalidate: () => {} };
-}
-
-/** fetch's TypeError hides the reason (ECONNREFUSED, ENOTFOUND, a timeout) in `cause`. */
-export function networkMessage(error: unknown): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return 'timed out';
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  if (cause?.code) return cause.code;
-  if (cause?.message) return cause.message;
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,13 +1,22 @@
 import {
   ConnectorConfigError,
+  type LookupRequest,
   type Page,
   type ReadProblem,
   type SearchRequest,
 } from '../../core/connector-port.ts';
 import type { Account, Attributes } from '../../core/model.ts';
-import { parseAttributeName, type ScimResource, scimPath, toAttributes } from './scim-attributes.ts';
+import { ConnectorFailure, lookingUp, readingPage } from '../failure-messages.ts';
+import {
+  disabledIn,
+  parseAttributeName,
+  type ScimResource,
+  scimPath,
+  toAttributes,
+} from './scim-attributes.ts';
 import type { ListResponse, ScimContext } from './scim-context.ts';
-import { allOf, atOrAfter, parseSearchFilter, printFilter } from './scim-filter.ts';
+import { ScimError } from './scim-errors.ts';
+import { allOf, atOrAfter, type Filter, parseSearchFilter, printFilter } from './scim-filter.ts';
 
 const lastModified = 'meta.lastModified';
 
@@ -21,7 +30,12 @@ function requestedAttributes(
   attributes: string[] | null | undefined,
 ): string[] | undefined {
   if (!attributes || attributes.length === 0) return undefined;
-  const wanted = [context.keyPath, ...attributes.map(parseAttributeName)];
+  const wanted = [
+    context.keyPath,
+    ...attributes.map(parseAttributeName),
+    // isDisabled reads `active` whatever the policy map asks for.
+    ...(context.connection.resourceType === 'User' ? [{ name: 'active' }] : []),
+  ];
   // Whole resources when an extension is wanted: SCIMMY answers `attributes=urn:…` with 400.
   if (wanted.some((path) => path.urn)) return undefined;
   // All of meta: SCIMMY answers `meta.lastModified` alone with 400 (meta.resourceType missing).
@@ -46,10 +60,35 @@ function toAccount(
     return undefined;
   }
   const all = toAttributes(resource);
+  context.disabled.note(key, disabledIn(all));
   if (!attributes || attributes.length === 0) return { key, attributes: all };
   const kept: Attributes = {};
   for (const name of [context.uniqueFieldKey, ...attributes]) kept[name] = all[name] ?? null;
   return { key, attributes: kept };
+}
+
+/**
+ * The config's search filter, parsed (a SCIM system takes no policy query): what a search reads
+ * and what its look-ups read under.
+ */
+function scopeFilter(request: LookupRequest): Filter | undefined {
+  if (request.query) {
+    throw new ConnectorConfigError(
+      'query',
+      `a SCIM system filters with the config's targetSearchFilter (a SCIM filter), not a ${request.query.type} query`,
+    );
+  }
+  return request.searchFilter ? parseSearchFilter(request.searchFilter) : undefined;
+}
+
+/** A failure as one sentence, saying where the read was. */
+function failedWhile(context: ScimContext, error: unknown, during: string): unknown {
+  if (error instanceof ScimError) return error.whileReading(during);
+  if (error instanceof ConnectorFailure || error instanceof ConnectorConfigError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ConnectorFailure(
+    `${context.http.system} failed (${message}) ${during}: check its log, then run again`,
+  );
 }
 
 function later(a: string | null, b: unknown): string | null {
@@ -63,31 +102,32 @@ function later(a: string | null, b: unknown): string | null {
  * re-printed with the delta clause.
  */
 export async function* searchScim(context: ScimContext, request: SearchRequest): AsyncIterable<Page> {
-  if (request.query) {
-    throw new ConnectorConfigError(
-      'query',
-      `a SCIM system filters with the config's targetSearchFilter (a SCIM filter), not a ${request.query.type} query`,
-    );
-  }
+  const base = scopeFilter(request);
   const since = request.watermark ?? null;
   const delta =
     since && context.connection.deltas === 'lastModified' ? atOrAfter(lastModified, since) : undefined;
-  const base = request.searchFilter ? parseSearchFilter(request.searchFilter) : undefined;
   const filter = allOf([base, delta]);
   const attributes = requestedAttributes(context, request.attributes);
   let watermark = since;
-  let first = true;
-  for await (const { resources, total } of context.list(filter, attributes)) {
-    if (first && delta && total === 0) await assertDeltaFilterWorks(context);
-    first = false;
-    const problems: ReadProblem[] = [];
-    const accounts: Account[] = [];
-    for (const resource of resources) {
-      const account = toAccount(context, resource, problems, request.attributes);
-      if (account) accounts.push(account);
-      watermark = later(watermark, resource.meta?.lastModified);
+  let page = 1;
+  let read = 0;
+  const noun = context.endpoint.slice(1).toLowerCase();
+  try {
+    for await (const { resources, total } of context.list(filter, attributes)) {
+      if (page === 1 && delta && total === 0) await assertDeltaFilterWorks(context);
+      const problems: ReadProblem[] = [];
+      const accounts: Account[] = [];
+      for (const resource of resources) {
+        const account = toAccount(context, resource, problems, request.attributes);
+        if (account) accounts.push(account);
+        watermark = later(watermark, resource.meta?.lastModified);
+      }
+      read += resources.length;
+      page++;
+      yield { accounts, problems, watermark };
     }
-    yield { accounts, problems, watermark };
+  } catch (error) {
+    throw failedWhile(context, error, readingPage(page, read, noun));
   }
 }
 
@@ -103,19 +143,27 @@ async function assertDeltaFilterWorks(context: ScimContext) {
     query: { count: 1, filter: printFilter(since) },
   });
   if ((probe.body?.totalResults ?? 0) === 0) {
-    throw new Error(
-      `SCIM server ${context.http.host} answers a filter on meta.lastModified with no results; set the system's deltas to "none"`,
+    throw new ConnectorFailure(
+      `${context.http.system} answers a filter on meta.lastModified with no results: set the system's deltas to "none", then run again`,
     );
   }
 }
 
-/** Accounts by key (see findByKeys in scim-context.ts for how servers' filter quirks are met). */
+/**
+ * Accounts by key under the search's filter (an account the config's filter leaves out is absent
+ * here too); see findByKeys in scim-context.ts for how servers' filter quirks are met.
+ */
 export async function lookupScim(
   context: ScimContext,
   keys: string[],
-  request: Pick<SearchRequest, 'attributes'>,
+  request: LookupRequest,
 ): Promise<Account[]> {
+  const base = scopeFilter(request);
   const problems: ReadProblem[] = [];
-  const resources = await context.findByKeys(keys, requestedAttributes(context, request.attributes));
-  return resources.flatMap((resource) => toAccount(context, resource, problems, request.attributes) ?? []);
+  try {
+    const resources = await context.findByKeys(keys, requestedAttributes(context, request.attributes), base);
+    return resources.flatMap((resource) => toAccount(context, resource, problems, request.attributes) ?? []);
+  } catch (error) {
+    throw failedWhile(context, error, lookingUp(keys.length));
+  }
 }

@@ -49,6 +49,10 @@ async function* streamRows(pool: mysql.Pool, text: string, params: unknown[], ba
     pool.getConnection((error, conn) => (error ? reject(error) : resolve(conn))),
   );
   const rows = connection.query(text, params).stream({ highWaterMark: batchSize });
+  // A connection lost mid-result (the server killed it, or went away) is reported on the
+  // connection, not on the query: without this the stream would neither end nor fail.
+  const lost = (error: Error) => rows.destroy(error);
+  connection.on('error', lost);
   let batch: SqlRow[] = [];
   let finished = false;
   try {
@@ -62,6 +66,7 @@ async function* streamRows(pool: mysql.Pool, text: string, params: unknown[], ba
     if (batch.length > 0) yield batch;
     finished = true;
   } finally {
+    connection.off('error', lost);
     // A connection left mid-result cannot be reused: the rest of the rows are still on its socket.
     if (finished) connection.release();
     else connection.destroy();

@@ -1,6 +1,7 @@
 import type { WriteOp, WriteResult } from '../../core/connector-port.ts';
 import type { AttributePatch } from '../../core/model.ts';
 import { normalizeKey } from '../../core/normalize-key.ts';
+import { readFailure } from '../failure-messages.ts';
 import type { SqlTable } from './sql-connector.ts';
 import { keysPerStatement, placeholders, type SqlParam } from './sql-driver.ts';
 import { describeSqlError } from './sql-errors.ts';
@@ -18,9 +19,7 @@ export async function writeSqlOps(table: SqlTable, ops: WriteOp[]): Promise<Writ
   try {
     columns = await table.types();
   } catch (error) {
-    const message = (error as Error).message.startsWith('table "')
-      ? (error as Error).message
-      : describeSqlError(error, table.connection);
+    const { message } = readFailure(error, (e) => describeSqlError(e, table.connection));
     return ops.map(() => ({ ok: false, message }));
   }
   const results = new Map<number, WriteResult>();
