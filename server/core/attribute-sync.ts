@@ -19,11 +19,19 @@ export function syncRule(
 const flowsToIdm = (direction: string) => direction === 'toIdm' || direction === 'both';
 const flowsToSystem = (direction: string) => direction === 'toSystem' || direction === 'both';
 
-/** Values compared as a system stores them: CSV holds text, so `42` equals `"42"`, and empty equals absent. */
+/**
+ * Values compared as a system stores them: CSV holds text, so `42` equals `"42"`, and empty equals
+ * absent. A directory's multi-valued attribute is a set: a list equals the same values in another
+ * order, a one-value list equals that value, and an empty list equals absent (an LDAP `mail` read
+ * as `["a@x"]` matches an IDM email of `"a@x"`).
+ */
 export function sameValue(a: AttributeValue | undefined, b: AttributeValue | undefined): boolean {
   const text = (v: AttributeValue | undefined): string => {
     if (v === null || v === undefined) return '';
-    if (Array.isArray(v)) return JSON.stringify([...v].map(String).sort());
+    if (Array.isArray(v)) {
+      if (v.length <= 1) return v.length === 0 ? '' : String(v[0]);
+      return JSON.stringify([...v].map(String).sort());
+    }
     return String(v);
   };
   return text(a) === text(b);

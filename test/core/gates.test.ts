@@ -50,6 +50,11 @@ describe('attribute confidence', () => {
     [null, '', true],
     [undefined, null, true],
     [['b', 'a'], ['a', 'b'], true],
+    [['a@x'], 'a@x', true],
+    [[], null, true],
+    [[], '', true],
+    [['a', 'b'], 'a', false],
+    [['a,b'], ['a', 'b'], false],
     ['A', 'a', false],
   ])('sameValue(%j, %j) = %s', (a, b, expected) => {
     expect(sameValue(a, b)).toBe(expected);
