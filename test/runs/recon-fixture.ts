@@ -130,8 +130,9 @@ export async function idmUsers(db: Database) {
     employee_id: string | null;
     email: string | null;
     attributes: Record<string, unknown>;
+    version: number;
   }>(
-    sql`select id, name, status, employee_id, email, attributes from idm_objects where type = 'User' order by employee_id, id`,
+    sql`select id, name, status, employee_id, email, attributes, version from idm_objects where type = 'User' order by employee_id, id`,
   );
 }
 
