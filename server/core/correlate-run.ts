@@ -207,8 +207,9 @@ export async function correlateRun(
   } catch (error) {
     // Nothing read at all: the run fails with the connector's own sentence. A read that broke
     // off part-way is a read problem: what was read is planned, and nothing concluded from the rest.
-    if (pages === 0 && batch.length === 0 && accounts === 0) throw error;
-    const message = error instanceof Error ? error.message : String(error);
+    // The connector's sentence says what failed and what to do; this says on which system.
+    const message = `${config.system.name}: ${error instanceof Error ? error.message : String(error)}`;
+    if (pages === 0 && batch.length === 0 && accounts === 0) throw new Error(message, { cause: error });
     problems.push(
       problem(
         null,
