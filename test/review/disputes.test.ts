@@ -121,6 +121,57 @@ describeEachDatabase('disputes', (db) => {
     expect((await list(`configId=${app.configId}&status=dismissed`)).length).toBe(0);
   });
 
+  it.each([
+    ['a rule without score: a tie is DISPUTED, not a failed run', '', null],
+    ['a rule whose scores tie: DISPUTED, with the scores kept', 'score: () => 70,', 70],
+  ])('%s', async (_, score, expected) => {
+    const path = `test/match-by-email-${expected ?? 'none'}.ts`;
+    const source = `import { defineMatchingRule } from 'trueup:policy';
+export default defineMatchingRule({
+  accountKeys: (account) => [String(account.attributes.email)],
+  idmKeys: (user) => [String(user.attributes.email)],
+  ${score}
+});
+`;
+    expect((await api.request('POST', '/api/policies', { body: { path, source } })).status).toBe(201);
+    const app = await createCsvSystem(db(), csv, {
+      trusted: false,
+      config: { sourceAttributeName: null, idmField: null, matchingPolicy: path },
+      situations,
+    });
+    const run = await api.run(app.configId);
+    expect(run.status).toBe('succeeded');
+    expect(run.counts.situations.DISPUTED).toBe(1);
+    const [dispute] = await list(`configId=${app.configId}`);
+    expect(dispute?.candidates.map((c) => c.score)).toEqual([expected, expected]);
+    const [event] = (await eventRows(db(), run.id)).filter((e) => e.situation === 'DISPUTED');
+    const scores = expected === null ? undefined : { [first]: expected, [second]: expected };
+    expect((event?.policy_output as { dispute: { scores?: unknown } }).dispute.scores).toEqual(scores);
+  });
+
+  it('a rule whose scores pick one candidate links it, and the event keeps every score', async () => {
+    const path = 'test/match-by-email-scored.ts';
+    const source = `import { defineMatchingRule } from 'trueup:policy';
+export default defineMatchingRule({
+  accountKeys: (account) => [String(account.attributes.email)],
+  idmKeys: (user) => [String(user.attributes.email)],
+  score: (account, candidate) => (candidate.attributes.name === 'Ann Second' ? 90 : 40),
+});
+`;
+    expect((await api.request('POST', '/api/policies', { body: { path, source } })).status).toBe(201);
+    const app = await createCsvSystem(db(), csv, {
+      trusted: false,
+      config: { sourceAttributeName: null, idmField: null, matchingPolicy: path },
+      situations: { ...situations, IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_RESOURCE_FROM_IDM' },
+    });
+    const run = await api.run(app.configId);
+    expect(run.counts.situations).toMatchObject({ IDM_EXISTS__RESOURCE_EXISTS: 2 });
+    const events = await eventRows(db(), run.id);
+    const ann = events.find((e) => e.object_key === 'A1');
+    expect(ann?.idm_object_id).toBe(second);
+    expect((ann?.policy_output as { scores: unknown }).scores).toEqual({ [first]: 40, [second]: 90 });
+  });
+
   it('refuses a bad decision with a 400, and an unknown dispute with a 404', async () => {
     expect(
       (await api.request('POST', '/api/disputes/nope/resolve', { body: { dismiss: true } })).status,
