@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { beforeAll, expect, it } from 'vitest';
 import { seedDemoWorkspace } from '../../server/demo/seed.ts';
@@ -8,9 +9,10 @@ import { describeEachDatabase } from '../helpers/databases.ts';
 import { createReviewApi, eventRows, type ReviewApi } from './review-fixture.ts';
 
 /**
- * Issue 15, item 7, through the engine: the demo's HR file damaged in each way a real export gets
- * damaged. For every case nothing the clean file still lists is disabled or deleted, the run is not
- * `succeeded`, and what went wrong is named where it is (the line, or the file).
+ * The demo's HR file damaged in each way a real export gets damaged, through the engine (one stray
+ * quote used to disable people still in it, and the run said `succeeded`). For every case nothing
+ * the clean file still lists is disabled or deleted, the run is not `succeeded`, and what went
+ * wrong is named where it is (the line, or the file).
  */
 type Case = {
   name: string;
@@ -127,5 +129,41 @@ describeEachDatabase('damaged HR exports through the engine', (db) => {
     } finally {
       writeFileSync(hrFile, clean);
     }
+  });
+
+  it('a stray quote on any line disables no one, and the run is not succeeded', async () => {
+    const lines = clean.trimEnd().split('\n');
+    const before = await idmState();
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: lines.length - 1 }), fc.nat(), async (index, at) => {
+        const line = lines[index] as string;
+        const position = at % (line.length + 1);
+        const damaged = [...lines];
+        damaged[index] = `${line.slice(0, position)}"${line.slice(position)}`;
+        writeFileSync(hrFile, `${damaged.join('\n')}\n`);
+        try {
+          const run = await api.run('demo-hr-users');
+          // A quote that happens to make a valid quoted field reads clean: then nothing changed.
+          if (run.status === 'succeeded') {
+            expect(await idmState()).toEqual(before);
+            return;
+          }
+          expect(run.status).toBe('stopped_by_guard');
+          expect(run.error?.details).toMatchObject({ reason: 'read_problems' });
+          expect(await idmState()).toEqual(before);
+          const problems = (await eventRows(db(), run.id)).filter((e) => e.error?.code === 'read_problem');
+          expect(problems.length).toBeGreaterThan(0);
+          // Nothing the read missed is concluded: no planned disable in the held plan.
+          const planned = (await eventRows(db(), run.id)).filter((e) => e.outcome === 'planned');
+          expect(planned.filter((e) => e.response === 'DISABLE_IN_IDM')).toEqual([]);
+        } finally {
+          writeFileSync(hrFile, clean);
+        }
+      }),
+      { numRuns: 6 },
+    );
+    const settled = await api.run('demo-hr-users');
+    expect(settled.status).toBe('succeeded');
+    expect(await eventRows(db(), settled.id)).toEqual([]);
   });
 });
