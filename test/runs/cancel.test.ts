@@ -23,7 +23,11 @@ function gate() {
   const reached = new Promise<void>((resolve) => {
     reach = resolve;
   });
-  return { open, reached, pass: () => (reach(), opened) };
+  const pass = () => {
+    reach();
+    return opened;
+  };
+  return { open, reached, pass };
 }
 
 type Gate = ReturnType<typeof gate>;
