@@ -17,9 +17,13 @@ export class RunCancelled extends Error {
 
 /**
  * The one check, at each boundary: the request is read from storage, so a run stops whichever
- * server asked, and a run taken over from a dead server still stops.
+ * server asked, and a run taken over from a dead server still stops. It first lets this process
+ * answer the requests waiting on it: the embedded database runs in this thread, and batch after
+ * batch chained by promises alone would keep every request (a cancel among them) waiting until
+ * the run ends.
  */
 export async function stopIfCancelled(store: Pick<RunStore, 'cancelRequest'>, runId: string) {
+  await new Promise((resolve) => setImmediate(resolve));
   const request = await store.cancelRequest(runId);
   if (request) throw new RunCancelled(request.by);
 }
