@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runTrueup, startServer, tempDataDir } from '../helpers/server.ts';
 
 /** These start real servers and several CLI processes; a loaded machine needs the time. */
-const slow = 120_000;
+const slow = 300_000;
 
 describe('trueup token and the first-start admin token', () => {
   it(
@@ -107,6 +107,11 @@ describe('trueup token and the first-start admin token', () => {
       expect(row).toMatch(/\sadmin\s+tu_\S{6}…\s.*\sactive\s+ci$/);
       const id = row.split(/\s+/)[0]!;
 
+      // The last live admin token is kept: another admin first.
+      expect((await runTrueup(['token', 'revoke', id], { DATA_DIR: dataDir })).stderr).toMatch(
+        /last live admin token/,
+      );
+      await runTrueup(['token', 'create', '--role', 'admin', '--name', 'keeper'], { DATA_DIR: dataDir });
       expect((await runTrueup(['token', 'revoke', id], { DATA_DIR: dataDir })).code).toBe(0);
       expect((await runTrueup(['token', 'list'], { DATA_DIR: dataDir })).stdout).toMatch(
         /revoked \S+\s+ci\n/,
@@ -132,7 +137,7 @@ describe('trueup token and the first-start admin token', () => {
     'creates, lists and revokes tokens through the running server, which holds the embedded database',
     async () => {
       const dataDir = tempDataDir();
-      const server = await startServer({ DATA_DIR: dataDir });
+      const server = await startServer({ DATA_DIR: dataDir }, 120_000);
       try {
         const env = { DATA_DIR: dataDir };
         const created = await runTrueup(['token', 'create', '--role', 'viewer', '--name', 'auditor'], env);
