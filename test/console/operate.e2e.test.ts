@@ -12,7 +12,15 @@ import type { GetRunResponse } from '../../server/http/routes/runs/get-run.ts';
 import type { SystemResponse } from '../../server/http/routes/systems/system-schema.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
-import { artifactsDir, type Browser, checkPage, launchBrowser } from './browser.ts';
+import {
+  artifactsDir,
+  type Browser,
+  checkPage,
+  goTo,
+  launchBrowser,
+  signInWith,
+  waitForRunEnd,
+} from './browser.ts';
 
 /**
  * Issue 17, operating trueup day to day, in Chromium against the real app: the policy editor runs
@@ -36,17 +44,7 @@ describe('operating trueup from the console', { timeout: 300_000 }, () => {
   let page: Page;
   let dir: string;
 
-  const go = async (url: string) => {
-    const response = await page.goto(`${base}${url}`);
-    expect(response?.status(), url).toBeLessThan(400);
-  };
-
-  const signIn = async (token: string) => {
-    await page.goto(`${base}/signin`);
-    await page.getByLabel('API token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${base}/`);
-  };
+  const go = (url: string) => goTo(page, base, url);
 
   const json = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
     const response = await api.request(method, url, { body });
@@ -76,20 +74,6 @@ describe('operating trueup from the console', { timeout: 300_000 }, () => {
 
   const getRun = (id: string) => json<GetRunResponse>('GET', `/api/runs/${id}`);
 
-  /** Waits on a run page until its live view has reloaded it with the run ended. */
-  const waitForRunPage = async () => {
-    for (let i = 0; i < 1200; i++) {
-      try {
-        await page.waitForLoadState('load');
-        if ((await page.locator('[data-progress-url]').count()) === 0) return;
-      } catch {
-        // the page reloaded itself while we looked
-      }
-      await sleep(100);
-    }
-    throw new Error('the run did not finish');
-  };
-
   beforeAll(async () => {
     db = await createTestDatabase('pglite');
     api = await createTestApi(db);
@@ -101,7 +85,7 @@ describe('operating trueup from the console', { timeout: 300_000 }, () => {
     page = browser.page;
     page.setDefaultTimeout(15_000);
     page.on('dialog', (dialog) => void dialog.accept());
-    await signIn(api.tokens.admin);
+    await signInWith(page, base, api.tokens.admin);
   });
 
   afterEach(async (context) => {
@@ -214,7 +198,7 @@ describe('operating trueup from the console', { timeout: 300_000 }, () => {
     }
     // While a 100k run writes, the embedded database answers the console between its batches.
     await page.getByRole('button', { name: 'Cancel run' }).click({ timeout: 120_000 });
-    await waitForRunPage();
+    await waitForRunEnd(page);
     expect(await page.locator('dl.facts dd .badge').first().textContent()).toBe('cancelled');
     await checkPage(page, 'run-cancelled');
 

@@ -62,6 +62,28 @@ function gatedRunService(db: Database, gates: { read?: Gate; write?: Gate }) {
   });
 }
 
+/** Starts a full run of a new CSV config whose connector waits at `gates`. */
+async function startHeld(
+  db: Database,
+  csv: string,
+  response: 'ADD_TO_IDM' | 'DELETE_FROM_RESOURCE',
+  gates: { read?: Gate; write?: Gate },
+) {
+  const system = await createCsvSystem(db, csv, {
+    trusted: response === 'ADD_TO_IDM',
+    situations: { IDM_NOT_EXISTS__RESOURCE_EXISTS: response },
+  });
+  const service = gatedRunService(db, gates);
+  const started = await service.start({
+    configId: system.configId,
+    dryRun: false,
+    mode: 'full',
+    trigger: 'api',
+  });
+  if (started.outcome !== 'started') throw new Error(started.outcome);
+  return { system, service, runId: started.runId };
+}
+
 const orphans = (n: number) =>
   `employeeId,name,email\n${Array.from({ length: n }, (_, i) => `X${String(i).padStart(3, '0')},Orphan ${i},x${i}@x`).join('\n')}\n`;
 
@@ -82,30 +104,22 @@ describeEachDatabase('cancelling a run', (db, kind) => {
   });
 
   it('stops a run cancelled while it reads before it plans anything, leaving no stage behind', async () => {
-    const hr = await createCsvSystem(db(), 'employeeId,name\nE1,Ann\nE2,Bob\n', {
-      situations: { IDM_NOT_EXISTS__RESOURCE_EXISTS: 'ADD_TO_IDM' },
-    });
     const read = gate();
-    const service = gatedRunService(db(), { read });
-    const started = await service.start({
-      configId: hr.configId,
-      dryRun: false,
-      mode: 'full',
-      trigger: 'api',
+    const { service, runId } = await startHeld(db(), 'employeeId,name\nE1,Ann\nE2,Bob\n', 'ADD_TO_IDM', {
+      read,
     });
-    if (started.outcome !== 'started') throw new Error(started.outcome);
     await read.reached;
-    const asked = await createCancelService({ db: db() }).cancel(started.runId, 'test-operator');
+    const asked = await createCancelService({ db: db() }).cancel(runId, 'test-operator');
     expect(asked).toMatchObject({ outcome: 'cancel_requested', cancelledBy: 'test-operator' });
     read.open();
-    expect(await service.wait(started.runId)).toMatchObject({ outcome: 'cancelled' });
-    const run = await rowOf(db(), started.runId);
+    expect(await service.wait(runId)).toMatchObject({ outcome: 'cancelled' });
+    const run = await rowOf(db(), runId);
     expect(run).toMatchObject({ status: 'cancelled', cancelledBy: 'test-operator' });
     expect(run.error).toMatchObject({ code: 'cancelled', message: expect.stringContaining('test-operator') });
     expect(run.finishedAt).not.toBeNull();
-    expect(await eventsOf(db(), started.runId)).toEqual([]);
+    expect(await eventsOf(db(), runId)).toEqual([]);
     const [staged] = await db().rows<{ n: number }>(
-      sql`select count(*)::int as n from run_accounts where run_id = ${started.runId}`,
+      sql`select count(*)::int as n from run_accounts where run_id = ${runId}`,
     );
     expect(Number(staged?.n)).toBe(0);
     const [users] = await db().rows<{ n: number }>(sql`select count(*)::int as n from idm_objects`);
@@ -115,29 +129,22 @@ describeEachDatabase('cancelling a run', (db, kind) => {
   it('lets the batch being written finish and stops before the next: what it applied stays journaled', async () => {
     // 30 orphans deleted from the file, 10 per system batch (batchSize 1): the cancel lands while
     // the first batch is being written.
-    const app = await createCsvSystem(db(), orphans(30), {
-      trusted: false,
-      situations: { IDM_NOT_EXISTS__RESOURCE_EXISTS: 'DELETE_FROM_RESOURCE' },
-    });
     const write = gate();
-    const service = gatedRunService(db(), { write });
-    const started = await service.start({
-      configId: app.configId,
-      dryRun: false,
-      mode: 'full',
-      trigger: 'api',
-    });
-    if (started.outcome !== 'started') throw new Error(started.outcome);
+    const {
+      system: app,
+      service,
+      runId,
+    } = await startHeld(db(), orphans(30), 'DELETE_FROM_RESOURCE', { write });
     await write.reached;
-    await createCancelService({ db: db() }).cancel(started.runId, 'test-operator');
+    await createCancelService({ db: db() }).cancel(runId, 'test-operator');
     write.open();
-    await service.wait(started.runId);
-    const run = await rowOf(db(), started.runId);
+    await service.wait(runId);
+    const run = await rowOf(db(), runId);
     expect(run.status).toBe('cancelled');
     expect(run.phase).toBe('applying');
-    expect(await outcomes(db(), started.runId)).toEqual({ applied: 10, planned: 20 });
+    expect(await outcomes(db(), runId)).toEqual({ applied: 10, planned: 20 });
     // The journal and the system agree: the ten applied deletions are gone from the file, no more.
-    const applied = (await eventsOf(db(), started.runId)).filter((e) => e.outcome === 'applied');
+    const applied = (await eventsOf(db(), runId)).filter((e) => e.outcome === 'applied');
     const left = app.read();
     for (const e of applied) expect(left).not.toContain(`${e.object_key},`);
     expect(left.trim().split('\n')).toHaveLength(1 + 20);
@@ -190,29 +197,19 @@ describeEachDatabase('cancelling a run', (db, kind) => {
   it.runIf(kind === 'postgres')(
     'stops a run when the cancel comes through another server sharing the database',
     async () => {
-      const hr = await createCsvSystem(db(), 'employeeId,name\nE1,Ann\n', {
-        situations: { IDM_NOT_EXISTS__RESOURCE_EXISTS: 'ADD_TO_IDM' },
-      });
       const read = gate();
-      const service = gatedRunService(db(), { read });
-      const started = await service.start({
-        configId: hr.configId,
-        dryRun: false,
-        mode: 'full',
-        trigger: 'api',
-      });
-      if (started.outcome !== 'started') throw new Error(started.outcome);
+      const { service, runId } = await startHeld(db(), 'employeeId,name\nE1,Ann\n', 'ADD_TO_IDM', { read });
       await read.reached;
       // The other server: its own connections, its own cancel service; only the database is shared.
       const other = await openPostgres(db().url!, { max: 2 });
       try {
-        await createCancelService({ db: other }).cancel(started.runId, 'other-server');
+        await createCancelService({ db: other }).cancel(runId, 'other-server');
       } finally {
         await other.close();
       }
       read.open();
-      await service.wait(started.runId);
-      expect(await rowOf(db(), started.runId)).toMatchObject({
+      await service.wait(runId);
+      expect(await rowOf(db(), runId)).toMatchObject({
         status: 'cancelled',
         cancelledBy: 'other-server',
       });
