@@ -104,3 +104,13 @@ export async function waitForRunEnd(page: Page) {
   }
   throw new Error('the run did not finish');
 }
+
+/** A failing step leaves a picture of the page it failed on (an `afterEach`). */
+export async function pictureIfFailed(
+  page: Page | undefined,
+  task: { name: string; result?: { state?: string } | undefined },
+) {
+  if (task.result?.state !== 'fail' || !page) return;
+  const name = task.name.slice(0, 40).replace(/\W+/g, '-');
+  await page.screenshot({ path: path.join(artifactsDir, `failed-${name}.png`), fullPage: true });
+}

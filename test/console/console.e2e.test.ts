@@ -11,11 +11,11 @@ import { apiTokens } from '../../server/db/schema/index.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
 import {
-  artifactsDir,
   type Browser,
   checkPage,
   goTo,
   launchBrowser,
+  pictureIfFailed,
   signInWith,
   waitForRunEnd,
 } from './browser.ts';
@@ -89,12 +89,7 @@ describe('the web console in Chromium', { timeout: 120_000 }, () => {
   });
 
   // A failing step leaves a picture of the page it failed on.
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail' && page) {
-      const name = context.task.name.slice(0, 40).replace(/\W+/g, '-');
-      await page.screenshot({ path: path.join(artifactsDir, `failed-${name}.png`), fullPage: true });
-    }
-  });
+  afterEach((context) => pictureIfFailed(page, context.task));
 
   afterAll(async () => {
     await browser?.close();

@@ -13,11 +13,11 @@ import type { SystemResponse } from '../../server/http/routes/systems/system-sch
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
 import {
-  artifactsDir,
   type Browser,
   checkPage,
   goTo,
   launchBrowser,
+  pictureIfFailed,
   signInWith,
   waitForRunEnd,
 } from './browser.ts';
@@ -88,12 +88,7 @@ describe('operating trueup from the console', { timeout: 300_000 }, () => {
     await signInWith(page, base, api.tokens.admin);
   });
 
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail' && page) {
-      const name = context.task.name.slice(0, 40).replace(/\W+/g, '-');
-      await page.screenshot({ path: path.join(artifactsDir, `failed-${name}.png`), fullPage: true });
-    }
-  });
+  afterEach((context) => pictureIfFailed(page, context.task));
 
   afterAll(async () => {
     await browser?.close();
