@@ -7,7 +7,14 @@ import { ConfigError, loadConfig, parseEnv } from './config.ts';
 describe('parseEnv', () => {
   it('applies defaults', () => {
     const env = parseEnv({});
-    expect(env).toMatchObject({ PORT: 8080, DATA_DIR: './data', LOG_LEVEL: 'info', SANDBOX_MEMORY_MB: 128 });
+    expect(env).toMatchObject({
+      PORT: 8080,
+      DATA_DIR: './data',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'auto',
+      SANDBOX_MEMORY_MB: 128,
+    });
+    expect(parseEnv({ LOG_FORMAT: 'json' }).LOG_FORMAT).toBe('json');
     expect(env.DATABASE_URL).toBeUndefined();
   });
 
@@ -16,6 +23,7 @@ describe('parseEnv', () => {
     [{ PORT: '70000' }, /^PORT must be between 0 and 65535/],
     [{ PORT: '80.5' }, /^PORT must be a whole number/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL /],
+    [{ LOG_FORMAT: 'xml' }, /^LOG_FORMAT .*"auto".*\(got "xml"\)$/],
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/],
     [{ SMTP_URL: 'http://x' }, /^SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/],
     [{ SECRET_KEY: 'short' }, /^SECRET_KEY must be 64 hex characters \(32 bytes\)$/],

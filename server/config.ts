@@ -7,6 +7,8 @@ import { z } from 'zod';
  * The only place that reads `process.env`. Everything else receives a parsed `Config`.
  */
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** `auto`: readable lines on a terminal, JSON anywhere else. */
+const logFormats = ['auto', 'json', 'pretty'] as const;
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
 
@@ -38,6 +40,7 @@ const envSchema = z.object({
   ),
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default('trueup <trueup@localhost>')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(logLevels).default('info')),
+  LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(logFormats).default('auto')),
   SECRET_KEY: z.preprocess(
     emptyToUndefined,
     z
@@ -81,6 +84,8 @@ export type Config = {
   smtpUrl: string | undefined;
   mailFrom: string;
   logLevel: (typeof logLevels)[number];
+  /** How logs look: `auto` is readable on a terminal and JSON otherwise. */
+  logFormat: (typeof logFormats)[number];
   secretKey: Buffer;
   sandbox: { memoryMb: number; timeoutMs: number; runCpuMs: number };
   shutdownTimeoutMs: number;
@@ -146,6 +151,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: parsed.SMTP_URL,
     mailFrom: parsed.MAIL_FROM,
     logLevel: parsed.LOG_LEVEL,
+    logFormat: parsed.LOG_FORMAT,
     secretKey: loadSecretKey(parsed, dataDir),
     sandbox: {
       memoryMb: parsed.SANDBOX_MEMORY_MB,
@@ -173,6 +179,7 @@ export const configHelp: ReadonlyArray<[name: string, meaning: string]> = [
   ['SMTP_URL', 'smtp:// URL for reports; unset = files in DATA_DIR/outbox'],
   ['MAIL_FROM', 'sender of report emails'],
   ['LOG_LEVEL', 'fatal | error | warn | info | debug | trace | silent (default info)'],
+  ['LOG_FORMAT', 'auto | json | pretty: readable lines or JSON (default auto: readable on a terminal only)'],
   ['SECRET_KEY', '64 hex chars encrypting secrets at rest; unset = generated into DATA_DIR/secret.key'],
   ['SANDBOX_MEMORY_MB', 'memory limit per policy isolate (default 128)'],
   ['SANDBOX_TIMEOUT_MS', 'time limit per policy call (default 2000)'],

@@ -1,10 +1,22 @@
+import { isatty } from 'node:tty';
 import { pino } from 'pino';
+import { build as prettyStream } from 'pino-pretty';
 import type { Config } from './config.ts';
 
 export type Logger = pino.Logger;
 
-/** JSON logs. The server logs to stdout; CLI commands log to stderr so stdout stays their output. */
-export function createLogger(level: Config['logLevel'], destination: 1 | 2 = 1): Logger {
+/**
+ * JSON logs, or lines for a person: `auto` (LOG_FORMAT) is readable on a terminal and JSON
+ * anywhere else (a pipe, a file, a log collector). The server logs to stdout; CLI commands log
+ * to stderr so stdout stays their output.
+ */
+export function createLogger(
+  level: Config['logLevel'],
+  destination: 1 | 2 = 1,
+  format: Config['logFormat'] = 'json',
+): Logger {
+  const terminal = isatty(destination);
+  const readable = format === 'pretty' || (format === 'auto' && terminal);
   return pino(
     {
       level,
@@ -15,6 +27,14 @@ export function createLogger(level: Config['logLevel'], destination: 1 | 2 = 1):
         censor: '********',
       },
     },
-    pino.destination({ fd: destination, sync: true }),
+    readable
+      ? prettyStream({
+          destination,
+          sync: true,
+          colorize: terminal,
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname,service',
+        })
+      : pino.destination({ fd: destination, sync: true }),
   );
 }

@@ -22,10 +22,12 @@ import { createMailService, type MailService } from './services/mail.ts';
 import { createPolicyLibrary, type PolicyLibrary } from './services/policies.ts';
 import { createReportService, type ReportService } from './services/reports.ts';
 import { createReviewService, type ReviewService } from './services/review.ts';
+import { type CancelService, createCancelService } from './services/runs/cancel-service.ts';
 import { createRunService } from './services/runs/run-service.ts';
 import type { RunService } from './services/runs/types.ts';
 import { createScheduleService, type ScheduleService } from './services/schedules.ts';
 import { createSystemService, type SystemService } from './services/systems/system-service.ts';
+import { createTokenService, type TokenService } from './services/tokens.ts';
 import { version } from './version.ts';
 
 /**
@@ -46,6 +48,10 @@ export type Services = {
   policyRunner: PolicyService;
   /** Start a run, wait for it, resume interrupted ones (`services/runs/`). */
   runs: RunService;
+  /** Cancel a queued or running run (`services/runs/cancel-service.ts`). */
+  cancel: CancelService;
+  /** API tokens: create, list, revoke, and who a request's token is (`services/tokens.ts`). */
+  tokens: TokenService;
   /** Fires the configs' schedules once `start()`ed (`trueup serve` does; tests and the CLI may not). */
   scheduler: Scheduler;
   /** Completion and do-nothing mail of every run this process ends; `start()` retries what is due. */
@@ -138,6 +144,8 @@ export function buildServices(
     connectors,
     policyRunner,
     runs,
+    cancel: createCancelService({ db }),
+    tokens: createTokenService({ db }),
     scheduler,
     mail,
     baseUrl,

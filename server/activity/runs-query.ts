@@ -28,6 +28,9 @@ export type RunSummary = {
   error?: { code: string; message: string; details?: unknown };
   /** The policy versions the run uses, fixed when it started. */
   policies: Array<{ path: string; hash: string }>;
+  /** When someone asked to cancel the run, and who (API.md `POST /api/runs/:id/cancel`). */
+  cancelRequestedAt: string | null;
+  cancelledBy: string | null;
   createdAt: string;
 };
 
@@ -57,6 +60,8 @@ export function toRunSummary(row: RunRow): RunSummary {
     throughput: row.throughput,
     ...(row.error ? { error: row.error } : {}),
     policies: row.policies ?? [],
+    cancelRequestedAt: row.cancelRequestedAt?.toISOString() ?? null,
+    cancelledBy: row.cancelledBy,
     createdAt: row.createdAt.toISOString(),
   };
 }

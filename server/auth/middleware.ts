@@ -1,17 +1,12 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
-import type { Database } from '../db/client.ts';
-import { apiTokens, type TokenRole } from '../db/schema/api-tokens.ts';
+import type { TokenRole } from '../db/schema/api-tokens.ts';
 import type { AppEnv } from '../http/app.ts';
 import { ApiError } from '../http/errors.ts';
+import type { TokenService } from '../services/tokens.ts';
 import { roleAllows } from './roles.ts';
-import { hashToken } from './tokens.ts';
 
 /** The token behind a request: its id, role and name (the name is who started or approved a run). */
 export type Caller = { tokenId: string; role: TokenRole; name: string };
-
-/** `last_used_at` is advisory: write it at most once a minute per token, not on every request. */
-const touchIntervalMs = 60_000;
 
 export const missingToken = () =>
   new ApiError('UNAUTHORIZED', 'missing token: send the header "Authorization: Bearer <token>"');
@@ -21,8 +16,7 @@ export const missingToken = () =>
  * live token (its SHA-256 is looked up; revoked tokens never match), which becomes the `caller`.
  * A request without one goes on with no caller; each route then says who may use it (`allow`).
  */
-export function authenticate(db: Database): MiddlewareHandler<AppEnv> {
-  const touched = new Map<string, number>();
+export function authenticate(tokens: TokenService): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header === undefined) return next();
@@ -30,18 +24,9 @@ export function authenticate(db: Database): MiddlewareHandler<AppEnv> {
     if (!match) {
       throw new ApiError('UNAUTHORIZED', 'the Authorization header must be "Bearer <token>"');
     }
-    const [row] = await db.orm
-      .select({ id: apiTokens.id, role: apiTokens.role, name: apiTokens.name })
-      .from(apiTokens)
-      .where(and(eq(apiTokens.tokenHash, hashToken(match[1]!)), isNull(apiTokens.revokedAt)))
-      .limit(1);
-    if (!row) throw new ApiError('UNAUTHORIZED', 'the token is unknown or revoked');
-    const now = Date.now();
-    if (now - (touched.get(row.id) ?? 0) > touchIntervalMs) {
-      touched.set(row.id, now);
-      await db.orm.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(eq(apiTokens.id, row.id));
-    }
-    c.set('caller', { tokenId: row.id, role: row.role, name: row.name });
+    const token = await tokens.caller({ secret: match[1]! });
+    if (!token) throw new ApiError('UNAUTHORIZED', 'the token is unknown or revoked');
+    c.set('caller', { tokenId: token.id, role: token.role, name: token.name });
     await next();
   };
 }

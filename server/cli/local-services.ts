@@ -16,7 +16,9 @@ export async function withLocalServices<T>(
   ]);
   // A reading command's stderr carries only problems, unless a louder LOG_LEVEL asks for more.
   const level = options.logLevel ?? (config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const services = await createServices(config, createLogger(level, 2), { resumeRuns: false });
+  const services = await createServices(config, createLogger(level, 2, config.logFormat), {
+    resumeRuns: false,
+  });
   try {
     return await fn(services);
   } finally {

@@ -3,6 +3,7 @@ import { DatabaseUnavailableError } from '../db/errors.ts';
 import { ApiClientError } from './api-client.ts';
 import { type Command, formatHelp, parseCommandArgs, UsageError } from './command.ts';
 import { applyCommand } from './commands/apply.ts';
+import { cancelCommand } from './commands/cancel.ts';
 import { eventsCommand } from './commands/events.ts';
 import { historyCommand } from './commands/history.ts';
 import { migrateCommand } from './commands/migrate.ts';
@@ -22,6 +23,7 @@ const commands: Command[] = [
   runCommand,
   planCommand,
   applyCommand,
+  cancelCommand,
   policyCommand,
   historyCommand,
   eventsCommand,

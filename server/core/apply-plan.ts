@@ -1,3 +1,4 @@
+import { stopIfCancelled } from './cancel-run.ts';
 import type { WriteResult } from './connector-port.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import type { EventError } from './plan.ts';
@@ -80,9 +81,11 @@ async function applyPass(run: ApplyRun, pass: Pass) {
   const inFlight = new Set<Promise<void>>();
   let afterSeq = -1;
   while (run.errors.length === 0) {
-    const batch = await failSafe(run, () =>
-      run.deps.store.plannedEntries(run.runId, pass.side, afterSeq, pass.batchSize),
-    );
+    const batch = await failSafe(run, async () => {
+      // A cancel stops every pass here, between batches; the batches in flight finish first.
+      await stopIfCancelled(run.deps.store, run.runId);
+      return run.deps.store.plannedEntries(run.runId, pass.side, afterSeq, pass.batchSize);
+    });
     if (!batch || batch.length === 0) break;
     afterSeq = batch[batch.length - 1]?.seq ?? afterSeq;
     const drifted = await failSafe(run, async () =>

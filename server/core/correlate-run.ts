@@ -1,4 +1,5 @@
 import { callPolicy } from './call-policy.ts';
+import { stopIfCancelled } from './cancel-run.ts';
 import type { SearchRequest } from './connector-port.ts';
 import {
   buildCorrelationIndex,
@@ -163,6 +164,7 @@ export async function correlateRun(
   // An incremental run leaves out the accounts a remembered no-op still holds for (unchanged).
   const skipUnchanged = run.mode === 'incremental' ? read.basis : null;
   const stage = async (quiet = false) => {
+    await stopIfCancelled(store, run.id);
     if (skipUnchanged && !quiet) batch = await withoutUnchanged(run, ctx, skipUnchanged, batch);
     const pairs = await correlatePage(ctx, batch);
     const rows = pairs.map(

@@ -1,5 +1,6 @@
 import { applyPlan } from './apply-plan.ts';
 import { callPolicyOnce, openRunPolicies } from './call-policy.ts';
+import { endCancelled, RunCancelled, stopIfCancelled } from './cancel-run.ts';
 import { correlateRun } from './correlate-run.ts';
 import { decideSlice, memoBasis } from './decision-memo.ts';
 import type { EngineDeps, RunDeps, RunView } from './engine-deps.ts';
@@ -20,6 +21,7 @@ export type RunOutcome = (
   | { outcome: 'stopped_by_threshold'; error: RunError; counts: RunCounts }
   | { outcome: 'stopped_by_guard'; error: RunError; counts: RunCounts }
   | { outcome: 'aborted_by_preprocessor'; reason: string }
+  | { outcome: 'cancelled'; error: RunError }
 ) & { notify?: RunNotify };
 
 const emptyCounts = (): RunCounts => ({ situations: {}, responses: {}, errors: 0 });
@@ -130,6 +132,7 @@ async function planRun(run: RunView, config: EngineConfig, watermark: string | n
   const isDisabled = deps.connector.isDisabled?.bind(deps.connector);
   const ctx = { config, now, newId: deps.newId, ...(isDisabled ? { isDisabled } : {}) };
   for await (const slice of correlated.slices()) {
+    await stopIfCancelled(store, run.id);
     const events = await decideSlice(slice, problems.length + considered, basis, ctx, deps, vars, options);
     considered += slice.length;
     const kept: PlannedEvent[] = [];
@@ -259,6 +262,7 @@ function throughput(objects: number, started: number) {
 }
 
 export async function failRun(run: RunView, deps: EngineDeps, error: unknown): Promise<RunOutcome> {
+  if (error instanceof RunCancelled) return endCancelled(run, deps, error);
   const runError = errorOf(error);
   deps.log.warn({ runId: run.id, error: runError }, 'run failed');
   // A run that failed while planning leaves no stage behind (a resumed one rebuilds its own).

@@ -223,5 +223,7 @@ export interface RunStore extends CorrelationStore {
     runId: string,
   ): Promise<{ counts: RunCounts; watermarkAfter: string | null; vars: Record<string, unknown> }>;
   updateRun(runId: string, update: RunUpdate): Promise<void>;
+  /** Who asked to cancel the run (`null` for no name), or null when nobody did. */
+  cancelRequest(runId: string): Promise<{ by: string | null } | null>;
   advanceWatermark(configId: string, value: string, runId: string): Promise<void>;
 }

@@ -35,7 +35,7 @@ export function createApp(services: Services): ApiApp {
         : new ApiError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`),
     ),
   );
-  app.use('/api/*', authenticate(services.db));
+  app.use('/api/*', authenticate(services.tokens));
   const limit = bodyLimit({
     maxSize: maxJsonBodyBytes,
     onError: () => {

@@ -3,7 +3,7 @@ import type { PlannedEvent } from '../core/plan.ts';
 import type { IdmEntry } from '../core/recon-config.ts';
 import type { AppliedEntry, JournalEntry, RunCounts, RunStore, RunUpdate } from '../core/store-port.ts';
 import type { Database } from '../db/client.ts';
-import { runs } from '../db/schema/index.ts';
+import { type RunRow, runs } from '../db/schema/index.ts';
 import { applyStatements, flipStatement } from './apply-sql.ts';
 import { createCorrelationStore } from './correlation-store.ts';
 import { type IdmRow, idmColumns, idmEntryOf, json, listParam } from './rows.ts';
@@ -134,10 +134,51 @@ export function createRunStore(db: Database): RunStore {
         .where(eq(runs.id, runId));
     },
 
+    async cancelRequest(runId) {
+      const [row] = await db.orm
+        .select({ at: runs.cancelRequestedAt, by: runs.cancelledBy })
+        .from(runs)
+        .where(eq(runs.id, runId));
+      return row?.at ? { by: row.by } : null;
+    },
+
     async advanceWatermark(configId, value, runId) {
       await db.rows(sql`
         insert into watermarks (config_id, value, run_id, updated_at) values (${configId}, ${value}, ${runId}, now())
         on conflict (config_id) do update set value = excluded.value, run_id = excluded.run_id, updated_at = now()`);
     },
   };
+}
+
+/** Where a cancel request left a run (API.md `POST /api/runs/:id/cancel`). */
+export type CancelRequested =
+  | { found: true; status: RunRow['status']; cancelRequestedAt: Date; cancelledBy: string | null }
+  /** The run had ended already: nothing was stored. */
+  | { found: true; ended: RunRow['status'] }
+  | { found: false };
+
+/**
+ * Stores a cancel request in one statement, so it races with nothing: a queued run (nothing of
+ * it started) ends `cancelled` at once; a running one keeps running until its executor sees the
+ * request at the next batch boundary (`cancelRequest` above). The first request's author is kept.
+ * A run that has ended is left alone and its status returned.
+ */
+export async function requestCancel(db: Database, runId: string, by: string): Promise<CancelRequested> {
+  const message = `cancelled by ${by} before it started`;
+  const [updated] = await db.rows<{ status: RunRow['status']; at: Date | string; by: string | null }>(sql`
+    update runs set
+      status = case when status = 'queued' then 'cancelled' else status end,
+      finished_at = case when status = 'queued' then now() else finished_at end,
+      error = case when status = 'queued'
+        then jsonb_build_object('code', 'cancelled', 'message', ${message}::text) else error end,
+      cancel_requested_at = coalesce(cancel_requested_at, now()),
+      cancelled_by = coalesce(cancelled_by, ${by}::text)
+    where id = ${runId} and status in ('queued', 'running')
+    returning status, cancel_requested_at as at, cancelled_by as by`);
+  if (updated) {
+    const cancelRequestedAt = new Date(updated.at);
+    return { found: true, status: updated.status, cancelRequestedAt, cancelledBy: updated.by };
+  }
+  const [row] = await db.orm.select({ status: runs.status }).from(runs).where(eq(runs.id, runId));
+  return row ? { found: true, ended: row.status } : { found: false };
 }

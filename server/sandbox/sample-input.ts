@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import * as contract from '../core/policy-contract.ts';
-import { PolicyError, type PolicyErrorInfo, type PolicyKind } from '../core/policy-port.ts';
+import { PolicyError, type PolicyErrorInfo, type PolicyKind, type PolicyLog } from '../core/policy-port.ts';
 import type { Executor, RunnableBuild } from './execute.ts';
 
 /**
@@ -104,7 +104,10 @@ export class SampleInputError extends Error {
   override name = 'SampleInputError';
 }
 
-export type SampleOutcome = { ok: true; output: unknown } | { ok: false; error: PolicyErrorInfo };
+/** The output or the error, and the lines the policy logged on the way (with their lines). */
+export type SampleOutcome = ({ ok: true; output: unknown } | { ok: false; error: PolicyErrorInfo }) & {
+  logs: PolicyLog[];
+};
 
 function parseSample(kind: PolicyKind, input: unknown) {
   const parsed = contexts[kind].safeParse(input);
@@ -119,12 +122,13 @@ async function single(
   build: RunnableBuild,
   fn: string,
   input: unknown,
+  logs: PolicyLog[],
 ): Promise<SampleOutcome> {
   try {
-    const [result] = await executor.execute(build, fn, [input]);
-    return result!.ok ? { ok: true, output: result!.value } : { ok: false, error: result!.error };
+    const [result] = await executor.execute(build, fn, [input], { onLog: (log) => logs.push(log) });
+    return result!.ok ? { ok: true, output: result!.value, logs } : { ok: false, error: result!.error, logs };
   } catch (error) {
-    if (error instanceof PolicyError) return { ok: false, error: error.info };
+    if (error instanceof PolicyError) return { ok: false, error: error.info, logs };
     throw error;
   }
 }
@@ -139,7 +143,8 @@ export async function runSample(
   input: unknown,
 ): Promise<SampleOutcome> {
   const ctx = parseSample(build.kind, input);
-  if (build.kind !== 'matchingRule') return single(executor, build, 'default', ctx);
+  const logs: PolicyLog[] = [];
+  if (build.kind !== 'matchingRule') return single(executor, build, 'default', ctx, logs);
   const { account: acc, idmObject: idm } = ctx as { account?: unknown; idmObject?: unknown };
   const output: Record<string, unknown> = {};
   for (const [fn, arg] of [
@@ -148,12 +153,12 @@ export async function runSample(
     ['score', acc && idm ? { account: acc, candidate: idm } : undefined],
   ] as const) {
     if (arg === undefined) continue;
-    const outcome = await single(executor, build, fn, arg);
+    const outcome = await single(executor, build, fn, arg, logs);
     if (!outcome.ok) {
       if (fn === 'score' && outcome.error.kind === 'not_found') continue;
       return outcome;
     }
     output[fn] = outcome.output;
   }
-  return { ok: true, output };
+  return { ok: true, output, logs };
 }

@@ -2,7 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { PolicyKind } from '../core/policy-port.ts';
 import type { Database } from '../db/client.ts';
 import { type Diagnostic, policies, policyBuilds } from '../db/schema/policies.ts';
-import { compilePolicy, hasErrors } from './compile/compile.ts';
+import { compilePolicy, hasErrors, type PolicyBuild } from './compile/compile.ts';
 import { checkPolicyPath, storedKey, storedSources } from './compile/sources.ts';
 
 export type SavedPolicy = {
@@ -82,6 +82,18 @@ export async function savePolicy(db: Database, path: string, source: string): Pr
       });
   }
   return { path, hash: build.hash, kind: build.kind, diagnostics: build.diagnostics, saved };
+}
+
+/**
+ * Compiles a source as if it were saved at `path` (its imports resolve to the saved policies)
+ * and stores nothing: the policy editor's "Run on a sample" runs the text being edited.
+ */
+export async function compileUnsaved(db: Database, path: string, source: string): Promise<PolicyBuild> {
+  assertPolicyPath(path);
+  return compilePolicy(
+    storedKey(path),
+    storedSources(path, source, (other) => storedSource(db, other)),
+  );
 }
 
 export type PolicySummary = { path: string; hash: string; kind: string | null; updatedAt: Date };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runTrueup, startServer, tempDataDir } from '../helpers/server.ts';
 
 /** These start real servers and several CLI processes; a loaded machine needs the time. */
-const slow = 120_000;
+const slow = 300_000;
 
 describe('trueup token and the first-start admin token', () => {
   it(
@@ -107,13 +107,18 @@ describe('trueup token and the first-start admin token', () => {
       expect(row).toMatch(/\sadmin\s+tu_\S{6}…\s.*\sactive\s+ci$/);
       const id = row.split(/\s+/)[0]!;
 
+      // The last live admin token is kept: another admin first.
+      expect((await runTrueup(['token', 'revoke', id], { DATA_DIR: dataDir })).stderr).toMatch(
+        /last live admin token/,
+      );
+      await runTrueup(['token', 'create', '--role', 'admin', '--name', 'keeper'], { DATA_DIR: dataDir });
       expect((await runTrueup(['token', 'revoke', id], { DATA_DIR: dataDir })).code).toBe(0);
       expect((await runTrueup(['token', 'list'], { DATA_DIR: dataDir })).stdout).toMatch(
         /revoked \S+\s+ci\n/,
       );
       const again = await runTrueup(['token', 'revoke', id], { DATA_DIR: dataDir });
       expect(again.code).toBe(1);
-      expect(again.stderr).toMatch(/no active token/);
+      expect(again.stderr).toMatch(/is revoked already/);
 
       const server = await startServer({ DATA_DIR: dataDir });
       try {
@@ -128,12 +133,58 @@ describe('trueup token and the first-start admin token', () => {
     slow,
   );
 
+  it(
+    'creates, lists and revokes tokens through the running server, which holds the embedded database',
+    async () => {
+      const dataDir = tempDataDir();
+      const server = await startServer({ DATA_DIR: dataDir }, 120_000);
+      try {
+        const env = { DATA_DIR: dataDir };
+        const created = await runTrueup(['token', 'create', '--role', 'viewer', '--name', 'auditor'], env);
+        expect(created.stderr).not.toMatch(/in use/);
+        expect(created.code).toBe(0);
+        const token = created.stdout.trim();
+        const asAuditor = () =>
+          fetch(`${server.url}/api/runs`, { headers: { authorization: `Bearer ${token}` } });
+        expect((await asAuditor()).status).toBe(200);
+        const listed = await runTrueup(['token', 'list'], env);
+        expect(listed.code).toBe(0);
+        expect(listed.stdout).toMatch(/\sviewer\s+tu_\S{6}…\s.*\sactive\s+auditor\n/);
+        expect(listed.stdout).toMatch(/\sadmin\s.*bootstrap admin\n/);
+
+        // Two live tokens of one name: revoking by that name asks which.
+        expect(
+          (await runTrueup(['token', 'create', '--role', 'viewer', '--name', 'auditor'], env)).code,
+        ).toBe(0);
+        const ambiguous = await runTrueup(['token', 'revoke', 'auditor'], env);
+        expect(ambiguous.code).toBe(1);
+        expect(ambiguous.stderr).toMatch(/2 live tokens are named "auditor"; give one of their ids/);
+        const id = listed.stdout
+          .split('\n')
+          .find((line) => line.endsWith(' auditor'))!
+          .split(/\s+/)[0]!;
+        const revoked = await runTrueup(['token', 'revoke', id], env);
+        expect(revoked.code).toBe(0);
+        expect(revoked.stdout).toContain(`revoked viewer token "auditor" (id ${id})`);
+        expect((await asAuditor()).status).toBe(401);
+
+        // The CLI's own admin token is the last admin: the server keeps it.
+        const last = await runTrueup(['token', 'revoke', 'bootstrap admin'], env);
+        expect(last.code).toBe(1);
+        expect(last.stderr).toMatch(/last live admin token/);
+      } finally {
+        await server.stop();
+      }
+    },
+    slow,
+  );
+
   it.each([
     [['token', 'create'], /--role is required/],
     [['token', 'create', '--role', 'root'], /--role must be one of admin, operator, viewer/],
     [['token'], /missing subcommand/],
     [['token', 'delete', '--role', 'admin'], /unknown subcommand/],
-    [['token', 'revoke'], /token id is required/],
+    [['token', 'revoke'], /a token id or name is required/],
   ])('exits 2 on bad usage: %s', async (args, message) => {
     const result = await runTrueup(args, { DATA_DIR: tempDataDir() });
     expect(result.code).toBe(2);

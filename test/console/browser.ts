@@ -73,3 +73,44 @@ export async function checkPage(page: Page, name: string) {
   await page.screenshot({ path: path.join(artifactsDir, `${name}.png`) });
   await page.setViewportSize(viewport);
 }
+
+/** Opens a console page and expects it to load (no 4xx or 5xx). */
+export async function goTo(page: Page, base: string, url: string) {
+  const response = await page.goto(`${base}${url}`);
+  expect(response?.status(), url).toBeLessThan(400);
+}
+
+/** Signs in on the console's sign-in page with an API token. */
+export async function signInWith(page: Page, base: string, token: string) {
+  await page.goto(`${base}/signin`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${base}/`);
+}
+
+/**
+ * Waits on a run page until the run has finished: the page's live progress view polls the
+ * server and reloads itself when the run ends, so the test only watches.
+ */
+export async function waitForRunEnd(page: Page) {
+  for (let i = 0; i < 1200; i++) {
+    try {
+      await page.waitForLoadState('load');
+      if ((await page.locator('[data-progress-url]').count()) === 0) return;
+    } catch {
+      // the page reloaded itself while we looked
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the run did not finish');
+}
+
+/** A failing step leaves a picture of the page it failed on (an `afterEach`). */
+export async function pictureIfFailed(
+  page: Page | undefined,
+  task: { name: string; result?: { state?: string } | undefined },
+) {
+  if (task.result?.state !== 'fail' || !page) return;
+  const name = task.name.slice(0, 40).replace(/\W+/g, '-');
+  await page.screenshot({ path: path.join(artifactsDir, `failed-${name}.png`), fullPage: true });
+}

@@ -101,12 +101,28 @@ describe('console sign-in, sessions and CSRF', () => {
       ['/configs/any/runs', { dryRun: 'true' }],
       ['/runs/any/apply', { planHash: 'x' }],
       ['/disputes/any/resolve', { dismiss: 'true' }],
+      ['/runs/any/cancel', {}],
+      ['/tokens', { name: 'x', role: 'admin' }],
+      ['/tokens/any/revoke', {}],
     ];
     for (const [url, fields] of writes) {
       const response = await api.app.request(url, { ...form({ ...fields, _csrf: csrf }), headers });
       expect(response.status, url).toBe(403);
     }
     expect(await api.services.systems.list()).toEqual([]);
+    expect((await api.services.tokens.list()).map((t) => t.name)).not.toContain('x');
+  });
+
+  it('shows the Tokens page to admins only, like the API', async () => {
+    for (const role of ['viewer', 'operator'] as const) {
+      const { cookie } = await signIn(api.tokens[role]);
+      const page = await api.app.request('/tokens', { headers: { cookie } });
+      expect(page.status, role).toBe(403);
+      const home = await (await api.app.request('/', { headers: { cookie } })).text();
+      expect(home, role).not.toContain('href="/tokens"');
+    }
+    const { cookie } = await signIn(api.tokens.admin);
+    expect((await api.app.request('/tokens', { headers: { cookie } })).status).toBe(200);
   });
 
   it('ends the session at sign-out, and at once when its token is revoked', async () => {

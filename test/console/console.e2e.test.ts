@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { serve } from '@hono/node-server';
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
@@ -11,7 +10,15 @@ import { displayPrefix, generateToken, hashToken } from '../../server/auth/token
 import { apiTokens } from '../../server/db/schema/index.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
-import { artifactsDir, type Browser, checkPage, launchBrowser } from './browser.ts';
+import {
+  type Browser,
+  checkPage,
+  goTo,
+  launchBrowser,
+  pictureIfFailed,
+  signInWith,
+  waitForRunEnd,
+} from './browser.ts';
 
 /**
  * The integrator loop of issue 12, in a real browser against the real app: sign in, create a CSV
@@ -52,34 +59,9 @@ describe('the web console in Chromium', { timeout: 120_000 }, () => {
   let operatorToken: string;
   let dir: string;
 
-  const go = async (url: string) => {
-    const response = await page.goto(`${base}${url}`);
-    expect(response?.status(), url).toBeLessThan(400);
-  };
-
-  const signIn = async (token: string) => {
-    await page.goto(`${base}/signin`);
-    await page.getByLabel('API token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${base}/`);
-  };
-
-  /**
-   * Waits on a run page until the run has finished: the page's live progress view polls the
-   * server and reloads itself when the run ends, so the test only watches.
-   */
-  const waitForRunPage = async () => {
-    for (let i = 0; i < 600; i++) {
-      try {
-        await page.waitForLoadState('load');
-        if ((await page.locator('[data-progress-url]').count()) === 0) return;
-      } catch {
-        // the page reloaded itself while we looked
-      }
-      await sleep(100);
-    }
-    throw new Error('the run did not finish');
-  };
+  const go = (url: string) => goTo(page, base, url);
+  const signIn = (token: string) => signInWith(page, base, token);
+  const waitForRunPage = () => waitForRunEnd(page);
 
   const runStatus = () => page.locator('dl.facts dd .badge').first().textContent();
 
@@ -107,12 +89,7 @@ describe('the web console in Chromium', { timeout: 120_000 }, () => {
   });
 
   // A failing step leaves a picture of the page it failed on.
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail' && page) {
-      const name = context.task.name.slice(0, 40).replace(/\W+/g, '-');
-      await page.screenshot({ path: path.join(artifactsDir, `failed-${name}.png`), fullPage: true });
-    }
-  });
+  afterEach((context) => pictureIfFailed(page, context.task));
 
   afterAll(async () => {
     await browser?.close();

@@ -82,6 +82,29 @@ describeEachDatabase('policies API (errors)', (db) => {
     expect(((await badInput.json()) as ErrorBody).error.message).toMatch(/^input\.account: /);
   });
 
+  it('reports the errors of unsaved source by line with 422, and runs nothing', async () => {
+    const res = await api.request('POST', '/api/policies/test', {
+      body: {
+        path: 'hr/draft.ts',
+        source:
+          "import { definePopulation } from 'trueup:policy';\nexport default definePopulation(() => ({ name: 1 + }));\n",
+        input: { account: { key: 'e1' } },
+      },
+    });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as ErrorBody;
+    expect(body.error.message).toMatch(/^hr\/draft\.ts does not compile: hr\/draft\.ts:2:/);
+    expect(body.error.details).toMatchObject({
+      path: 'hr/draft.ts',
+      diagnostics: [expect.objectContaining({ line: 2 })],
+    });
+    expect((await api.request('GET', '/api/policies/hr/draft.ts')).status).toBe(404);
+    const badPath = await api.request('POST', '/api/policies/test', {
+      body: { path: '../escape.ts', source: 'export default 1;', input: {} },
+    });
+    expect(badPath.status).toBe(400);
+  });
+
   it('answers 404 for a policy that is not saved', async () => {
     const res = await api.request('POST', '/api/policies/test', { body: { path: 'missing.ts', input: {} } });
     expect(res.status).toBe(404);

@@ -69,6 +69,30 @@ describeEachDatabase('policies API (happy)', (db) => {
     });
   });
 
+  it('runs unsaved source on a sample without saving it, with the lines it logged', async () => {
+    const source = `import { definePopulation, log } from 'trueup:policy';
+
+export default definePopulation(({ account }) => {
+  log.info(\`populating \${account.key}\`);
+  return { employeeId: account.key, name: 'draft' };
+});
+`;
+    const res = await api.request('POST', '/api/policies/test', {
+      body: { path: 'hr/population.ts', source, input: { account: { key: '7', attributes: {} } } },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as TestPolicyResponse;
+    expect(body.output).toEqual({ employeeId: '7', name: 'draft' });
+    expect(body.logs).toEqual([
+      expect.objectContaining({ level: 'info', message: 'populating 7', file: 'hr/population.ts', line: 4 }),
+    ]);
+    // The saved version is untouched.
+    const saved = (await (await api.request('GET', '/api/policies/hr/population.ts')).json()) as {
+      source: string;
+    };
+    expect(saved.source).toBe(example('population-hr.ts'));
+  });
+
   it('runs a matching rule on both sides and scores the pair', async () => {
     const source = example('matching-employee-number.ts').replace('./normalize.ts', '../hr/normalize.ts');
     expect(

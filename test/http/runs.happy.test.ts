@@ -72,6 +72,8 @@ describeEachDatabase('runs and events: happy paths', (db) => {
       counts: { situations: { IDM_EXISTS__RESOURCE_EXISTS: 30 }, responses: { DO_NOTHING: 30 }, errors: 3 },
       throughput: 103,
       policies: [],
+      cancelRequestedAt: null,
+      cancelledBy: null,
       createdAt: '2025-03-01T11:00:00.000Z',
       notifications: [],
     });

@@ -20,7 +20,7 @@ export const serveCommand: Command = {
         import('../local-server.ts'),
       ]);
     const config = loadConfig();
-    const log = createLogger(config.logLevel);
+    const log = createLogger(config.logLevel, 1, config.logFormat);
     const services = await createServices(config, log);
     const wantsDemo =
       config.demoWorkspace === 'on' || (config.demoWorkspace === 'auto' && services.db.kind === 'pglite');

@@ -64,6 +64,13 @@ export const runs = pgTable(
     readRequest: jsonb('read_request').$type<LookupRequest>(),
     /** `keys` and `live` runs: the objects they are for (unique field keys, or `idm:<id>`). */
     keys: jsonb('keys').$type<string[]>(),
+    /**
+     * A stored cancel request (API.md `POST /api/runs/:id/cancel`): whichever server executes the
+     * run sees it at its next batch boundary, even one that took the run over from a dead server.
+     */
+    cancelRequestedAt: timestamp('cancel_requested_at', { withTimezone: true, mode: 'date' }),
+    /** The token name that asked to cancel the run. */
+    cancelledBy: text('cancelled_by'),
     createdAt: createdAt(),
   },
   (t) => [

@@ -1,6 +1,6 @@
 import type { Context, Handler, MiddlewareHandler } from 'hono';
 import type { Services } from '../../main.ts';
-import { findTokenById, type Person } from './adapters/auth.ts';
+import { findPerson, type Person } from './adapters/auth.ts';
 import type { FormFields } from './form.ts';
 import { type ConsoleAction, can } from './permissions.ts';
 import { readSession, type Session, writeSession } from './session.ts';
@@ -34,7 +34,7 @@ export function pageContext(c: ConsoleContext): PageContext {
 export function requireSession(services: Services): MiddlewareHandler<ConsoleEnv> {
   return async (c, next) => {
     const session = readSession(c, services.secrets);
-    const person = session?.tokenId ? await findTokenById(services.db, session.tokenId) : null;
+    const person = session?.tokenId ? await findPerson(services.tokens, { id: session.tokenId }) : null;
     if (!session || !person) {
       if (c.req.method !== 'GET') return c.text('sign in first', 401);
       const back = new URL(c.req.url);

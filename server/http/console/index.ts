@@ -15,6 +15,7 @@ import { registerPolicies } from './routes/policies.ts';
 import { registerReview } from './routes/review.ts';
 import { registerRuns } from './routes/runs.ts';
 import { registerSystems } from './routes/systems.ts';
+import { registerTokens } from './routes/tokens.ts';
 
 /** The console's own CSS and script, read once and served by trueup (no CDN). */
 const assets = Object.fromEntries(
@@ -30,7 +31,7 @@ const assetTypes: Record<string, string> = {
 
 /** The paths the console answers; everything else (`/api`, `/docs`, `/health`, …) is the API's. */
 const consolePaths =
-  /^\/(?:$|signin$|signout$|assets\/|systems(?:\/|$)|configs\/|policies(?:\/|$)|runs(?:\/|$)|disputes(?:\/|$))/;
+  /^\/(?:$|signin$|signout$|assets\/|systems(?:\/|$)|configs\/|policies(?:\/|$)|runs(?:\/|$)|disputes(?:\/|$)|tokens(?:\/|$))/;
 
 /**
  * Serves the console from the API's app: its own hono app, reached through one middleware, so
@@ -62,6 +63,7 @@ export function createConsole(services: Services) {
   registerRuns(web, services, adapters);
   registerReview(web, services, adapters);
   registerDisputes(web, services, adapters);
+  registerTokens(web, services, adapters);
   web.onError((error, c) => {
     services.log.error({ err: error, path: c.req.path }, 'console page failed');
     return render(

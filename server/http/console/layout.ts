@@ -1,13 +1,16 @@
 import { CsrfField } from './components/fields.ts';
 import type { PageContext } from './console-env.ts';
 import { type Html, html } from './html.ts';
+import type { ConsoleAction } from './permissions.ts';
 
-const sections = [
+/** The navigation; a section with `need` shows only to a role allowed that action. */
+const sections: Array<{ href: string; label: string; need?: ConsoleAction }> = [
   { href: '/', label: 'Dashboard' },
   { href: '/systems', label: 'Managed systems' },
   { href: '/policies', label: 'Policies' },
   { href: '/runs', label: 'Activity' },
   { href: '/disputes', label: 'Disputes' },
+  { href: '/tokens', label: 'Tokens', need: 'manageTokens' },
 ];
 
 function current(path: string, href: string) {
@@ -36,10 +39,12 @@ export function Layout(props: { page: PageContext; title: string; children?: unk
         <a class="brand" href="/">trueup</a>
         <nav aria-label="Sections">
           <ul>
-            ${sections.map(
-              (s) =>
-                html`<li><a href=${s.href} aria-current=${current(page.path, s.href) ? 'page' : undefined}>${s.label}</a></li>`,
-            )}
+            ${sections
+              .filter((s) => !s.need || page.can(s.need))
+              .map(
+                (s) =>
+                  html`<li><a href=${s.href} aria-current=${current(page.path, s.href) ? 'page' : undefined}>${s.label}</a></li>`,
+              )}
           </ul>
         </nav>
         <div class="who">

@@ -16,6 +16,8 @@ const needs = {
   applyPlan: 'operator',
   applyHeldPlan: 'admin',
   resolveDisputes: 'operator',
+  cancelRuns: 'operator',
+  manageTokens: 'admin',
 } as const satisfies Record<string, TokenRole>;
 
 export type ConsoleAction = keyof typeof needs;

@@ -18,6 +18,7 @@ import { registerGetConfig } from './recon-configs/get-config.ts';
 import { registerListConfigs } from './recon-configs/list-configs.ts';
 import { registerUpdateConfig } from './recon-configs/update-config.ts';
 import { registerApplyRun } from './runs/apply-run.ts';
+import { registerCancelRun } from './runs/cancel-run.ts';
 import { registerDoNothingCsv } from './runs/do-nothing-csv.ts';
 import { registerEventsCsv } from './runs/events-csv.ts';
 import { registerGetEvent } from './runs/get-event.ts';
@@ -35,6 +36,9 @@ import { registerReceiveChanges } from './systems/receive-changes.ts';
 import { registerTestSystem } from './systems/test-system.ts';
 import { registerUpdateSystem } from './systems/update-system.ts';
 import { registerUploadSystemFile } from './systems/upload-system-file.ts';
+import { registerCreateToken } from './tokens/create-token.ts';
+import { registerListTokens } from './tokens/list-tokens.ts';
+import { registerRevokeToken } from './tokens/revoke-token.ts';
 
 /**
  * Every route, each registered by its own file. A new route: one file with its `createRoute`
@@ -63,6 +67,7 @@ const registrations: Array<(app: ApiApp, services: Services) => void> = [
   registerListRuns,
   registerGetRun,
   registerApplyRun,
+  registerCancelRun,
   registerEventsCsv,
   registerGetReport,
   registerDoNothingCsv,
@@ -77,6 +82,9 @@ const registrations: Array<(app: ApiApp, services: Services) => void> = [
   registerListPolicies,
   registerTestPolicy,
   registerGetPolicy,
+  registerCreateToken,
+  registerListTokens,
+  registerRevokeToken,
 ];
 
 /** `/api` routes that take no bearer token, each with its own check (`method path`, OpenAPI form). */

@@ -79,6 +79,9 @@ export function activityAdapter(services: Services) {
       return started;
     },
 
+    /** Cancels a queued run at once, or asks a running one to stop at its next batch boundary. */
+    cancel: (runId: string, person: Person) => services.cancel.cancel(runId, person.name),
+
     async progress(runId: string): Promise<LiveProgress | null> {
       const run = await getRun(runId);
       if (!run) return null;

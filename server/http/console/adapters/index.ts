@@ -5,6 +5,7 @@ import { disputesAdapter } from './disputes.ts';
 import { policiesAdapter } from './policies.ts';
 import { reviewAdapter } from './review.ts';
 import { systemsAdapter } from './systems.ts';
+import { tokensAdapter } from './tokens.ts';
 
 /**
  * Everything the console asks of the rest of trueup, one adapter per area. Pages and routes call
@@ -18,6 +19,7 @@ export function consoleAdapters(services: Services) {
     activity: activityAdapter(services),
     review: reviewAdapter(services),
     disputes: disputesAdapter(services),
+    tokens: tokensAdapter(services),
   };
 }
 

@@ -19,6 +19,7 @@ export function policiesAdapter(services: Services) {
       return found.outcome === 'found' ? found.policy : null;
     },
     save: (path: string, source: string) => policies.save(path, source),
-    runSample: (path: string, input: unknown) => policies.test(path, input),
+    /** Runs `source` as if saved at `path` (the editor's unsaved text), or the saved version. */
+    runSample: (path: string, input: unknown, source?: string) => policies.test(path, input, source),
   };
 }

@@ -22,6 +22,38 @@ function lineNumbers(editor) {
   draw();
 }
 
+// Saving a policy or running it on a sample loads the page again: the cursor, the editor's
+// scroll and the page's scroll come back where they were (kept per policy, in this tab only).
+function keepEditorPlace(form) {
+  const area = form.querySelector('textarea[name="source"]');
+  if (!area) return;
+  const key = `trueup:editor:${form.dataset.editorPath}`;
+  const kept = sessionStorage.getItem(key);
+  sessionStorage.removeItem(key);
+  if (kept) {
+    try {
+      const place = JSON.parse(kept);
+      area.focus({ preventScroll: true });
+      area.setSelectionRange(place.start, place.end);
+      area.scrollTop = place.top;
+      area.scrollLeft = place.left;
+      window.scrollTo(0, place.page);
+    } catch {
+      // a place from an older page: start at the top
+    }
+  }
+  form.addEventListener('submit', () => {
+    const place = {
+      start: area.selectionStart,
+      end: area.selectionEnd,
+      top: area.scrollTop,
+      left: area.scrollLeft,
+      page: window.scrollY,
+    };
+    sessionStorage.setItem(key, JSON.stringify(place));
+  });
+}
+
 // A run in flight: poll its progress and reload the page once it has finished.
 function liveProgress(panel) {
   const url = panel.dataset.progressUrl;
@@ -56,6 +88,7 @@ function confirmBeforeSubmit(form) {
 
 document.addEventListener('DOMContentLoaded', () => {
   for (const editor of document.querySelectorAll('.editor')) lineNumbers(editor);
+  for (const form of document.querySelectorAll('form[data-editor-path]')) keepEditorPlace(form);
   for (const panel of document.querySelectorAll('[data-progress-url]')) liveProgress(panel);
   for (const form of document.querySelectorAll('form[data-confirm]')) confirmBeforeSubmit(form);
 });

@@ -1,4 +1,5 @@
 import type { RunEventDetail } from '../adapters/activity.ts';
+import { LogLines } from '../components/log-lines.ts';
 import { StatusBadge } from '../components/status.ts';
 import { Time } from '../components/time.ts';
 import type { PageContext } from '../console-env.ts';
@@ -10,19 +11,11 @@ const shown = (value: unknown) =>
 
 type PolicyWhere = { policy?: string; line?: number; column?: number; kind?: string };
 
-/** Log lines a policy wrote, wherever the event keeps them. */
-function logsOf(output: unknown): Array<{ level?: string; message?: string; policy?: string }> {
-  if (!output || typeof output !== 'object') return [];
-  const logs = (output as { logs?: unknown }).logs;
-  return Array.isArray(logs) ? (logs as Array<{ level?: string; message?: string; policy?: string }>) : [];
-}
-
 export function EventPage(props: { page: PageContext; event: RunEventDetail }) {
   const { event } = props;
   const names = [...new Set([...Object.keys(event.before), ...Object.keys(event.after)])].sort();
   const where = (event.error?.policy ?? null) as PolicyWhere | null;
   const output = event.policyOutput as Record<string, unknown> | null;
-  const logs = logsOf(output);
   return Layout({
     page: props.page,
     title: event.objectKey ?? event.idmObjectId ?? `Event ${event.seq}`,
@@ -60,17 +53,13 @@ export function EventPage(props: { page: PageContext; event: RunEventDetail }) {
       ${event.action ? html`<pre>${JSON.stringify(event.action, null, 2)}</pre>` : html`<p class="muted">No action.</p>`}
       <h2>Policy outputs</h2>
       ${
-        output && Object.keys(output).filter((k) => k !== 'logs').length > 0
-          ? Object.entries(output)
-              .filter(([k]) => k !== 'logs')
-              .map(([name, value]) => html`<h3>${name}</h3><pre>${JSON.stringify(value, null, 2)}</pre>`)
+        output && Object.keys(output).length > 0
+          ? Object.entries(output).map(
+              ([name, value]) => html`<h3>${name}</h3><pre>${JSON.stringify(value, null, 2)}</pre>`,
+            )
           : html`<p class="muted">No policy output.</p>`
       }
       <h2>Log lines</h2>
-      ${
-        logs.length === 0
-          ? html`<p class="muted">The policies wrote no log lines for this object.</p>`
-          : html`<ol class="diagnostics">${logs.map((l) => html`<li><code>${l.level ?? 'info'}</code> ${l.policy ? html`<span class="muted">${l.policy}</span> ` : null}${l.message ?? ''}</li>`)}</ol>`
-      }`,
+      <${LogLines} logs=${event.logs} empty="The policies wrote no log lines for this object." />`,
   });
 }

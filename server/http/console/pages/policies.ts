@@ -1,7 +1,8 @@
-import type { PolicyErrorInfo } from '../../../core/policy-port.ts';
+import type { PolicyErrorInfo, PolicyLog } from '../../../core/policy-port.ts';
 import type { Diagnostic } from '../../../db/schema/policies.ts';
 import type { PolicyListItem } from '../adapters/policies.ts';
 import { CsrfField, Notice, TextArea, TextField } from '../components/fields.ts';
+import { LogLines } from '../components/log-lines.ts';
 import { Time } from '../components/time.ts';
 import type { PageContext } from '../console-env.ts';
 import { html } from '../html.ts';
@@ -43,16 +44,21 @@ export function PoliciesPage(props: { page: PageContext; policies: PolicyListIte
 }
 
 export type SampleResult =
-  | { outcome: 'output'; kind: string; output: unknown }
-  | { outcome: 'policy_failed'; error: PolicyErrorInfo }
+  | { outcome: 'output'; kind: string; output: unknown; logs: PolicyLog[] }
+  | { outcome: 'policy_failed'; error: PolicyErrorInfo; logs: PolicyLog[] }
+  /** The editor's text has errors: they show by line, as when saving, and nothing ran. */
+  | { outcome: 'compile_failed' }
   | { outcome: 'invalid'; message: string }
   | { outcome: 'not_found' };
 
-function Diagnostics(props: { diagnostics: Diagnostic[]; path: string }) {
+function Diagnostics(props: { diagnostics: Diagnostic[]; path: string; ran: boolean }) {
   if (props.diagnostics.length === 0) return null;
   const errors = props.diagnostics.filter((d) => d.severity === 'error').length;
+  const failed = props.ran
+    ? `Not run: the text in the editor has ${errors} error${errors === 1 ? '' : 's'}.`
+    : `Not saved: ${props.path} has ${errors} error${errors === 1 ? '' : 's'}. The previous version stays in use.`;
   return html`<${Notice} tone=${errors > 0 ? 'bad' : 'info'}>
-    <p>${errors > 0 ? `Not saved: ${props.path} has ${errors} error${errors === 1 ? '' : 's'}. The previous version stays in use.` : 'Saved, with warnings.'}</p>
+    <p>${errors > 0 ? failed : 'Saved, with warnings.'}</p>
     <ol class="diagnostics">${props.diagnostics.map(
       (d) =>
         html`<li><strong>Line ${d.line}, column ${d.column}</strong> (${d.severity}${d.file && d.file !== props.path ? ` in ${d.file}` : ''}): ${d.message}</li>`,
@@ -60,15 +66,22 @@ function Diagnostics(props: { diagnostics: Diagnostic[]; path: string }) {
   </${Notice}>`;
 }
 
+/** What the sample run gave: the output or the error with its line, and the lines it logged. */
 function Sample(props: { result: SampleResult | undefined }) {
   const r = props.result;
   if (!r) return null;
+  const logs = (lines: PolicyLog[]) =>
+    html`<h3>Log lines</h3><${LogLines} logs=${lines} empty="The policy logged nothing." />`;
   switch (r.outcome) {
     case 'output':
-      return html`<${Notice} tone="ok"><p>Output of the ${r.kind} policy:</p><pre>${JSON.stringify(r.output, null, 2)}</pre></${Notice}>`;
+      return html`<${Notice} tone="ok"><p>Output of the ${r.kind} policy (the text in the editor):</p><pre>${JSON.stringify(r.output, null, 2)}</pre></${Notice}>
+        ${logs(r.logs)}`;
     case 'policy_failed':
       return html`<${Notice} tone="bad"><p><strong>${r.error.kind} error${r.error.line ? ` at line ${r.error.line}, column ${r.error.column ?? 0}` : ''}</strong>: ${r.error.message}</p>
-        ${r.error.stack ? html`<pre>${r.error.stack}</pre>` : null}</${Notice}>`;
+        ${r.error.stack ? html`<pre>${r.error.stack}</pre>` : null}</${Notice}>
+        ${logs(r.logs)}`;
+    case 'compile_failed':
+      return null;
     case 'invalid':
       return html`<${Notice} tone="bad"><p>${r.message}</p></${Notice}>`;
     case 'not_found':
@@ -108,9 +121,12 @@ export function PolicyEditorPage(props: {
 }) {
   const { page } = props;
   const canEdit = page.can('editPolicies');
+  const canRun = page.can('runPolicySample');
   const badLines = props.diagnostics
     .filter((d) => d.severity === 'error' && (!d.file || d.file === props.path))
     .map((d) => d.line);
+  // One form: Save sends the text to /policies, "Run on a sample" sends the same text and the
+  // sample to /policies/sample, which runs it without saving it.
   return Layout({
     page,
     title: props.path,
@@ -119,27 +135,24 @@ export function PolicyEditorPage(props: {
       <p class="muted">${props.exists ? `Kind: ${props.kind ?? 'module (imported by policies)'}` : 'Not saved yet.'} · <a href="/policies">All policies</a></p>
       ${props.saved ? html`<${Notice} tone="ok">Saved and compiled.</${Notice}>` : null}
       ${props.problem ? html`<${Notice} tone="bad">${props.problem}</${Notice}>` : null}
-      <${Diagnostics} diagnostics=${props.diagnostics} path=${props.path} />
-      <form method="post" action="/policies" class="stack">
+      <${Diagnostics} diagnostics=${props.diagnostics} path=${props.path} ran=${props.sample?.outcome === 'compile_failed'} />
+      <form method="post" action="/policies" class="stack" data-editor-path=${props.path}>
         <${CsrfField} csrf=${page.csrf} />
         <input type="hidden" name="path" value=${props.path} />
         <${Editor} source=${props.source} badLines=${badLines} readOnly=${!canEdit} />
         ${canEdit ? html`<div class="actions"><button type="submit" class="button button-primary">Save</button></div>` : null}
-      </form>
-      ${
-        page.can('runPolicySample') && props.exists
-          ? html`<section aria-labelledby="sample-h">
-            <h2 id="sample-h">Run on a sample</h2>
-            <${Sample} result=${props.sample} />
-            <form method="post" action="/policies/sample" class="stack">
-              <${CsrfField} csrf=${page.csrf} />
-              <input type="hidden" name="path" value=${props.path} />
+        ${
+          canRun
+            ? html`<section aria-labelledby="sample-h">
+              <h2 id="sample-h">Run on a sample</h2>
+              <p class="hint">Runs the text in the editor as it is now, without saving it.</p>
+              <${Sample} result=${props.sample} />
               <${TextArea} name="input" label="Sample input (JSON)" value=${props.sampleInput} rows=${8} code=${true}
                 hint=${sampleHint} />
-              <div class="actions"><button type="submit" class="button">Run on a sample</button></div>
-            </form>
-          </section>`
-          : null
-      }`,
+              <div class="actions"><button type="submit" class="button" formaction="/policies/sample">Run on a sample</button></div>
+            </section>`
+            : null
+        }
+      </form>`,
   });
 }

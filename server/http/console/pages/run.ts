@@ -3,7 +3,7 @@ import { eventOutcomes } from '../../../db/schema/values.ts';
 import type { LiveProgress, RunEventSummary, RunNotification, RunSummary } from '../adapters/activity.ts';
 import type { ConfigView } from '../adapters/configs.ts';
 import { heldStatuses } from '../adapters/review.ts';
-import { SelectField } from '../components/fields.ts';
+import { PostButton, SelectField } from '../components/fields.ts';
 import { StatusBadge } from '../components/status.ts';
 import { formatDuration, Time } from '../components/time.ts';
 import type { PageContext } from '../console-env.ts';
@@ -29,7 +29,18 @@ function Counts(props: { title: string; counts: Record<string, number> }) {
   </section>`;
 }
 
-function Progress(props: { run: RunSummary; progress: LiveProgress | null }) {
+/** A running run's cancel button, or what became of the request (API.md `POST /api/runs/:id/cancel`). */
+function Cancel(props: { run: RunSummary; page: PageContext }) {
+  const { run, page } = props;
+  if (run.cancelRequestedAt) {
+    return html`<p role="status">Cancel requested by <strong>${run.cancelledBy ?? 'someone'}</strong>: the run stops at its next batch boundary; what it applied stays applied and journaled.</p>`;
+  }
+  if (!page.can('cancelRuns')) return null;
+  return html`<p class="actions"><${PostButton} action=${`/runs/${run.id}/cancel`} csrf=${page.csrf} label="Cancel run" kind="danger"
+    confirm="Cancel this run? It stops at its next batch boundary; what it applied stays applied." /></p>`;
+}
+
+function Progress(props: { run: RunSummary; progress: LiveProgress | null; page: PageContext }) {
   const p = props.progress;
   return html`<section class="panel" aria-labelledby="progress-h" data-progress-url=${`/runs/${props.run.id}/progress`}>
     <h2 id="progress-h">In progress</h2>
@@ -37,6 +48,7 @@ function Progress(props: { run: RunSummary; progress: LiveProgress | null }) {
     <label for="run-progress" class="visually-hidden">Progress</label>
     <progress id="run-progress" max=${p?.total ?? undefined} value=${p?.total ? p.done : undefined}></progress>
     <noscript><p>Reload the page to see the latest progress.</p></noscript>
+    <${Cancel} run=${props.run} page=${props.page} />
   </section>`;
 }
 
@@ -99,8 +111,9 @@ export function RunPage(props: {
         <dt>Throughput</dt><dd>${run.throughput === null ? '—' : `${run.throughput.toFixed(1)} objects/s`}</dd>
         <dt>Run id</dt><dd><code>${run.id}</code></dd>
         ${run.error ? html`<dt>Error</dt><dd class="field-error">${run.error.code}: ${run.error.message}</dd>` : null}
+        ${!running && run.cancelledBy ? html`<dt>Cancel requested by</dt><dd>${run.cancelledBy}</dd>` : null}
       </dl>
-      ${running ? html`<${Progress} run=${run} progress=${props.progress} />` : null}
+      ${running ? html`<${Progress} run=${run} progress=${props.progress} page=${props.page} />` : null}
       ${reviewable ? html`<p class="actions"><a class="button button-primary" href=${`/runs/${run.id}/review`}>${run.trigger === 'apply' ? 'Review what this applied run skipped' : 'Review this plan'}</a></p>` : null}
       <h2>Summary</h2>
       <div class="grid-2">

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { Services } from '../../../main.ts';
-import { findTokenBySecret } from '../adapters/auth.ts';
+import { findPerson } from '../adapters/auth.ts';
 import { anonymousSession, type ConsoleEnv } from '../console-env.ts';
 import { render } from '../html.ts';
 import { SignInPage } from '../pages/signin.ts';
@@ -39,7 +39,7 @@ export function registerAuth(web: Hono<ConsoleEnv>, services: Services) {
       );
     }
     const token = typeof form.token === 'string' ? form.token.trim() : '';
-    const person = token && token.length <= 512 ? await findTokenBySecret(services.db, token) : null;
+    const person = token && token.length <= 512 ? await findPerson(services.tokens, { secret: token }) : null;
     if (!person) {
       return render(
         c,

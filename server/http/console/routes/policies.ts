@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import type { Diagnostic } from '../../../db/schema/policies.ts';
 import type { Services } from '../../../main.ts';
 import type { ConsoleAdapters } from '../adapters/index.ts';
 import { unhandled } from '../adapters/outcome.ts';
@@ -14,6 +15,9 @@ export default definePopulation(({ account }) => ({
   name: typeof account.attributes.name === 'string' ? account.attributes.name : account.key,
 }));
 `;
+
+/** The source as typed: browsers send CRLF line ends from a textarea. */
+const sourceOf = (raw: string | undefined) => (raw ?? '').replace(/\r\n/g, '\n');
 
 export function registerPolicies(web: Hono<ConsoleEnv>, services: Services, adapters: ConsoleAdapters) {
   const session = requireSession(services);
@@ -35,7 +39,6 @@ export function registerPolicies(web: Hono<ConsoleEnv>, services: Services, adap
         kind: stored?.kind ?? null,
         exists: Boolean(stored),
         diagnostics: stored?.diagnostics ?? [],
-        saved: c.req.query('saved') === '1',
         sampleInput: '{}',
       }),
     );
@@ -44,22 +47,20 @@ export function registerPolicies(web: Hono<ConsoleEnv>, services: Services, adap
   web.post('/policies', session, acceptForm('editPolicies'), async (c) => {
     const form = c.get('form');
     const path = form.text('path') ?? '';
-    const source = (form.raw('source') ?? '').replace(/\r\n/g, '\n');
+    const source = sourceOf(form.raw('source'));
     const saved = await policies.save(path, source);
     const stored = await policies.get(path);
+    // The page is shown again as it was (the sample input kept); console.js puts the cursor back.
     const page = {
       page: pageContext(c),
       path,
       source,
       kind: stored?.kind ?? null,
       exists: Boolean(stored),
-      sampleInput: '{}',
+      sampleInput: form.raw('input') ?? '{}',
     };
     switch (saved.outcome) {
       case 'saved':
-        if (saved.policy.diagnostics.length === 0) {
-          return c.redirect(`/policies/edit?path=${encodeURIComponent(path)}&saved=1`, 303);
-        }
         return render(
           c,
           PolicyEditorPage({
@@ -67,6 +68,7 @@ export function registerPolicies(web: Hono<ConsoleEnv>, services: Services, adap
             kind: saved.policy.kind,
             exists: true,
             diagnostics: saved.policy.diagnostics,
+            saved: saved.policy.diagnostics.length === 0,
           }),
         );
       case 'compile_failed':
@@ -82,22 +84,29 @@ export function registerPolicies(web: Hono<ConsoleEnv>, services: Services, adap
     }
   });
 
+  /** Runs the editor's text (not the saved version) on the sample input; nothing is saved. */
   web.post('/policies/sample', session, acceptForm('runPolicySample'), async (c) => {
     const form = c.get('form');
     const path = form.text('path') ?? '';
     const sampleInput = form.raw('input') ?? '{}';
+    const source = form.has('source') ? sourceOf(form.raw('source')) : undefined;
     const stored = await policies.get(path);
     let sample: SampleResult;
+    let diagnostics: Diagnostic[] = [];
     let input: unknown;
     try {
       input = JSON.parse(sampleInput.trim() === '' ? '{}' : sampleInput);
-      const ran = await policies.runSample(path, input);
+      const ran = await policies.runSample(path, input, source);
       switch (ran.outcome) {
         case 'ran':
-          sample = { outcome: 'output', kind: ran.kind, output: ran.output };
+          sample = { outcome: 'output', kind: ran.kind, output: ran.output, logs: ran.logs };
           break;
         case 'policy_failed':
           sample = ran;
+          break;
+        case 'compile_failed':
+          sample = { outcome: 'compile_failed' };
+          diagnostics = ran.policy.diagnostics;
           break;
         case 'not_found':
           sample = { outcome: 'not_found' };
@@ -117,10 +126,10 @@ export function registerPolicies(web: Hono<ConsoleEnv>, services: Services, adap
       PolicyEditorPage({
         page: pageContext(c),
         path,
-        source: stored?.source ?? '',
+        source: source ?? stored?.source ?? '',
         kind: stored?.kind ?? null,
         exists: Boolean(stored),
-        diagnostics: [],
+        diagnostics,
         sampleInput,
         sample,
       }),

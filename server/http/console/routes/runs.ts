@@ -5,6 +5,7 @@ import type { Download } from '../adapters/activity.ts';
 import type { ConsoleAdapters } from '../adapters/index.ts';
 import { unhandled } from '../adapters/outcome.ts';
 import { type ConsoleEnv, pageContext, requireSession } from '../console-env.ts';
+import { acceptForm } from '../form.ts';
 import { render } from '../html.ts';
 import { EventPage } from '../pages/event.ts';
 import { RunPage } from '../pages/run.ts';
@@ -139,6 +140,22 @@ export function registerRuns(web: Hono<ConsoleEnv>, services: Services, adapters
         notifications: await activity.notifications(run.id),
       }),
     );
+  });
+
+  web.post('/runs/:id/cancel', session, acceptForm('cancelRuns'), async (c) => {
+    const id = c.req.param('id');
+    const result = await activity.cancel(id, c.get('person'));
+    switch (result.outcome) {
+      case 'cancelled':
+      case 'cancel_requested':
+      // The run page says how a run that had ended already did end.
+      case 'already_ended':
+        return c.redirect(`/runs/${id}`, 303);
+      case 'run_not_found':
+        return notFoundPage(c, 'run');
+      default:
+        return unhandled(result);
+    }
   });
 
   web.get('/runs/:id/progress', session, async (c) => {

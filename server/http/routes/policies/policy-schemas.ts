@@ -1,5 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { policyKinds } from '../../../core/policy-port.ts';
+import { formatDiagnostic } from '../../../sandbox/format.ts';
+import type { CompiledPolicy } from '../../../services/policies.ts';
+import { ApiError } from '../../errors.ts';
 
 /** Shapes shared by the policy routes (and the OpenAPI document). */
 export const diagnosticSchema = z.object({
@@ -23,3 +26,11 @@ export const policySummarySchema = z.object({
   kind: policyKindSchema,
   updatedAt: z.string(),
 });
+
+/** 422 for a source with errors: the first error in the message, the policy with every diagnostic in details. */
+export function compileFailed(policy: CompiledPolicy): ApiError {
+  const errors = policy.diagnostics.filter((d) => d.severity === 'error');
+  const first = formatDiagnostic(errors[0]!, policy.path).split('\n')[0];
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  return new ApiError('UNPROCESSABLE', `${policy.path} does not compile: ${first}${more}`, policy);
+}

@@ -1,12 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Services } from '../../../main.ts';
 import { checkPolicyPath } from '../../../sandbox/compile/sources.ts';
-import { formatDiagnostic } from '../../../sandbox/format.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import { access, errorResponses, json, jsonBody } from '../../api-route.ts';
 import type { ApiApp } from '../../app.ts';
-import { ApiError, invalidInput } from '../../errors.ts';
-import { diagnosticSchema, policyKindSchema } from './policy-schemas.ts';
+import { invalidInput } from '../../errors.ts';
+import { compileFailed, diagnosticSchema, policyKindSchema } from './policy-schemas.ts';
 
 export const savePolicyBody = z.strictObject({
   path: z
@@ -47,14 +46,8 @@ export function registerSavePolicy(app: ApiApp, services: Services) {
         const response: SavePolicyResponse = saved.policy;
         return c.json(response, 201);
       }
-      case 'compile_failed': {
-        const { policy } = saved;
-        const errors = policy.diagnostics.filter((d) => d.severity === 'error');
-        const first = formatDiagnostic(errors[0]!, policy.path).split('\n')[0];
-        const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-        const details: SavePolicyResponse = policy;
-        throw new ApiError('UNPROCESSABLE', `${policy.path} does not compile: ${first}${more}`, details);
-      }
+      case 'compile_failed':
+        throw compileFailed(saved.policy);
       case 'invalid':
         throw invalidInput(saved);
       default:

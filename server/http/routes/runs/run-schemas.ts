@@ -44,6 +44,11 @@ export const runSummarySchema = z
     policies: z
       .array(z.object({ path: z.string(), hash: z.string() }))
       .describe('the policy versions the run uses, fixed when it started'),
+    cancelRequestedAt: z
+      .string()
+      .nullable()
+      .describe('when someone asked to cancel the run (it stops at its next batch boundary)'),
+    cancelledBy: z.string().nullable().describe('the token name that asked to cancel the run'),
     createdAt: z.string(),
   })
   .openapi('RunSummary');
