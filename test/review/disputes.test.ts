@@ -145,8 +145,9 @@ export default defineMatchingRule({
     const [dispute] = await list(`configId=${app.configId}`);
     expect(dispute?.candidates.map((c) => c.score)).toEqual([expected, expected]);
     const [event] = (await eventRows(db(), run.id)).filter((e) => e.situation === 'DISPUTED');
+    const output = event?.policy_output as { dispute: { scores?: unknown } } | undefined;
     const scores = expected === null ? undefined : { [first]: expected, [second]: expected };
-    expect((event?.policy_output as { dispute: { scores?: unknown } }).dispute.scores).toEqual(scores);
+    expect(output?.dispute.scores).toEqual(scores);
   });
 
   it('a rule whose scores pick one candidate links it, and the event keeps every score', async () => {
