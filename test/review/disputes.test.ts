@@ -170,7 +170,10 @@ export default defineMatchingRule({
     const events = await eventRows(db(), run.id);
     const ann = events.find((e) => e.object_key === 'A1');
     expect(ann?.idm_object_id).toBe(second);
-    expect((ann?.policy_output as { scores: unknown }).scores).toEqual({ [first]: 40, [second]: 90 });
+    expect((ann?.policy_output as { scores: unknown } | undefined)?.scores).toEqual({
+      [first]: 40,
+      [second]: 90,
+    });
   });
 
   it('refuses a bad decision with a 400, and an unknown dispute with a 404', async () => {
