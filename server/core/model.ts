@@ -64,6 +64,9 @@ export const completedStatuses = [
   'succeeded_with_errors',
 ] as const satisfies readonly RunStatus[];
 
+/** Runs stopped before any write with their plan kept for an admin to review (API.md "Review"). */
+export const heldStatuses: ReadonlySet<RunStatus> = new Set(['stopped_by_threshold', 'stopped_by_guard']);
+
 export type AttributeValue = string | number | boolean | null | string[];
 export type Attributes = Record<string, AttributeValue>;
 

@@ -1,5 +1,6 @@
 import { and, asc, count, eq, isNotNull, type SQL } from 'drizzle-orm';
 import { getRun, type RunSummary } from '../activity/runs-query.ts';
+import { heldStatuses } from '../core/model.ts';
 import type { Database } from '../db/client.ts';
 import { managedSystems, reconConfigs, runEvents, runs } from '../db/schema/index.ts';
 import { diffLines, errorText } from './event-cells.ts';
@@ -135,12 +136,14 @@ export function writtenCounts(run: Pick<RunReport['run'], 'counts' | 'dryRun'>):
 export function keyCounts(report: RunReport): string {
   const { run } = report;
   const { responses, errors, applied = {}, unchanged = 0 } = run.counts;
-  const [counted, verb] = run.dryRun ? [responses, 'planned'] : [applied, 'applied'];
+  // A dry run and a held run wrote nothing: their counts are what the plan would do.
+  const planned = run.dryRun || heldStatuses.has(run.status);
+  const [counted, verb] = planned ? [responses, 'planned'] : [applied, 'applied'];
   const parts = Object.entries(counted)
     .filter(([response]) => response !== 'DO_NOTHING')
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([response, n]) => `${n} ${response} ${verb}`);
-  if (!run.dryRun && unchanged > 0) parts.push(`${unchanged} unchanged`);
+  if (!planned && unchanged > 0) parts.push(`${unchanged} unchanged`);
   parts.push(`${errors} error${errors === 1 ? '' : 's'}`);
   return parts.join(', ');
 }

@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
+import { heldStatuses, type RunStatus } from '../core/model.ts';
 import type { Database } from '../db/client.ts';
-import { type RunStatus, runs } from '../db/schema/runs.ts';
+import { runs } from '../db/schema/runs.ts';
 import type { TokenRole } from '../db/schema/values.ts';
 import type { RunProgress, RunService } from './runs/types.ts';
 
@@ -20,12 +21,11 @@ export type ApplyPlanOutcome =
   | { outcome: 'already_running'; runId: string };
 
 /** Statuses whose plan a gate held: applying one is the approval of its deletions (admin only). */
-const heldStatuses: RunStatus[] = ['stopped_by_threshold', 'stopped_by_guard'];
 
 /** A reviewed dry run, or a plan a gate held; null when the run holds no plan to apply. */
 export function planKind(run: { status: RunStatus; dryRun: boolean; planHash: string | null }) {
   if (!run.planHash) return null;
-  if (heldStatuses.includes(run.status)) return 'held' as const;
+  if (heldStatuses.has(run.status)) return 'held' as const;
   if (run.dryRun && run.status === 'succeeded') return 'reviewed' as const;
   return null;
 }

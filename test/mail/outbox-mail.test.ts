@@ -32,7 +32,7 @@ describeEachDatabase('mail without SMTP_URL: the outbox', (db) => {
     const parsed = await mails();
     expect(parsed).toHaveLength(2);
     const completion = parsed.find((m) => m.subject?.includes('succeeded'))!;
-    expect(completion.subject).toBe('[trueup] HR users: succeeded — 2 ADD_TO_IDM, 0 errors');
+    expect(completion.subject).toBe('[trueup] HR users: succeeded — 2 ADD_TO_IDM applied, 0 errors');
     expect(completion.from?.value[0]?.address).toBe('trueup@localhost');
     expect(completion.text).toContain('Post-processor saw succeeded with 0 errors');
     expect(completion.html).toContain('<table');
@@ -56,7 +56,7 @@ describeEachDatabase('mail without SMTP_URL: the outbox', (db) => {
     await until(async () => (await notificationRows(db(), run.id))[0]?.status === 'sent', 'sent');
     const [mail] = await mails();
     expect(mail!.subject).toMatch(
-      /^\[trueup\] HR users: stopped_by_threshold — 2 DELETE_FROM_RESOURCE, 0 errors$/,
+      /^\[trueup\] HR users: stopped_by_threshold — 2 DELETE_FROM_RESOURCE planned, 0 errors$/,
     );
     expect(mail!.text).toContain('Post-processor saw stopped_by_threshold with 0 errors');
     expect(mail!.text).toMatch(/Deletion threshold: stopped \(the plan deletes 2 of 2 objects/);

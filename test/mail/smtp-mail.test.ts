@@ -44,7 +44,7 @@ describeEachDatabase('completion and do-nothing mail over SMTP', (db) => {
     await until(() => Promise.resolve(inbox!.mails.length === 2), 'two mails');
 
     const completion = inbox.mails.find((m) => !m.subject?.includes('DO_NOTHING'))!;
-    expect(completion.subject).toBe('[trueup] HR users: succeeded — 1 ADD_TO_IDM, 0 errors');
+    expect(completion.subject).toBe('[trueup] HR users: succeeded — 1 ADD_TO_IDM applied, 0 errors');
     const to = [completion.to].flat().flatMap((a) => a?.value.map((v) => v.address));
     expect(to.sort()).toEqual(['auditor@example.com', 'ops@example.com', 'owner@example.com']);
     expect(completion.text).toContain('HR users: run succeeded');

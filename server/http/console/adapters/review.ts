@@ -6,7 +6,6 @@ import type { Person } from './auth.ts';
 export type ApplyOutcome = ApplyPlanOutcome;
 
 /** Statuses whose plan is held for an admin's approval. */
-export const heldStatuses: ReadonlySet<string> = new Set(['stopped_by_threshold', 'stopped_by_guard']);
 
 export function reviewAdapter(services: Services) {
   return {

@@ -1,6 +1,6 @@
+import { heldStatuses } from '../../../core/model.ts';
 import type { RunEventSummary, RunSummary } from '../adapters/activity.ts';
 import type { ConfigView } from '../adapters/configs.ts';
-import { heldStatuses } from '../adapters/review.ts';
 import { Notice, PostButton } from '../components/fields.ts';
 import { StatusBadge } from '../components/status.ts';
 import type { PageContext } from '../console-env.ts';

@@ -1,8 +1,7 @@
-import { responses, situations } from '../../../core/model.ts';
+import { heldStatuses, responses, situations } from '../../../core/model.ts';
 import { eventOutcomes } from '../../../db/schema/values.ts';
 import type { LiveProgress, RunEventSummary, RunNotification, RunSummary } from '../adapters/activity.ts';
 import type { ConfigView } from '../adapters/configs.ts';
-import { heldStatuses } from '../adapters/review.ts';
 import { PostButton, SelectField } from '../components/fields.ts';
 import { StatusBadge } from '../components/status.ts';
 import { formatDuration, Time } from '../components/time.ts';

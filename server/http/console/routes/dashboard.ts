@@ -1,8 +1,8 @@
 import type { Hono } from 'hono';
+import { heldStatuses } from '../../../core/model.ts';
 import type { Services } from '../../../main.ts';
 import type { RunSummary } from '../adapters/activity.ts';
 import type { ConsoleAdapters } from '../adapters/index.ts';
-import { heldStatuses } from '../adapters/review.ts';
 import { nextRunTimes } from '../adapters/schedules.ts';
 import { type ConsoleEnv, pageContext, requireSession } from '../console-env.ts';
 import { render } from '../html.ts';
