@@ -121,7 +121,7 @@ describeEachDatabase(
       const incremental = await runToEnd(service, db(), { configId, mode: 'incremental' });
       expect(incremental.status).toBe('succeeded');
       expect(log.searches.map((s) => s.watermark)).toEqual([afterFull]);
-      // Cid carries the watermark's own timestamp and is read again (`ge`, connectors/README.md),
+      // Cid carries the watermark's own timestamp and is read again (`ge`, docs/connectors.md),
       // unchanged, so it has no event; Ann is neither read nor taken for deleted.
       expect(log.read.sort()).toEqual([bob, cid, dee]);
       expect(await summary(incremental.id)).toEqual([

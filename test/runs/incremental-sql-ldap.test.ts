@@ -189,7 +189,7 @@ describeEachDatabase('incremental runs and injection attempts over SQL and LDAP 
 
           log.reset();
           const incremental = await runToEnd(service, db(), { configId, mode: 'incremental' });
-          // E3 carries the watermark's own timestamp and is read again (`>=`, connectors/README.md);
+          // E3 carries the watermark's own timestamp and is read again (`>=`, docs/connectors.md);
           // it is unchanged, so nothing is done to it. E1 is neither read nor taken for deleted.
           expect(log.read.sort()).toEqual(['E2', 'E3', 'E4']);
           expect(await summary(incremental.id)).toEqual([

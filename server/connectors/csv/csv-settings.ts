@@ -11,26 +11,39 @@ const columnName = z.string().refine((name) => name.trim() !== '', 'a column nam
  */
 export const csvConnectionSchema = z
   .strictObject({
-    path: z.string().min(1, 'the path of the file is required'),
-    delimiter: z.string().length(1, 'the delimiter must be one character').default(','),
-    header: z.boolean().default(true),
-    columns: z.array(columnName).min(1).optional(),
-    /** One character; the empty string turns quoting off. */
-    quote: z.string().max(1, 'the quote must be one character, or empty for none').default('"'),
-    encoding: z.enum(csvEncodings).default('utf8'),
-    watermarkColumn: columnName.optional(),
-    disabledColumn: columnName.optional(),
-    disabledValue: z.string().optional(),
-    /**
-     * The longest record read, in bytes of the file's encoding: a longer line (or a quoted field
-     * that does not close within it) is a read problem, so one runaway line cannot fill memory.
-     */
+    path: z
+      .string()
+      .min(1, 'the path of the file is required')
+      .describe('The file on the server (an upload lands here too)'),
+    delimiter: z
+      .string()
+      .length(1, 'the delimiter must be one character')
+      .default(',')
+      .describe('One character between cells'),
+    header: z.boolean().default(true).describe('The first line names the columns'),
+    columns: z
+      .array(columnName)
+      .min(1)
+      .optional()
+      .describe('The column names in order, when header is false'),
+    quote: z
+      .string()
+      .max(1, 'the quote must be one character, or empty for none')
+      .default('"')
+      .describe('One character; empty turns quoting off'),
+    encoding: z.enum(csvEncodings).default('utf8').describe('Bytes not valid in it are read problems'),
+    watermarkColumn: columnName
+      .optional()
+      .describe('A change time column for incremental runs (ISO strings)'),
+    disabledColumn: columnName.optional().describe('The column a disable writes disabledValue to'),
+    disabledValue: z.string().optional().describe('The value of disabledColumn that means disabled'),
     maxRecordBytes: z
       .number()
       .int()
       .min(1024)
       .max(256 * 1024 * 1024)
-      .default(1024 * 1024),
+      .default(1024 * 1024)
+      .describe('The longest record, in bytes: a longer line or unclosed quoted cell is a read problem'),
   })
   .superRefine((value, ctx) => {
     if (!value.header && !value.columns) {
