@@ -16,7 +16,7 @@ import { systemCommand } from './commands/system.ts';
 import { tokenCommand } from './commands/token.ts';
 import { LocalServerTokenError } from './local-server.ts';
 
-const commands: Command[] = [
+export const commands: Command[] = [
   serveCommand,
   migrateCommand,
   tokenCommand,

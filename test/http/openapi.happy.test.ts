@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, expect, it } from 'vitest';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
@@ -50,6 +51,17 @@ describeEachDatabase('OpenAPI document and /docs', (db) => {
     expect(doc.paths['/api/recon-configs/{id}/runs']?.post?.['x-trueup-role']).toBe('operator');
     expect(doc.paths['/api/systems']?.post?.['x-trueup-role']).toBe('admin');
     expect(doc.paths['/api/runs']?.get?.['x-trueup-role']).toBe('viewer');
+  });
+
+  it('is the route table of docs/api.md, with the same roles', () => {
+    const markdown = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+    const table = [...markdown.matchAll(/^\| `([A-Z]+) (\/[^`]*)` \| (\w+) \|/gm)].map(
+      ([, method, path, role]) => `${method!.toLowerCase()} ${openApiPath(path!)} ${role}`,
+    );
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => `${method} ${path} ${String(op['x-trueup-role'])}`),
+    );
+    expect(table.sort()).toEqual(routes.sort());
   });
 
   /** The value at `path` in the document (keys joined by " > ", since paths hold dots and slashes). */
