@@ -1,5 +1,5 @@
 /**
- * The live-changes webhook path (API.md "Live changes"): N signed changes POSTed to
+ * The live-changes webhook path (docs/api.md "Live changes"): N signed changes POSTed to
  * /api/systems/:id/changes in bodies of 1,000, through the real HTTP app and services, timed from
  * the first POST until every change is an applied event of a live run (ADD_TO_IDM over a CSV
  * system). Prints changes/s and how many live runs took them, for PGlite and PostgreSQL.

@@ -90,7 +90,7 @@ export type Config = {
   sandbox: { memoryMb: number; timeoutMs: number; runCpuMs: number };
   shutdownTimeoutMs: number;
   runRetentionDays: number;
-  /** How often waiting live changes are looked for (API.md "Live changes"). */
+  /** How often waiting live changes are looked for (docs/api.md "Live changes"). */
   liveSweepMs: number;
   /** Base of links in mail and reports (default `http://HOST:PORT`). */
   publicUrl: string | undefined;

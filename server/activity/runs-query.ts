@@ -3,7 +3,7 @@ import type { RunMode } from '../core/model.ts';
 import type { Database } from '../db/client.ts';
 import { type RunCounts, type RunRow, type RunStatus, runs } from '../db/schema/runs.ts';
 
-/** A run as surfaces show it (API.md "GET /api/runs/:id"). */
+/** A run as surfaces show it (docs/api.md "Routes"). */
 export type RunSummary = {
   id: string;
   configId: string | null;
@@ -11,7 +11,7 @@ export type RunSummary = {
   dryRun: boolean;
   mode: RunMode;
   trigger: RunRow['trigger'];
-  /** Review (API.md "Review and apply"): a dry run's or held plan's hash; an apply run's origin and approver. */
+  /** Review (docs/api.md "Review and apply"): a dry run's or held plan's hash; an apply run's origin and approver. */
   planHash: string | null;
   appliedFrom: string | null;
   approvedBy: string | null;
@@ -28,7 +28,7 @@ export type RunSummary = {
   error?: { code: string; message: string; details?: unknown };
   /** The policy versions the run uses, fixed when it started. */
   policies: Array<{ path: string; hash: string }>;
-  /** When someone asked to cancel the run, and who (API.md `POST /api/runs/:id/cancel`). */
+  /** When someone asked to cancel the run, and who (docs/api.md `POST /api/runs/:id/cancel`). */
   cancelRequestedAt: string | null;
   cancelledBy: string | null;
   createdAt: string;

@@ -31,7 +31,7 @@ export function authenticate(tokens: TokenService): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** A route's permission (API.md "Roles"): a token of `role` or a stronger one. */
+/** A route's permission (docs/api.md "Signing in, roles, errors"): a token of `role` or a stronger one. */
 export function allow(role: TokenRole): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const caller = c.get('caller');

@@ -1,7 +1,7 @@
 import type { TokenRole } from '../db/schema/values.ts';
 
 /**
- * API.md "Roles": each role may do what the one before it may, and more. A viewer reads; an
+ * docs/api.md "Signing in, roles, errors": each role may do what the one before it may, and more. A viewer reads; an
  * operator also starts runs, applies plans and resolves disputes; an admin may do everything.
  */
 const rank: Record<TokenRole, number> = { viewer: 0, operator: 1, admin: 2 };

@@ -4,7 +4,7 @@ import type { EngineConfig } from './recon-config.ts';
 import { endRunCounts, failRun, type RunOutcome } from './run-engine.ts';
 
 /**
- * An `apply` run (API.md "Review and apply"): carries out exactly the planned actions copied from
+ * An `apply` run (docs/api.md "Review and apply"): carries out exactly the planned actions copied from
  * the reviewed plan — no policy call, no correlation — each batch drift-checked by `beforeBatch`
  * before any of it is written. The same code resumes it after a crash: only actions still
  * `planned` are left.

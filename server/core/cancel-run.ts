@@ -2,7 +2,7 @@ import type { EngineDeps, RunView } from './engine-deps.ts';
 import type { RunError, RunStore } from './store-port.ts';
 
 /**
- * A cancel request seen at a batch or slice boundary (API.md `POST /api/runs/:id/cancel`). It
+ * A cancel request seen at a batch or slice boundary (docs/api.md `POST /api/runs/:id/cancel`). It
  * unwinds the run like an error, past every loop, to `failRun`, which ends the run `cancelled`.
  * Thrown only between two batches, so no batch is ever half written.
  */

@@ -2,7 +2,7 @@ import type { Correlation } from './correlate.ts';
 import type { Response, Situation } from './model.ts';
 import type { EngineConfig, SituationRule } from './recon-config.ts';
 
-/** The situation of one correlated pair (DESIGN.md, "Situations"). */
+/** The situation of one correlated pair (docs/design.md, "Situations"). */
 export function classifySituation(pair: Correlation): Situation | null {
   if (pair.account) {
     if (pair.link) {

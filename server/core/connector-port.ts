@@ -1,7 +1,7 @@
 import type { Account, AttributePatch, Attributes, ConnectorQuery } from './model.ts';
 
 /**
- * The port the engine needs to reach a managed system (DESIGN.md, "Connectors"): one small
+ * The port the engine needs to reach a managed system (docs/design.md, "Connectors"): one small
  * interface, implemented by each folder under server/connectors/ and by connector plugins.
  * The engine never sees a driver.
  */

@@ -1,6 +1,6 @@
 import type { DeletionThreshold } from './recon-config.ts';
 
-/** Result of the deletion gate over the whole plan (CONVENTIONS item 2: a value, not an exception). */
+/** Result of the deletion gate over the whole plan (docs/conventions.md item 2: a value, not an exception). */
 export type ThresholdCheck =
   | { outcome: 'passed'; deletions: number; total: number }
   | {

@@ -13,7 +13,7 @@ export const readsByReconKey = (config: EngineConfig) =>
 export type KeyedRead = { pages: Page[]; idmIds: Set<string> };
 
 /**
- * API.md "Starting a run", `keys`: the accounts are read by key; an `idm:<id>` brings the accounts
+ * docs/api.md "Runs", `keys`: the accounts are read by key; an `idm:<id>` brings the accounts
  * linked to it (or, when the recon key is the unique field key, the account its key names); an
  * account key brings its link's IDM object, so an account that is gone is still concluded about.
  * Nothing else is read into the run.

@@ -48,7 +48,7 @@ export function splitRunKeys(keys: string[]): { accountKeys: string[]; idmIds: s
 
 export const maxRunKeys = 1000;
 
-/** API.md "Starting a run": what is wrong with a run's `keys` (1–1000, unique, none empty), or null. */
+/** docs/api.md "Runs": what is wrong with a run's `keys` (1–1000, unique, none empty), or null. */
 export function runKeysProblem(keys: string[]): string | null {
   if (keys.length < 1 || keys.length > maxRunKeys) return `give 1 to ${maxRunKeys} keys`;
   if (keys.some((k) => k.trim() === '')) return 'a key must not be empty';

@@ -1,5 +1,5 @@
 /**
- * The engine's plain-data vocabulary (DESIGN.md). Shared by the engine, the sandbox, the
+ * The engine's plain-data vocabulary (docs/design.md). Shared by the engine, the sandbox, the
  * connectors and the storage adapters; imports nothing.
  */
 export const objectTypes = ['User', 'Group', 'Role', 'Organization'] as const;
@@ -27,7 +27,7 @@ export const responses = [
 ] as const;
 export type Response = (typeof responses)[number];
 
-/** API.md "Run mode": a whole system, its changes, a few objects by key, or live changes. */
+/** docs/api.md "Runs": a whole system, its changes, a few objects by key, or live changes. */
 export const runModes = ['full', 'incremental', 'keys', 'live'] as const;
 export type RunMode = (typeof runModes)[number];
 
@@ -41,7 +41,7 @@ export const eventOutcomes = ['planned', 'applied', 'unchanged', 'skipped', 'fai
 export type EventOutcome = (typeof eventOutcomes)[number];
 
 /**
- * How a run stands or ended (API.md "Run status"). `succeeded` means no error at all; a run whose
+ * How a run stands or ended (docs/api.md "Runs"). `succeeded` means no error at all; a run whose
  * events failed (or, applying a plan, were skipped) ends `succeeded_with_errors`.
  */
 export const runStatuses = [
@@ -64,7 +64,7 @@ export const completedStatuses = [
   'succeeded_with_errors',
 ] as const satisfies readonly RunStatus[];
 
-/** Runs stopped before any write with their plan kept for an admin to review (API.md "Review"). */
+/** Runs stopped before any write with their plan kept for an admin to review (docs/api.md "Review and apply"). */
 export const heldStatuses: ReadonlySet<RunStatus> = new Set(['stopped_by_threshold', 'stopped_by_guard']);
 
 export type AttributeValue = string | number | boolean | null | string[];

@@ -21,7 +21,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * API.md "Review and apply": SHA-256 over the ordered planned actions. Fed page by page (in
+ * docs/api.md "Review and apply": SHA-256 over the ordered planned actions. Fed page by page (in
  * `seq` order) so a plan of any size is hashed without holding it; one line per action.
  */
 export function createPlanHasher() {

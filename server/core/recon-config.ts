@@ -3,7 +3,7 @@ import type { SourceGuard } from './source-guard.ts';
 
 /**
  * A reconciliation config as the engine sees it: plain data, loaded by the store. Field names
- * follow API.md's reconciliation config.
+ * follow docs/api.md's reconciliation config.
  */
 export type SyncDirection = 'toIdm' | 'toSystem' | 'both' | 'none';
 export type AttributeSyncRule = { direction: SyncDirection; confidence?: number };
@@ -46,7 +46,7 @@ export type EngineConfig = {
   /** The account attribute listing the account's memberships (group keys on the same system), if any. */
   entitlementAttribute: string | null;
   situations: Partial<Record<Situation, SituationRule>>;
-  /** API.md "Source guard"; null or absent: off. */
+  /** docs/api.md "Runs"; null or absent: off. */
   sourceGuard?: SourceGuard | null;
 };
 

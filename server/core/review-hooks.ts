@@ -1,5 +1,5 @@
 /**
- * What the engine asks of the review feature (API.md "Review and apply", "Source guard") while it
+ * What the engine asks of the review feature (docs/api.md "Review and apply", "Source guard") while it
  * plans a run. Built beside the run store (server/services/review-store.ts).
  */
 export type ReviewHooks = {

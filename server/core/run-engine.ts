@@ -13,7 +13,7 @@ import type { EngineConfig } from './recon-config.ts';
 import { checkSourceGuard, guardMessage, type ReadProblemSummary } from './source-guard.ts';
 import type { IdmScope, RunCounts, RunError } from './store-port.ts';
 
-/** How a run ended (CONVENTIONS item 2): the CLI and the API map it to exit codes and statuses. */
+/** How a run ended (docs/conventions.md item 2): the CLI and the API map it to exit codes and statuses. */
 export type RunOutcome = (
   | { outcome: 'succeeded'; counts: RunCounts }
   | { outcome: 'succeeded_with_errors'; counts: RunCounts }
@@ -226,7 +226,7 @@ export async function executeRun(
   });
 }
 
-/** API.md "Source guard": a full run that read too few accounts stops before any write. */
+/** docs/api.md "Runs": a full run that read too few accounts stops before any write. */
 async function guardRun(
   run: RunView,
   config: EngineConfig,

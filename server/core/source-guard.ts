@@ -1,6 +1,6 @@
 import type { RunMode } from './model.ts';
 
-/** API.md "Source guard": config field `sourceGuard`; null turns it off. */
+/** docs/api.md "Runs": config field `sourceGuard`; null turns it off. */
 export type SourceGuard = { minAccounts?: number; maxDropPercent?: number };
 
 export const defaultSourceGuard: SourceGuard = { minAccounts: 1 };

@@ -9,7 +9,7 @@ import { errorStatus } from './errors.ts';
  * its 200 schema, and a `register…(app, services)` that attaches the handler.
  */
 
-/** Who may call a route: a token of this role or a stronger one (API.md "Roles"), or anyone. */
+/** Who may call a route: a token of this role or a stronger one (docs/api.md "Signing in, roles, errors"), or anyone. */
 export type Access = TokenRole | 'public';
 
 /** The `x-trueup-role` extension carries each operation's role into the OpenAPI document. */

@@ -10,7 +10,7 @@ export type MailMessage = {
   attachments: MailAttachment[];
 };
 
-/** Where mail goes (CONVENTIONS item 5): SMTP when `SMTP_URL` is set, else the file outbox. */
+/** Where mail goes (docs/conventions.md item 5): SMTP when `SMTP_URL` is set, else the file outbox. */
 export interface Mailer {
   readonly kind: 'smtp' | 'outbox';
   /** Resolves once the message is accepted (by the SMTP server, or written to the outbox). */

@@ -42,7 +42,7 @@ function summaryText(report: RunReport, message: string | null): string {
   return lines.join('\n');
 }
 
-/** API.md "Mail": subject with the config, status and key counts; both bodies; the report attached. */
+/** docs/api.md "Mail and reports": subject with the config, status and key counts; both bodies; the report attached. */
 export function completionMail(
   report: RunReport,
   attachment: RenderedReport,

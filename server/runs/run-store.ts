@@ -150,7 +150,7 @@ export function createRunStore(db: Database): RunStore {
   };
 }
 
-/** Where a cancel request left a run (API.md `POST /api/runs/:id/cancel`). */
+/** Where a cancel request left a run (docs/api.md `POST /api/runs/:id/cancel`). */
 export type CancelRequested =
   | { found: true; status: RunRow['status']; cancelRequestedAt: Date; cancelledBy: string | null }
   /** The run had ended already: nothing was stored. */

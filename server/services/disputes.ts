@@ -4,7 +4,7 @@ import { type DisputeRow, type DisputeStatus, disputes } from '../db/schema/disp
 import { json, listParam } from '../runs/rows.ts';
 import type { RunFinished } from './runs/types.ts';
 
-/** API.md "Disputes": a DISPUTED account as a person sees it. */
+/** docs/api.md "Disputes": a DISPUTED account as a person sees it. */
 export type Dispute = {
   id: string;
   configId: string;

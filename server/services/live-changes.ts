@@ -21,7 +21,7 @@ export const maxLiveRunKeys = 5000;
 /** A change whose live runs failed this often is given up (marked done; the failed runs stay in the history). */
 export const maxLiveAttempts = 3;
 
-/** API.md "Live changes": the webhook body. */
+/** docs/api.md "Live changes": the webhook body. */
 export const liveChangesBody = z.strictObject({
   changes: z
     .array(
@@ -59,7 +59,7 @@ function sameAttributes(a: Attributes, b: Attributes): boolean {
 }
 
 /**
- * Live changes (API.md "Live changes"): stored durably when they arrive, one row per active config
+ * Live changes (docs/api.md "Live changes"): stored durably when they arrive, one row per active config
  * of the system, then processed by live runs of the same engine. A config has one run at a time,
  * so changes arriving during a run wait in the table; `settle` (after every run) starts the next.
  */

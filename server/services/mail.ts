@@ -19,7 +19,7 @@ export type MailServiceOptions = {
   maxAttempts?: number;
 };
 
-/** What `GET /api/runs/:id` shows of a run's mail (API.md). */
+/** What `GET /api/runs/:id` shows of a run's mail (docs/api.md). */
 export type NotificationView = {
   kind: NotificationKind;
   to: string[];

@@ -1,5 +1,5 @@
 /**
- * Outcomes every service shares. A service answers with a tagged union (CONVENTIONS item 2);
+ * Outcomes every service shares. A service answers with a tagged union (docs/conventions.md item 2);
  * the surface that called it (HTTP, CLI, console, scheduler) maps each tag in one exhaustive switch.
  */
 

@@ -132,7 +132,7 @@ function rowId(result: unknown): string {
 }
 
 /**
- * The drift check of an `apply` run, batch by batch (API.md "Review and apply"): each object is
+ * The drift check of an `apply` run, batch by batch (docs/api.md "Review and apply"): each object is
  * read again — the account by key from the system, the IDM object's version — and compared with
  * what the plan saw. Drifted actions are flipped to `skipped` together with the checkpoint, before
  * anything of the batch is written.

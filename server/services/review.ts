@@ -8,7 +8,7 @@ import type { RunProgress, RunService } from './runs/types.ts';
 /** Who approves: a token's name and role (the CLI in-process acts as an admin named `cli`). */
 export type Approver = { name: string; role: TokenRole };
 
-/** API.md "Review and apply": how a request to apply a plan ends; surfaces map each to a status. */
+/** docs/api.md "Review and apply": how a request to apply a plan ends; surfaces map each to a status. */
 export type ApplyPlanOutcome =
   | { outcome: 'started'; runId: string; planHash: string }
   | { outcome: 'run_not_found' }
@@ -31,7 +31,7 @@ export function planKind(run: { status: RunStatus; dryRun: boolean; planHash: st
 }
 
 /**
- * Applies exactly the plan of a dry run or a held run (API.md "Review and apply"): checks the run
+ * Applies exactly the plan of a dry run or a held run (docs/api.md "Review and apply"): checks the run
  * holds a plan, the hash the person reviewed, that it was not applied before and that its config
  * and system did not change since; then starts the `apply` run, recording who approved it.
  */

@@ -67,7 +67,7 @@ export function pickToken(
 /** `last_used_at` is advisory: written at most once a minute per token, not on every request. */
 const touchIntervalMs = 60_000;
 
-/** API tokens (API.md `/api/tokens`, `trueup token`, the console's Tokens page). */
+/** API tokens (docs/api.md `/api/tokens`, `trueup token`, the console's Tokens page). */
 export function createTokenService({ db }: { db: Database }) {
   const touched = new Map<string, number>();
 

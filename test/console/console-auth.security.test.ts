@@ -6,7 +6,7 @@ import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { createTestDatabase } from '../helpers/databases.ts';
 
 /**
- * The console's sign-in contract (API.md "Web console") checked in-process with app.request:
+ * The console's sign-in contract (docs/api.md "The web console") checked in-process with app.request:
  * the session cookie, CSRF on every form, and roles enforced on POST whatever the page shows.
  */
 describe('console sign-in, sessions and CSRF', () => {

@@ -9,7 +9,7 @@ import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 
 /**
- * Issue 4's "done when", driven only through the HTTP contract of API.md: no service is called
+ * Issue 4's "done when", driven only through the HTTP contract of docs/api.md: no service is called
  * directly, runs are followed by polling GET /api/runs/:id like any API client would.
  */
 const header = 'employeeNumber,name,department';

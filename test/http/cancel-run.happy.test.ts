@@ -7,7 +7,7 @@ import { describeEachDatabase } from '../helpers/databases.ts';
 import { type SeededRuns, seedRuns } from './run-fixtures.ts';
 
 /**
- * API.md `POST /api/runs/:id/cancel`. The run rows stand where the engine would leave them; how a
+ * docs/api.md `POST /api/runs/:id/cancel`. The run rows stand where the engine would leave them; how a
  * running run stops at its next boundary is test/runs/cancel.test.ts, and from the console
  * test/console/operate.e2e.test.ts.
  */

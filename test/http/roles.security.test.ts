@@ -11,7 +11,7 @@ import type { SystemResponse } from '../../server/http/routes/systems/system-sch
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 
-/** API.md "Roles": admin does everything, operator starts runs and reads, viewer only reads. */
+/** docs/api.md "Signing in, roles, errors": admin does everything, operator starts runs and reads, viewer only reads. */
 describeEachDatabase('roles: admin, operator, viewer', (db) => {
   let api: TestApi;
   let system: SystemResponse;

@@ -11,7 +11,7 @@ import { describeEachDatabase } from '../helpers/databases.ts';
 import { clearIdm, createCsvSystem, eventsOf } from './recon-fixture.ts';
 
 /**
- * API.md `POST /api/runs/:id/cancel` against the real engine: a connector held at a known point
+ * docs/api.md `POST /api/runs/:id/cancel` against the real engine: a connector held at a known point
  * (its first page, or its first write) lets each test cancel exactly there, with no timing.
  */
 function gate() {

@@ -36,7 +36,7 @@ function refusal(runId: string, result: Exclude<ApplyPlanOutcome, { outcome: 'st
   }
 }
 
-/** API.md CLI `apply <runId> [--plan-hash H]`: carries out exactly a reviewed or held plan. */
+/** docs/api.md CLI `apply <runId> [--plan-hash H]`: carries out exactly a reviewed or held plan. */
 export const applyCommand: Command = {
   name: 'apply',
   summary: 'Carry out exactly the plan of a dry run or a held run, checked against drift.',

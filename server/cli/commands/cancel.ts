@@ -44,7 +44,7 @@ async function follow(asked: Asked, wait: boolean, status: () => Promise<RunStat
   return 1;
 }
 
-/** API.md CLI `cancel <runId>`: stops a queued run at once, a running one at its next batch boundary. */
+/** docs/api.md CLI `cancel <runId>`: stops a queued run at once, a running one at its next batch boundary. */
 export const cancelCommand: Command = {
   name: 'cancel',
   summary: 'Cancel a queued or running run (it stops at its next batch boundary).',

@@ -14,7 +14,7 @@ function planFooter(runId: string, planHash: string | null, deleting: EventPage[
   return `${listing}plan hash  ${hash}\n${next}`;
 }
 
-/** API.md CLI `plan <configId>`: a dry run that prints the counts, the deletions and the plan hash. */
+/** docs/api.md CLI `plan <configId>`: a dry run that prints the counts, the deletions and the plan hash. */
 export const planCommand: Command = {
   name: 'plan',
   summary: 'Make a plan (a dry run) and print its counts, its deletions and its plan hash.',

@@ -42,7 +42,7 @@ export function refusalCode(
   }
 }
 
-/** Exit codes per API.md: 0 success, 1 failure, 3 stopped by a threshold or the source guard. */
+/** Exit codes per docs/api.md: 0 success, 1 failure, 3 stopped by a threshold or the source guard. */
 export function exitCodeOf(status: RunStatus): number {
   switch (status) {
     case 'succeeded':

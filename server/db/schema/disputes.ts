@@ -13,7 +13,7 @@ export type DisputeCandidate = {
 };
 
 /**
- * API.md "Disputes": a DISPUTED account waiting for a person, one per config and account key. A
+ * docs/api.md "Disputes": a DISPUTED account waiting for a person, one per config and account key. A
  * later run that finds it DISPUTED again updates this row; a dismissed one reopens only when its
  * candidates change (`candidatesKey`).
  */

@@ -8,7 +8,7 @@ export const liveChangeOps = ['upsert', 'delete'] as const;
 export const liveChangeSources = ['webhook', 'poll'] as const;
 
 /**
- * API.md "Live changes": one change of one object for one config, stored when it arrives (webhook
+ * docs/api.md "Live changes": one change of one object for one config, stored when it arrives (webhook
  * or polling) and marked done once a live run has processed it. The bigserial id is the arrival
  * order; the latest row of a key is what the live run reads for it.
  */

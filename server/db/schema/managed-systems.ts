@@ -20,7 +20,7 @@ export const managedSystems = pgTable(
     encryptedSecrets: text('encrypted_secrets'),
     attributes: jsonb('attributes').$type<string[]>().notNull().default([]),
     outboundMapping: jsonb('outbound_mapping').$type<Record<string, unknown> | string | null>(),
-    /** API.md "Live changes": how often to poll the connector for changes (null: never). */
+    /** docs/api.md "Live changes": how often to poll the connector for changes (null: never). */
     liveChanges: jsonb('live_changes').$type<{ pollSeconds: number | null }>(),
     /** The webhook's HMAC secret, sealed like `encryptedSecrets`; null: the webhook is refused. */
     encryptedWebhookSecret: text('encrypted_webhook_secret'),

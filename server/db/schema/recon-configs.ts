@@ -47,7 +47,7 @@ export const reconConfigs = pgTable(
     staleDays: integer('stale_days').notNull().default(0),
     /** The account attribute that lists the account's memberships (IDHub entitlements), if any. */
     entitlementAttribute: text('entitlement_attribute'),
-    /** API.md "Source guard": `{ minAccounts?, maxDropPercent? }`; null turns it off. */
+    /** docs/api.md "Runs": `{ minAccounts?, maxDropPercent? }`; null turns it off. */
     sourceGuard: jsonb('source_guard').$type<SourceGuard | null>().default({ minAccounts: 1 }),
     ...timestamps,
   },

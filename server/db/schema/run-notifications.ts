@@ -2,7 +2,7 @@ import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'dr
 import { id, oneOf, timestamps } from './columns.ts';
 import { runs } from './runs.ts';
 
-/** API.md "Mail": the completion mail, and the DO_NOTHING report of configs that keep one. */
+/** docs/api.md "Mail and reports": the completion mail, and the DO_NOTHING report of configs that keep one. */
 export const notificationKinds = ['completion', 'do_nothing'] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 /** `queued` until sent (retried with backoff on failure); `failed` once the retries are spent. */

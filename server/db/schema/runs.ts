@@ -65,7 +65,7 @@ export const runs = pgTable(
     /** `keys` and `live` runs: the objects they are for (unique field keys, or `idm:<id>`). */
     keys: jsonb('keys').$type<string[]>(),
     /**
-     * A stored cancel request (API.md `POST /api/runs/:id/cancel`): whichever server executes the
+     * A stored cancel request (docs/api.md `POST /api/runs/:id/cancel`): whichever server executes the
      * run sees it at its next batch boundary, even one that took the run over from a dead server.
      */
     cancelRequestedAt: timestamp('cancel_requested_at', { withTimezone: true, mode: 'date' }),
@@ -80,7 +80,7 @@ export const runs = pgTable(
     oneOf('runs_mode_check', t.mode, runModes),
     oneOf('runs_trigger_check', t.trigger, runTriggers),
     uniqueIndex('runs_one_active_per_config').on(t.configId).where(sql`${t.status} in ('queued', 'running')`),
-    /** One run per config and schedule tick, whichever server fires first (API.md "Scheduler"). */
+    /** One run per config and schedule tick, whichever server fires first (docs/design.md "Surfaces"). */
     /** A plan is applied once: a second `apply` of the same run loses here, whatever the race. */
     uniqueIndex('runs_one_apply_per_plan').on(t.appliedFrom).where(sql`${t.appliedFrom} is not null`),
     uniqueIndex('runs_one_per_tick').on(t.configId, t.scheduledFor).where(sql`${t.scheduledFor} is not null`),

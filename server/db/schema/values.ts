@@ -15,6 +15,6 @@ export type TokenRole = (typeof tokenRoles)[number];
 
 export { type RunMode, runModes } from '../../core/model.ts';
 
-/** API.md "Run trigger": who or what started the run. */
+/** docs/api.md "Runs": who or what started the run. */
 export const runTriggers = ['manual', 'api', 'cli', 'schedule', 'apply', 'live'] as const;
 export type RunTrigger = (typeof runTriggers)[number];

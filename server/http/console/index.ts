@@ -43,7 +43,7 @@ export function mountConsole(app: ApiApp, services: Services) {
 }
 
 /**
- * The web console (API.md "Web console"): server-rendered pages at `/`, signed in with an API
+ * The web console (docs/api.md "The web console"): server-rendered pages at `/`, signed in with an API
  * token. Every page calls the console's adapters, which call the same use cases as the API.
  */
 export function createConsole(services: Services) {

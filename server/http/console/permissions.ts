@@ -3,7 +3,7 @@ import type { TokenRole } from '../../db/schema/values.ts';
 
 /**
  * The role each console action needs: the same as the API route doing the same thing
- * (API.md "Roles", `server/auth/roles.ts`). Pages hide the buttons a role lacks and every POST
+ * (docs/api.md "Signing in, roles, errors", `server/auth/roles.ts`). Pages hide the buttons a role lacks and every POST
  * checks again, so a forged form gets 403.
  */
 const needs = {

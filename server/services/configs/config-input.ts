@@ -37,7 +37,7 @@ const timezone = z
 
 const address = z.email('must be an email address').max(320);
 /**
- * API.md: one address or a list — a JSON array, or one string of comma-separated addresses.
+ * docs/api.md: one address or a list — a JSON array, or one string of comma-separated addresses.
  * Stored as one comma-separated string, the form the mail service splits.
  */
 const notificationEmail = z
@@ -78,7 +78,7 @@ export const situationsSchema = z
     path: ['DISPUTED', 'response'],
   });
 
-/** Every field of a reconciliation config (API.md); all optional here, see create/update. */
+/** Every field of a reconciliation config (docs/api.md); all optional here, see create/update. */
 export const configFields = {
   name: z.string().trim().max(200).nullable(),
   objectType: z.enum(objectTypes),
@@ -118,7 +118,7 @@ export const configFields = {
    * members (`member`, `members`, `uniqueMember`) or a user account's groups (`memberOf`).
    */
   entitlementAttribute: attributeName.nullable(),
-  /** API.md "Source guard"; null turns it off. */
+  /** docs/api.md "Runs"; null turns it off. */
   sourceGuard: z
     .strictObject({
       minAccounts: z.number().int().min(0).optional(),

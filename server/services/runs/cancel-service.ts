@@ -10,7 +10,7 @@ export type CancelRunOutcome =
   | { outcome: 'run_not_found' }
   | { outcome: 'already_ended'; status: RunStatus };
 
-/** Cancelling a run (API.md `POST /api/runs/:id/cancel`, `trueup cancel`, the run page's button). */
+/** Cancelling a run (docs/api.md `POST /api/runs/:id/cancel`, `trueup cancel`, the run page's button). */
 export function createCancelService({ db }: { db: Database }) {
   return {
     /** `by` is who asks: the token's name, or `cli`. */

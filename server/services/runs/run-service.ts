@@ -34,7 +34,7 @@ export type RunServiceOptions = {
   now?: () => Date;
   batchSize?: number;
   /**
-   * A live run's accounts (API.md "Live changes"): for each key, the account its latest stored
+   * A live run's accounts (docs/api.md "Live changes"): for each key, the account its latest stored
    * change gives, `null` when that change is a delete, absent when the connector must be asked.
    */
   liveAccounts?: (configId: string, keys: string[]) => Promise<Map<string, Account | null>>;
@@ -240,7 +240,7 @@ export function createRunService(
             startedAt: new Date(),
             heartbeatAt: new Date(),
             owner: me,
-            // The tick of a scheduled run (API.md `scheduledFor`): one run per config and tick.
+            // The tick of a scheduled run (docs/api.md `scheduledFor`): one run per config and tick.
             ...(request.scheduledFor ? { scheduledFor: request.scheduledFor } : {}),
           })
           .returning({ id: runs.id });

@@ -32,7 +32,7 @@ export type CreateSystemInput = {
   connection: Record<string, unknown>;
   attributes: string[];
   outboundMapping: OutboundMapping;
-  /** API.md "Live changes": the webhook's secret and the polling period; null turns both off. */
+  /** docs/api.md "Live changes": the webhook's secret and the polling period; null turns both off. */
   liveChanges?: LiveChangesInput | null;
 };
 

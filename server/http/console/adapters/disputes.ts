@@ -2,7 +2,7 @@ import type { Services } from '../../../main.ts';
 import type { Dispute, ResolveOutcome } from '../../../services/disputes.ts';
 import type { Person } from './auth.ts';
 
-/** Disputes (API.md "Disputes"): a DISPUTED account waiting for a person, through the disputes service. */
+/** Disputes (docs/api.md "Disputes"): a DISPUTED account waiting for a person, through the disputes service. */
 export type DisputeView = Dispute;
 export type { ResolveOutcome };
 

@@ -2,7 +2,7 @@ import type { Services } from '../../../main.ts';
 import type { ApplyPlanOutcome } from '../../../services/review.ts';
 import type { Person } from './auth.ts';
 
-/** Review and apply (API.md "Review and apply") for the console, through the review service. */
+/** Review and apply (docs/api.md "Review and apply") for the console, through the review service. */
 export type ApplyOutcome = ApplyPlanOutcome;
 
 /** Statuses whose plan is held for an admin's approval. */

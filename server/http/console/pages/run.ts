@@ -28,7 +28,7 @@ function Counts(props: { title: string; counts: Record<string, number> }) {
   </section>`;
 }
 
-/** A running run's cancel button, or what became of the request (API.md `POST /api/runs/:id/cancel`). */
+/** A running run's cancel button, or what became of the request (docs/api.md `POST /api/runs/:id/cancel`). */
 function Cancel(props: { run: RunSummary; page: PageContext }) {
   const { run, page } = props;
   if (run.cancelRequestedAt) {

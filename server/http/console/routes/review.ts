@@ -71,7 +71,7 @@ export function registerReview(web: Hono<ConsoleEnv>, services: Services, adapte
     const id = c.req.param('id');
     const run = await activity.getRun(id);
     if (!run) return notFoundPage(c, 'run');
-    // A held plan's deletions are an admin's to approve (API.md "Roles").
+    // A held plan's deletions are an admin's to approve (docs/api.md "Signing in, roles, errors").
     if (heldStatuses.has(run.status) && !can(c.get('person').role, 'applyHeldPlan')) {
       return c.text('only an admin may apply a held plan', 403);
     }

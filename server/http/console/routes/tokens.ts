@@ -10,7 +10,7 @@ import { ErrorPage } from '../pages/signin.ts';
 import { type TokensNotice, TokensPage } from '../pages/tokens.ts';
 import { can } from '../permissions.ts';
 
-/** The console's Tokens page (API.md `/api/tokens`): admins only, like the API. */
+/** The console's Tokens page (docs/api.md `/api/tokens`): admins only, like the API. */
 export function registerTokens(web: Hono<ConsoleEnv>, services: Services, adapters: ConsoleAdapters) {
   const session = requireSession(services);
   const { tokens } = adapters;

@@ -6,7 +6,7 @@ import type { ApiApp } from '../../app.ts';
 import { ApiError } from '../../errors.ts';
 import { notificationSchema, type RunSummaryResponse, runSummarySchema } from './run-schemas.ts';
 
-/** API.md: the run with its mail and how their delivery stands. */
+/** docs/api.md: the run with its mail and how their delivery stands. */
 const runWithNotifications = runSummarySchema.extend({ notifications: z.array(notificationSchema) });
 
 export type GetRunResponse = RunSummaryResponse & { notifications: z.infer<typeof notificationSchema>[] };

@@ -53,7 +53,7 @@ export const runSummarySchema = z
   })
   .openapi('RunSummary');
 
-/** A run's mail and how its delivery stands (API.md "Mail"). */
+/** A run's mail and how its delivery stands (docs/api.md "Mail and reports"). */
 export const notificationSchema = z.object({
   kind: z.enum(['completion', 'do_nothing']),
   to: z.array(z.string()),

@@ -13,7 +13,7 @@ export const receiveChangesResponse = z.object({
 });
 
 /**
- * API.md "Live changes". No bearer token: the system signs the raw body with its webhook secret.
+ * docs/api.md "Live changes". No bearer token: the system signs the raw body with its webhook secret.
  * The body is not declared to the validator on purpose: the signature is checked over the exact
  * bytes before anything is parsed (services/live-changes.ts, which also checks the body).
  */

@@ -14,7 +14,7 @@ export const systemSchema = z
     liveChanges: z
       .object({ pollSeconds: z.number().nullable(), webhookSecret: z.string().nullable() })
       .nullable()
-      .describe('API.md "Live changes"; the webhook secret shows as "********"'),
+      .describe('docs/api.md "Live changes"; the webhook secret shows as "********"'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -23,7 +23,7 @@ export type SystemResponse = z.infer<typeof systemSchema>;
 
 export const outboundMappingSchema = z.union([z.record(z.string(), z.string()), z.string().min(1), z.null()]);
 
-/** API.md "Live changes": the webhook's HMAC secret and the polling period; null turns both off. */
+/** docs/api.md "Live changes": the webhook's HMAC secret and the polling period; null turns both off. */
 export const liveChangesSchema = z
   .strictObject({
     webhookSecret: z.string().min(16, 'use at least 16 characters').max(512).optional(),
