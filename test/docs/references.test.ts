@@ -22,7 +22,9 @@ it('cites only documents in the repository, and sections they have', () => {
   for (const file of folders.flatMap((f) => [...sourceFiles(f)])) {
     if (file === 'test/docs/references.test.ts') continue;
     const text = readFileSync(join(root, file), 'utf8');
-    for (const m of text.matchAll(/\.\.\/shared\/|(?<![/\w])(?:(?:API|DESIGN|CONVENTIONS)\.md|CONVENTIONS)\b/g)) {
+    for (const m of text.matchAll(
+      /\.\.\/shared\/|(?<![/\w])(?:(?:API|DESIGN|CONVENTIONS)\.md|CONVENTIONS)\b/g,
+    )) {
       outside.push(`${file}: ${m[0]}`);
     }
     for (const [, doc, section] of text.matchAll(/\bdocs\/(\w+\.md)(?: "([^"]+)")?/g)) {
