@@ -6,6 +6,9 @@ import { z } from 'zod';
 /**
  * The only place that reads `process.env`. Everything else receives a parsed `Config`.
  */
+/** A run whose server stopped beating this long (ms) is taken over: RUN_STALE_MS's default. */
+export const defaultRunStaleMs = 60_000;
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** `auto`: readable lines on a terminal, JSON anywhere else. */
 const logFormats = ['auto', 'json', 'pretty'] as const;
@@ -67,7 +70,7 @@ const envSchema = z.object({
       .regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL')
       .optional(),
   ),
-  RUN_STALE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1000).default(60_000)),
+  RUN_STALE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1000).default(defaultRunStaleMs)),
   SCHEDULE_SYNC_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).default(15_000)),
   MAIL_RETRY_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).default(30_000)),
   DEMO_WORKSPACE: z.preprocess(emptyToUndefined, z.enum(['auto', 'on', 'off']).default('auto')),
@@ -188,7 +191,10 @@ export const configHelp: ReadonlyArray<[name: string, meaning: string]> = [
   ['RUN_RETENTION_DAYS', 'runs older than this are pruned (default 90)'],
   ['LIVE_SWEEP_MS', 'how often waiting live changes are drained (default 1000)'],
   ['PUBLIC_URL', 'base of run links in mail and reports (default http://HOST:PORT)'],
-  ['RUN_STALE_MS', 'a run whose server stopped beating this long is taken over (default 60000)'],
+  [
+    'RUN_STALE_MS',
+    `a run whose server stopped beating this long is taken over (default ${defaultRunStaleMs})`,
+  ],
   ['SCHEDULE_SYNC_MS', 'how often schedules changed by another server are picked up (default 15000)'],
   ['MAIL_RETRY_MS', 'first retry delay of a failed mail, doubling per attempt (default 30000)'],
   ['CONNECTORS_DIR', 'folder of connector plugins (trusted TypeScript modules); unset = built-in types only'],

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
+import type { EventOutcome } from '../core/model.ts';
 import type { Database } from '../db/client.ts';
-import { type EventOutcome, runEvents } from '../db/schema/run-events.ts';
+import { runEvents } from '../db/schema/run-events.ts';
 import { type EventLogLine, logsOfEvent } from '../sandbox/policy-logs.ts';
 
 type EventRow = typeof runEvents.$inferSelect;

@@ -1,7 +1,8 @@
 import { and, desc, eq, gte, lt, or, type SQL, sql } from 'drizzle-orm';
-import type { RunMode } from '../core/model.ts';
+import type { RunMode, RunStatus } from '../core/model.ts';
+import type { RunCounts } from '../core/store-port.ts';
 import type { Database } from '../db/client.ts';
-import { type RunCounts, type RunRow, type RunStatus, runs } from '../db/schema/runs.ts';
+import { type RunRow, runs } from '../db/schema/runs.ts';
 
 /** A run as surfaces show it (docs/api.md "Routes"). */
 export type RunSummary = {

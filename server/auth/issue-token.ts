@@ -1,8 +1,9 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import type { TokenRole } from '../core/model.ts';
 import type { Database } from '../db/client.ts';
-import { apiTokens, type TokenRole } from '../db/schema/api-tokens.ts';
+import { apiTokens } from '../db/schema/api-tokens.ts';
 import type { Logger } from '../log.ts';
 import { adminTokenFile, displayPrefix, generateToken, hashToken, type IssuedToken } from './tokens.ts';
 

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { TokenRole } from '../db/schema/api-tokens.ts';
+import type { TokenRole } from '../core/model.ts';
 import type { AppEnv } from '../http/app.ts';
 import { ApiError } from '../http/errors.ts';
 import type { TokenService } from '../services/tokens.ts';

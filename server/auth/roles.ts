@@ -1,4 +1,4 @@
-import type { TokenRole } from '../db/schema/values.ts';
+import type { TokenRole } from '../core/model.ts';
 
 /**
  * docs/api.md "Signing in, roles, errors": each role may do what the one before it may, and more. A viewer reads; an

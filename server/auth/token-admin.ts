@@ -1,6 +1,7 @@
 import { and, asc, eq, isNull, ne, type SQL, sql } from 'drizzle-orm';
+import type { TokenRole } from '../core/model.ts';
 import type { Database } from '../db/client.ts';
-import { apiTokens, type TokenRole } from '../db/schema/api-tokens.ts';
+import { apiTokens } from '../db/schema/api-tokens.ts';
 import { hashToken } from './tokens.ts';
 
 /** The SQL on `api_tokens` besides issuing one (issue-token.ts): list, find, revoke, touch. */

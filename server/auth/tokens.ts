@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { TokenRole } from '../db/schema/api-tokens.ts';
+import type { TokenRole } from '../core/model.ts';
 
 /** API tokens are 32 random bytes behind a recognisable prefix; only their SHA-256 is stored. */
 export const tokenPrefix = 'tu_';

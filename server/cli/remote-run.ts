@@ -1,21 +1,23 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunStatus } from '../db/schema/values.ts';
+import type { RunStatus } from '../core/model.ts';
+import type { GetRunResponse } from '../http/routes/runs/get-run.ts';
 import type { RunMode } from '../services/runs/types.ts';
 import { ApiClientError, createApiClient } from './api-client.ts';
 import type { LocalServer } from './local-server.ts';
 
-type RemoteSummary = {
-  id: string;
-  status: RunStatus;
-  dryRun: boolean;
-  mode: string;
-  phase: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  throughput: number | null;
-  counts: { situations: Record<string, number>; responses: Record<string, number>; errors: number };
-  error?: { code: string; message: string };
-};
+type RemoteSummary = Pick<
+  GetRunResponse,
+  | 'id'
+  | 'status'
+  | 'dryRun'
+  | 'mode'
+  | 'phase'
+  | 'startedAt'
+  | 'finishedAt'
+  | 'throughput'
+  | 'counts'
+  | 'error'
+>;
 
 export type FinishedRun = Omit<RemoteSummary, 'startedAt' | 'finishedAt' | 'phase' | 'error'> & {
   startedAt: Date | null;

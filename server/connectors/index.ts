@@ -1,7 +1,7 @@
 import type { Connector, ConnectorSettings } from '../core/connector-port.ts';
 import { createConnectorRegistry } from './registry.ts';
 
-export { ldapDnEscape, ldapEscape, normaliseDn } from './ldap/ldap-escape.ts';
+export { ldapEscape, ldapEscapeDn, normaliseDn } from './ldap/ldap-escape.ts';
 export {
   builtinConnectors,
   type ConnectorRegistry,

@@ -58,6 +58,14 @@ export const runStatuses = [
 ] as const;
 export type RunStatus = (typeof runStatuses)[number];
 
+/** docs/api.md "Runs": who or what started the run. */
+export const runTriggers = ['manual', 'api', 'cli', 'schedule', 'apply', 'live'] as const;
+export type RunTrigger = (typeof runTriggers)[number];
+
+/** docs/api.md "Signing in, roles, errors": what an API token may do. */
+export const tokenRoles = ['admin', 'operator', 'viewer'] as const;
+export type TokenRole = (typeof tokenRoles)[number];
+
 /** Runs that went to their end: what they read and wrote counts (baselines, "since", disputes). */
 export const completedStatuses = [
   'succeeded',
@@ -92,7 +100,8 @@ export type IdmObject = {
   attributes: Attributes;
 };
 
-export type SystemView = {
+/** The managed system a run reads, as the engine needs it (no connection, no secrets). */
+export type RunSystem = {
   id: string;
   name: string;
   /** The connector type: csv, sql, ldap, scim, or a connector plugin's. */

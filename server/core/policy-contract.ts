@@ -206,7 +206,7 @@ type Agrees<T extends true> = T;
 export type ModelAgreesWithContract = Agrees<
   Same<z.output<typeof account>, model.Account> &
     Same<z.output<typeof idmObject>, model.IdmObject> &
-    Same<z.output<typeof systemView>, model.SystemView> &
+    Same<z.output<typeof systemView>, model.RunSystem> &
     Same<z.output<typeof attributePatch>, model.AttributePatch> &
     Same<z.output<typeof connectorQuery>, model.ConnectorQuery> &
     Same<z.output<typeof runMode>, model.RunMode>

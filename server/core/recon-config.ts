@@ -1,4 +1,4 @@
-import type { IdmFilter, IdmObject, ObjectType, Response, Situation, SystemView } from './model.ts';
+import type { IdmFilter, IdmObject, ObjectType, Response, RunSystem, Situation } from './model.ts';
 import type { SourceGuard } from './source-guard.ts';
 
 /**
@@ -15,7 +15,7 @@ export type SituationRule = {
   commandPolicy?: string | null;
 };
 
-export type EngineSystem = SystemView & {
+export type EngineSystem = RunSystem & {
   /** Attributes the system holds; an account created from the IDM gets these (when no outbound mapping says otherwise). */
   attributes: string[];
   /** Account attribute → IDM attribute, or the path of an outbound mapping policy, or null (copy by name). */

@@ -6,6 +6,9 @@
 /** Input that passed the surface's shape check but breaks a rule of the use case. */
 export type Invalid = { outcome: 'invalid'; path: string; message: string };
 
+/** The object named does not exist (or is not visible to the caller). */
+export type NotFound = { outcome: 'not_found' };
+
 export const invalid = (path: string, message: string): Invalid => ({ outcome: 'invalid', path, message });
 
 /** For the `default` branch of an exhaustive switch: a new outcome fails to compile until handled. */

@@ -9,6 +9,7 @@ import type { ReviewHooks } from '../core/review-hooks.ts';
 import { accountsInCounts } from '../core/source-guard.ts';
 import type { RunCounts } from '../core/store-port.ts';
 import type { Database } from '../db/client.ts';
+import { isUniqueViolation } from '../db/pg-errors.ts';
 import { json, listParam } from '../runs/rows.ts';
 
 const page = 5000;
@@ -76,13 +77,6 @@ export type ApplyRunValues = {
 };
 
 export type CreatedApplyRun = { outcome: 'created'; runId: string } | { outcome: 'conflict' };
-
-const isUniqueViolation = (error: unknown): boolean => {
-  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: string }).code === '23505') return true;
-  }
-  return false;
-};
 
 /**
  * The `apply` run and its whole journal in one transaction: a copy of the plan's planned events,

@@ -1,8 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
+import type { TokenRole } from '../core/model.ts';
 import { heldStatuses, type RunStatus } from '../core/model.ts';
 import type { Database } from '../db/client.ts';
 import { runs } from '../db/schema/runs.ts';
-import type { TokenRole } from '../db/schema/values.ts';
 import type { RunProgress, RunService } from './runs/types.ts';
 
 /** Who approves: a token's name and role (the CLI in-process acts as an admin named `cli`). */

@@ -8,8 +8,8 @@ import {
   type TokenInfo,
   touchToken,
 } from '../auth/token-admin.ts';
+import { type TokenRole, tokenRoles } from '../core/model.ts';
 import type { Database } from '../db/client.ts';
-import { type TokenRole, tokenRoles } from '../db/schema/values.ts';
 import { type Invalid, invalid } from './outcomes.ts';
 
 /** A token as every surface shows it: never the token itself, only its first characters. */

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   base64Bytes,
   keyFilter,
-  ldapDnEscape,
   ldapEscape,
+  ldapEscapeDn,
   normaliseDn,
 } from '../../server/connectors/ldap/ldap-escape.ts';
 import { parseAttributeTypes } from '../../server/connectors/ldap/ldap-schema.ts';
@@ -31,8 +31,8 @@ describe('LDAP escaping and change markers', () => {
     ['trail ', 'trail\\ '],
     ['#hash', '\\#hash'],
     ['a+b=c', 'a\\+b\\=c'],
-  ])('ldapDnEscape(%j) = %j', (value, escaped) => {
-    expect(ldapDnEscape(value)).toBe(escaped);
+  ])('ldapEscapeDn(%j) = %j', (value, escaped) => {
+    expect(ldapEscapeDn(value)).toBe(escaped);
   });
 
   it('finds text keys with an escaped filter and binary keys (objectGUID) byte for byte', () => {

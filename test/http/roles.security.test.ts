@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import type { TokenRole } from '../../server/db/schema/values.ts';
+import type { TokenRole } from '../../server/core/model.ts';
 import type { ErrorBody } from '../../server/http/errors.ts';
 import type { ReconConfigResponse } from '../../server/http/routes/recon-configs/config-response.ts';
 import type { GetRunResponse } from '../../server/http/routes/runs/get-run.ts';

@@ -26,7 +26,7 @@ const single = [
 const named = [
   ['Account', 'Model.Account'],
   ['IdmObject', 'Model.IdmObject'],
-  ['SystemView', 'Model.SystemView'],
+  ['SystemView', 'Model.RunSystem'],
   ['AttributePatch', 'Model.AttributePatch'],
   ['IdmFilter', 'Model.IdmFilter'],
   ['ConnectorQuery', 'Model.ConnectorQuery'],

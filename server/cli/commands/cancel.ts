@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../config.ts';
-import type { RunStatus } from '../../db/schema/values.ts';
+import type { RunStatus } from '../../core/model.ts';
+import type { CancelRunResponse } from '../../http/routes/runs/cancel-run.ts';
+import type { GetRunResponse } from '../../http/routes/runs/get-run.ts';
 import type { CancelRunOutcome } from '../../services/runs/cancel-service.ts';
 import { type Command, UsageError } from '../command.ts';
 import { findLocalServer } from '../local-server.ts';
 
-type Asked = { runId: string; status: 'cancelled' | 'running'; cancelledBy: string };
+type Asked = Pick<CancelRunResponse, 'runId' | 'status' | 'cancelledBy'>;
 
 const say = (message: string) => process.stderr.write(`trueup cancel: ${message}\n`);
 
@@ -80,7 +82,7 @@ export const cancelCommand: Command = {
         say(error.message);
         return error.status === 404 ? 2 : 1;
       }
-      return follow(asked, wait, async () => (await client.json<{ status: RunStatus }>('GET', path)).status);
+      return follow(asked, wait, async () => (await client.json<GetRunResponse>('GET', path)).status);
     }
     const { withLocalServices } = await import('../local-services.ts');
     return withLocalServices(config, async (services) => {

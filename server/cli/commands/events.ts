@@ -1,6 +1,6 @@
 import type { RunEventSummary } from '../../activity/events-query.ts';
 import { type Config, loadConfig } from '../../config.ts';
-import { type EventOutcome, eventOutcomes } from '../../db/schema/values.ts';
+import { type EventOutcome, eventOutcomes } from '../../core/model.ts';
 import { unhandled } from '../../services/outcomes.ts';
 import { type Command, UsageError } from '../command.ts';
 import { findLocalServer, type LocalServer } from '../local-server.ts';

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config.ts';
 import { runKeysProblem } from '../../core/lookup-accounts.ts';
+import type { RunStatus } from '../../core/model.ts';
 import type { RunCounts } from '../../core/store-port.ts';
-import type { RunStatus } from '../../db/schema/values.ts';
 import { unhandled } from '../../services/outcomes.ts';
 import type { RunProgress, StartRunOutcome } from '../../services/runs/types.ts';
 import { type Command, UsageError } from '../command.ts';

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../config.ts';
-import { type TokenRole, tokenRoles } from '../../db/schema/values.ts';
+import { type TokenRole, tokenRoles } from '../../core/model.ts';
 import type { TokenView } from '../../services/tokens.ts';
 import { type Command, type Parsed, UsageError } from '../command.ts';
 import { findLocalServer } from '../local-server.ts';

@@ -13,7 +13,7 @@ export function ldapEscape(value: string): string {
  * RFC 4514 escaping for an attribute value placed in a DN (`cn=<value>,ou=people,…`): the special
  * characters get a backslash, and a leading `#` or space or a trailing space too.
  */
-export function ldapDnEscape(value: string): string {
+export function ldapEscapeDn(value: string): string {
   return value
     .replace(/[\\,+"<>;=\0]/g, (c) => (c === '\0' ? '\\00' : `\\${c}`))
     .replace(/^([ #])/, '\\$1')

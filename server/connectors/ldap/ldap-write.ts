@@ -5,7 +5,7 @@ import { normalizeKey } from '../../core/normalize-key.ts';
 import { accountDisabledAttribute, controlWith, resolveAccountDisabled } from './ldap-ad.ts';
 import { closeLdap, openLdap } from './ldap-client.ts';
 import { describeLdapError } from './ldap-errors.ts';
-import { keyFilter, ldapDnEscape } from './ldap-escape.ts';
+import { keyFilter, ldapEscapeDn } from './ldap-escape.ts';
 import { createReferenceResolver, type ReferenceResolver } from './ldap-references.ts';
 import type { LdapConnection } from './ldap-settings.ts';
 
@@ -211,7 +211,7 @@ function newDn(
   const rdn = connection.rdnAttribute ?? keyAttribute;
   const value = rdn === keyAttribute ? key : attributes[rdn];
   if (typeof value !== 'string' || value === '') throw new OpError(`a new entry needs a "${rdn}" to name it`);
-  return `${rdn}=${ldapDnEscape(value)},${connection.createContainer ?? connection.baseDn}`;
+  return `${rdn}=${ldapEscapeDn(value)},${connection.createContainer ?? connection.baseDn}`;
 }
 
 function newEntry(

@@ -1,8 +1,6 @@
 import { pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { tokenRoles } from '../../core/model.ts';
 import { createdAt, id, oneOf } from './columns.ts';
-import { tokenRoles } from './values.ts';
-
-export { type TokenRole, tokenRoles } from './values.ts';
 
 /** API tokens, stored as SHA-256 hashes; the token itself is shown once, at creation. */
 export const apiTokens = pgTable(

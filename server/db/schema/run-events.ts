@@ -1,10 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { eventOutcomes } from '../../core/model.ts';
 import { createdAt, oneOf } from './columns.ts';
 import { runs } from './runs.ts';
-import { eventOutcomes } from './values.ts';
-
-export { type EventOutcome, eventOutcomes } from './values.ts';
 
 /**
  * One row of a run's activity: one object, its situation and response, and what came of it.

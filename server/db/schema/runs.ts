@@ -1,21 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, jsonb, pgTable, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { LookupRequest } from '../../core/connector-port.ts';
+import { runModes, runStatuses, runTriggers } from '../../core/model.ts';
+import type { RunCounts } from '../../core/store-port.ts';
 import { createdAt, id, oneOf } from './columns.ts';
 import { reconConfigs } from './recon-configs.ts';
-import { runModes, runStatuses, runTriggers } from './values.ts';
-
-export type { RunCounts } from '../../core/store-port.ts';
-export {
-  type RunMode,
-  type RunStatus,
-  type RunTrigger,
-  runModes,
-  runStatuses,
-  runTriggers,
-} from './values.ts';
-
-import type { LookupRequest } from '../../core/connector-port.ts';
-import type { RunCounts } from '../../core/store-port.ts';
 
 /**
  * One execution of a config; its events are the activity history. The partial unique index

@@ -1,5 +1,5 @@
 import { roleAllows } from '../../auth/roles.ts';
-import type { TokenRole } from '../../db/schema/values.ts';
+import type { TokenRole } from '../../core/model.ts';
 
 /**
  * The role each console action needs: the same as the API route doing the same thing

@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import {
+  ldapEscapeDn as escapeDnValue,
+  ldapEscape as escapeFilterValue,
+} from '../../connectors/ldap/ldap-escape.ts';
 import type { WorkerLog } from './protocol.ts';
 
 /**
@@ -16,20 +20,14 @@ function checked<T>(schema: z.ZodType<T>, value: unknown): T {
   return result.data;
 }
 
-/** RFC 4515: `*`, `(`, `)`, `\` and NUL become `\2a`, `\28`, `\29`, `\5c`, `\00`. */
+/** RFC 4515 filter escaping, the connectors' own (`server/connectors/ldap/ldap-escape.ts`). */
 export function ldapEscape(value: unknown): string {
-  return checked(text('ldapEscape'), value).replace(
-    /[*()\\\0]/g,
-    (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+  return escapeFilterValue(checked(text('ldapEscape'), value));
 }
 
-/** RFC 4514: escapes `"+,;<>\` and `=`, a leading `#` or space, and a trailing space. */
+/** RFC 4514 DN value escaping, the connectors' own. */
 export function ldapEscapeDn(value: unknown): string {
-  return checked(text('ldapEscapeDn'), value)
-    .replace(/[\\"+,;<>=\0]/g, (c) => (c === '\0' ? '\\00' : `\\${c}`))
-    .replace(/^[ #]/, (c) => `\\${c}`)
-    .replace(/ $/, '\\ ');
+  return escapeDnValue(checked(text('ldapEscapeDn'), value));
 }
 
 export function sha256(value: unknown): string {

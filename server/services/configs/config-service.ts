@@ -6,12 +6,11 @@ import { managedSystems } from '../../db/schema/managed-systems.ts';
 import { reconConfigs } from '../../db/schema/recon-configs.ts';
 import { reconSituations } from '../../db/schema/recon-situations.ts';
 import { IdmFilterError, idmFilterToSql } from '../../runs/idm-filter-sql.ts';
-import { type Invalid, invalid } from '../outcomes.ts';
+import { type Invalid, invalid, type NotFound } from '../outcomes.ts';
 import type { ConfigInput, CreateConfigInput } from './config-input.ts';
 import { loadConfigViews, type ReconConfigView } from './config-view.ts';
 import { entitlementProblem } from './entitlement-check.ts';
 
-type NotFound = { outcome: 'not_found' };
 export type CreateConfigOutcome =
   | { outcome: 'created'; config: ReconConfigView }
   | { outcome: 'system_not_found' }

@@ -1,5 +1,5 @@
+import type { RunStatus } from '../../core/model.ts';
 import type { Database } from '../../db/client.ts';
-import type { RunStatus } from '../../db/schema/values.ts';
 import { requestCancel } from '../../runs/run-store.ts';
 
 export type CancelRunOutcome =

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { and, eq, inArray, lt, notInArray, sql } from 'drizzle-orm';
+import { defaultRunStaleMs } from '../../config.ts';
 import { executeApply } from '../../core/apply-reviewed-plan.ts';
 import type { Connector } from '../../core/connector-port.ts';
 import { lookupAccounts } from '../../core/lookup-accounts.ts';
@@ -10,6 +11,7 @@ import type { PolicyRunner } from '../../core/policy-port.ts';
 import type { EngineConfig } from '../../core/recon-config.ts';
 import { executeRun, type RunOutcome, resumeRun } from '../../core/run-engine.ts';
 import type { Database } from '../../db/client.ts';
+import { isUniqueViolation } from '../../db/pg-errors.ts';
 import { type ManagedSystemRow, runs, watermarks } from '../../db/schema/index.ts';
 import { withEntitlementLists } from '../../runs/entitlement-lists.ts';
 import { loadEngineConfig } from '../../runs/load-config.ts';
@@ -44,7 +46,6 @@ export type RunServiceOptions = {
 
 /** Who executes a run: a run whose owner process is gone was interrupted. */
 const me = `${hostname()}:${process.pid}`;
-const defaultStaleMs = 60_000;
 
 /**
  * A run of another host is orphaned once its heartbeat is stale; one of this host as soon as its
@@ -63,13 +64,6 @@ function ownerIsGone(owner: string | null, heartbeatAt: Date | null, staleMs: nu
   }
 }
 
-const isUniqueViolation = (error: unknown): boolean => {
-  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: string }).code === '23505') return true;
-  }
-  return false;
-};
-
 /** A run for keys is a keys run, unless it is a live run (whose keys are its changed objects). */
 const runModeOf = (request: StartRunRequest): RunMode =>
   request.mode === 'live' ? 'live' : request.keys ? 'keys' : request.mode;
@@ -84,7 +78,7 @@ export function createRunService(
   const inFlight = new Map<string, Promise<RunOutcome | null>>();
   const outcomes = new Map<string, RunOutcome>();
   const listeners = new Set<(finished: RunFinished) => void | Promise<void>>();
-  const staleMs = options.staleMs ?? defaultStaleMs;
+  const staleMs = options.staleMs ?? defaultRunStaleMs;
   // Beat well inside the staleness window, so only a dead server's runs look stale.
   const heartbeatMs = Math.max(200, Math.min(5_000, Math.floor(staleMs / 4)));
 

@@ -3,8 +3,9 @@
  * Surfaces start runs through a RunService and read the activity history through the activity
  * service (`services/activity.ts`); the engine writes those rows.
  */
+
+import type { RunMode, RunTrigger } from '../../core/model.ts';
 import type { RunOutcome } from '../../core/run-engine.ts';
-import type { RunMode, RunTrigger } from '../../db/schema/values.ts';
 
 export type { RunMode, RunOutcome, RunTrigger };
 

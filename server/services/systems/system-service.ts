@@ -11,7 +11,7 @@ import type { Database } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/pg-errors.ts';
 import { type ManagedSystemRow, managedSystems } from '../../db/schema/managed-systems.ts';
 import { maskedSecret, type SecretBox } from '../../secrets.ts';
-import type { Invalid } from '../outcomes.ts';
+import type { Invalid, NotFound } from '../outcomes.ts';
 import {
   mergeConnection,
   type SystemView,
@@ -41,7 +41,6 @@ export type LiveChangesInput = { webhookSecret?: string; pollSeconds?: number };
 /** A partial change; `connection` is merged over the stored one (see `mergeConnection`). */
 export type UpdateSystemInput = Partial<Omit<CreateSystemInput, 'type'>>;
 
-type NotFound = { outcome: 'not_found' };
 type NameTaken = { outcome: 'name_taken'; name: string };
 /** The stored secrets cannot be opened with this SECRET_KEY: the caller must send them again. */
 type SecretsUnreadable = { outcome: 'secrets_unreadable' };

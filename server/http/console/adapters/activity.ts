@@ -1,9 +1,9 @@
 import type { EventFilter, RunEventDetail, RunEventSummary } from '../../../activity/events-query.ts';
 import type { RunFilter, RunSummary } from '../../../activity/runs-query.ts';
 import type { Services } from '../../../main.ts';
-import type { RunProgress } from '../../../services/runs/types.ts';
+import type { NotFound } from '../../../services/outcomes.ts';
+import type { RunProgress, StartRunOutcome } from '../../../services/runs/types.ts';
 import type { Person } from './auth.ts';
-import type { NotFound } from './outcome.ts';
 
 /** The activity history and starting runs, for the console. */
 export type { RunEventDetail, RunEventSummary, RunSummary };
@@ -29,12 +29,6 @@ export type Download =
     }
   | NotFound
   | { outcome: 'unavailable'; message: string };
-
-export type StartOutcome =
-  | { outcome: 'started'; runId: string }
-  | { outcome: 'already_running'; runId: string }
-  | { outcome: 'config_not_found' }
-  | { outcome: 'config_inactive' };
 
 export type LiveProgress = {
   status: string;
@@ -67,7 +61,7 @@ export function activityAdapter(services: Services) {
     /** The mails a run sent (completion report, do-nothing report). */
     notifications: (runId: string): Promise<RunNotification[]> => services.mail.notificationsOf(runId),
 
-    async start(configId: string, dryRun: boolean, person: Person): Promise<StartOutcome> {
+    async start(configId: string, dryRun: boolean, person: Person): Promise<StartRunOutcome> {
       const started = await services.runs.start(
         { configId, dryRun, mode: 'full', trigger: 'manual', startedBy: person.name },
         (progress) => progressByRun.set(progress.runId, progress),

@@ -1,4 +1,4 @@
-import type { TokenRole } from '../../../db/schema/api-tokens.ts';
+import type { TokenRole } from '../../../core/model.ts';
 import type { TokenService } from '../../../services/tokens.ts';
 
 /** Who is signed in: the API token's id, name and role (never the token). */

@@ -1,5 +1,4 @@
-import { heldStatuses, responses, situations } from '../../../core/model.ts';
-import { eventOutcomes } from '../../../db/schema/values.ts';
+import { eventOutcomes, heldStatuses, responses, situations } from '../../../core/model.ts';
 import type { LiveProgress, RunEventSummary, RunNotification, RunSummary } from '../adapters/activity.ts';
 import type { ConfigView } from '../adapters/configs.ts';
 import { PostButton, SelectField } from '../components/fields.ts';

@@ -1,4 +1,4 @@
-import { runStatuses } from '../../../db/schema/values.ts';
+import { runStatuses } from '../../../core/model.ts';
 import type { RunSummary } from '../adapters/activity.ts';
 import type { ConfigView } from '../adapters/configs.ts';
 import { SelectField, TextField } from '../components/fields.ts';

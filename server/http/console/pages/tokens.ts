@@ -1,4 +1,4 @@
-import { tokenRoles } from '../../../db/schema/values.ts';
+import { tokenRoles } from '../../../core/model.ts';
 import type { TokenView } from '../adapters/tokens.ts';
 import { CsrfField, Notice, PostButton, SelectField, TextField } from '../components/fields.ts';
 import { StatusBadge } from '../components/status.ts';

@@ -1,8 +1,8 @@
 import type { Context, Hono } from 'hono';
 import type { Services } from '../../../main.ts';
+import { unhandled } from '../../../services/outcomes.ts';
 import { configFieldNames, type SaveConfigOutcome } from '../adapters/configs.ts';
 import type { ConsoleAdapters } from '../adapters/index.ts';
-import { unhandled } from '../adapters/outcome.ts';
 import { nextRunTimes } from '../adapters/schedules.ts';
 import type { FieldErrors } from '../components/connection-fields.ts';
 import { type ConsoleEnv, pageContext, requireSession } from '../console-env.ts';

@@ -1,8 +1,8 @@
-import type { StartOutcome } from '../adapters/activity.ts';
-import { unhandled } from '../adapters/outcome.ts';
+import { unhandled } from '../../../services/outcomes.ts';
+import type { StartRunOutcome } from '../../../services/runs/types.ts';
 
 /** Why a run did not start, in words for the page. */
-export function startRunProblem(started: Exclude<StartOutcome, { outcome: 'started' }>): string {
+export function startRunProblem(started: Exclude<StartRunOutcome, { outcome: 'started' }>): string {
   switch (started.outcome) {
     case 'already_running':
       return `A run of this config is already queued or running (${started.runId}).`;

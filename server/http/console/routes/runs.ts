@@ -1,9 +1,9 @@
 import type { Context, Hono } from 'hono';
-import { type EventOutcome, eventOutcomes, type RunStatus, runStatuses } from '../../../db/schema/values.ts';
+import { type EventOutcome, eventOutcomes, type RunStatus, runStatuses } from '../../../core/model.ts';
 import type { Services } from '../../../main.ts';
+import { unhandled } from '../../../services/outcomes.ts';
 import type { Download } from '../adapters/activity.ts';
 import type { ConsoleAdapters } from '../adapters/index.ts';
-import { unhandled } from '../adapters/outcome.ts';
 import { type ConsoleEnv, pageContext, requireSession } from '../console-env.ts';
 import { acceptForm } from '../form.ts';
 import { render } from '../html.ts';

@@ -1,8 +1,8 @@
 import type { Context, Hono } from 'hono';
 import type { Services } from '../../../main.ts';
+import { unhandled } from '../../../services/outcomes.ts';
 import { type ConnectorForm, connectorForms } from '../adapters/connectors.ts';
 import type { ConsoleAdapters } from '../adapters/index.ts';
-import { unhandled } from '../adapters/outcome.ts';
 import type { SaveSystemOutcome, SystemInput } from '../adapters/systems.ts';
 import { connectionFromForm, type FieldErrors } from '../components/connection-fields.ts';
 import { type ConsoleEnv, pageContext, requireSession } from '../console-env.ts';

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { runStatuses } from '../../../db/schema/values.ts';
+import { runStatuses } from '../../../core/model.ts';
 import type { Services } from '../../../main.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import { access, errorResponses, idParams, json } from '../../api-route.ts';

@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { responses, situations } from '../../../core/model.ts';
-import { eventOutcomes } from '../../../db/schema/run-events.ts';
+import { eventOutcomes, responses, situations } from '../../../core/model.ts';
 import type { Services } from '../../../main.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import { access, errorResponses, idParams, json } from '../../api-route.ts';

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { runStatuses } from '../../../db/schema/runs.ts';
+import { runStatuses } from '../../../core/model.ts';
 import type { Services } from '../../../main.ts';
 import { access, errorResponses, idParam, json } from '../../api-route.ts';
 import type { ApiApp } from '../../app.ts';

@@ -1,6 +1,27 @@
 import { z } from '@hono/zod-openapi';
-import { eventOutcomes } from '../../../db/schema/run-events.ts';
-import { runModes, runStatuses, runTriggers } from '../../../db/schema/runs.ts';
+import { eventOutcomes, runModes, runStatuses, runTriggers } from '../../../core/model.ts';
+import type { RunCounts } from '../../../core/store-port.ts';
+
+/** The counts of a run: core's RunCounts, checked by the compiler against the one definition. */
+const runCountsSchema = z
+  .object({
+    situations: z.record(z.string(), z.number()),
+    responses: z.record(z.string(), z.number()).describe("each event's response, as decided"),
+    applied: z
+      .record(z.string(), z.number())
+      .optional()
+      .describe('per response, the actions written (absent on a dry run and on older runs)'),
+    linked: z.number().optional().describe('events whose only write was their link'),
+    unchanged: z.number().optional().describe('responses that would have changed nothing, so wrote nothing'),
+    skipped: z
+      .number()
+      .optional()
+      .describe('actions not carried out: refused, not applicable, or changed since an approved plan'),
+    errors: z.number(),
+  })
+  .describe(
+    'what the run decided (situations, responses) and what came of it',
+  ) satisfies z.ZodType<RunCounts>;
 
 export const runSummarySchema = z
   .object({
@@ -19,26 +40,7 @@ export const runSummarySchema = z
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
     durationMs: z.number().nullable(),
-    counts: z
-      .object({
-        situations: z.record(z.string(), z.number()),
-        responses: z.record(z.string(), z.number()).describe("each event's response, as decided"),
-        applied: z
-          .record(z.string(), z.number())
-          .optional()
-          .describe('per response, the actions written (absent on a dry run and on older runs)'),
-        linked: z.number().optional().describe('events whose only write was their link'),
-        unchanged: z
-          .number()
-          .optional()
-          .describe('responses that would have changed nothing, so wrote nothing'),
-        skipped: z
-          .number()
-          .optional()
-          .describe('actions not carried out: refused, not applicable, or changed since an approved plan'),
-        errors: z.number(),
-      })
-      .describe('what the run decided (situations, responses) and what came of it'),
+    counts: runCountsSchema,
     throughput: z.number().nullable(),
     error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
     policies: z

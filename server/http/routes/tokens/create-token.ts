@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { tokenRoles } from '../../../db/schema/values.ts';
+import { tokenRoles } from '../../../core/model.ts';
 import type { Services } from '../../../main.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import { maxTokenNameLength } from '../../../services/tokens.ts';

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { tokenRoles } from '../../../db/schema/values.ts';
+import { tokenRoles } from '../../../core/model.ts';
 
 /** A token as the API shows it: never the token itself, only its first characters. */
 export const tokenSchema = z
