@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import type { Services } from '../main.ts';
+import type { Services } from '../services/index.ts';
 
 /**
  * Opens the database (migrating it) and builds the services for one CLI command, closing them

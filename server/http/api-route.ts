@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { allow } from '../auth/middleware.ts';
 import type { TokenRole } from '../core/model.ts';
+import { allow } from './auth-middleware.ts';
 import { errorStatus } from './errors.ts';
 
 /**

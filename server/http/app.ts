@@ -1,14 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import { authenticate, type Caller, missingToken } from '../auth/middleware.ts';
-import type { Services } from '../main.ts';
+import type { Services } from '../services/index.ts';
+import type { ApiApp, AppEnv, Caller } from './app-env.ts';
+import { authenticate, missingToken } from './auth-middleware.ts';
 import { mountConsole } from './console/index.ts';
 import { ApiError, errorResponse, handleError, validationError } from './errors.ts';
 import { registerApiRoutes } from './routes/index.ts';
-
-export type AppEnv = { Variables: { requestId: string; caller: Caller | undefined } };
-export type ApiApp = OpenAPIHono<AppEnv>;
 
 /** JSON bodies are small; only a system's file upload may be large. */
 export const maxJsonBodyBytes = 5 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { bootstrapAdminToken } from '../auth/issue-token.ts';
-import type { Services } from '../main.ts';
+import type { Services } from '../services/index.ts';
 import { createApp } from './app.ts';
 
 export type Listening = { port: number; stop(): Promise<void> };

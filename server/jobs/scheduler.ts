@@ -3,8 +3,8 @@ import { type ScheduledTask, schedule } from 'node-cron';
 import type { Database } from '../db/client.ts';
 import { reconConfigs } from '../db/schema/index.ts';
 import type { RunService } from '../services/runs/types.ts';
-import { fireScheduledTick } from '../services/schedules.ts';
-import { cronPatternOf } from './frequency.ts';
+import { cronPatternOf } from '../services/schedules/frequency.ts';
+import { fireScheduledTick } from '../services/schedules/schedule-service.ts';
 
 export type SchedulerOptions = {
   db: Database;

@@ -1,7 +1,7 @@
-import { eventsCsv } from '../activity/events-csv.ts';
 import { type EventFilter, getEvent, listEvents, type RunEventDetail } from '../activity/events-query.ts';
 import { getRun, listRuns, type RunFilter, type RunSummary } from '../activity/runs-query.ts';
 import type { Database } from '../db/client.ts';
+import { eventsCsvReport } from '../reports/csv-report.ts';
 
 type RunNotFound = { outcome: 'run_not_found' };
 
@@ -26,7 +26,7 @@ export function createActivityService({ db }: { db: Database }) {
     /** All of a run's events as CSV chunks, read in pages (never the whole run in memory). */
     async eventsCsv(runId: string) {
       if (!(await getRun(db, runId))) return { outcome: 'run_not_found' } as const;
-      return { outcome: 'found', chunks: eventsCsv(db, runId) } as const;
+      return { outcome: 'found', chunks: eventsCsvReport(db, runId, { pageSize: 2000 }) } as const;
     },
 
     /** `eventId` as the API shows it (a decimal string); anything else is simply not found. */

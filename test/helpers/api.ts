@@ -9,7 +9,8 @@ import { createApp } from '../../server/http/app.ts';
 import type { GetRunResponse } from '../../server/http/routes/runs/get-run.ts';
 import type { StartRunResponse } from '../../server/http/routes/runs/start-run.ts';
 import { createLogger, type Logger } from '../../server/log.ts';
-import { buildServices, type Services } from '../../server/main.ts';
+import { buildServices } from '../../server/main.ts';
+import type { Services } from '../../server/services/index.ts';
 import type { TestDatabase } from './databases.ts';
 import { tempDataDir } from './server.ts';
 

@@ -1,10 +1,10 @@
 import { parse } from 'csv-parse/sync';
 import { beforeAll, expect, it } from 'vitest';
-import { eventsCsv } from '../../server/activity/events-csv.ts';
 import type { GetEventResponse } from '../../server/http/routes/runs/get-event.ts';
 import type { GetRunResponse } from '../../server/http/routes/runs/get-run.ts';
 import type { ListEventsResponse } from '../../server/http/routes/runs/list-events.ts';
 import type { ListRunsResponse } from '../../server/http/routes/runs/list-runs.ts';
+import { eventsCsvReport } from '../../server/reports/csv-report.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { type SeededRuns, seedRuns } from './run-fixtures.ts';
@@ -163,7 +163,7 @@ describeEachDatabase('runs and events: happy paths', (db) => {
     const whole = Buffer.from(await response.arrayBuffer()).toString('utf8');
     let paged = '';
     let chunks = 0;
-    for await (const chunk of eventsCsv(db(), seeded.eventRunId, 60)) {
+    for await (const chunk of eventsCsvReport(db(), seeded.eventRunId, { pageSize: 60 })) {
       paged += chunk;
       chunks++;
     }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { cronPatternOf, frequencyProblem, namedFrequencies } from '../../server/jobs/frequency.ts';
+import {
+  cronPatternOf,
+  frequencyProblem,
+  namedFrequencies,
+} from '../../server/services/schedules/frequency.ts';
 
 describe('frequencyProblem (node-cron parser)', () => {
   it.each([

@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { reconConfigs, runs } from '../../server/db/schema/index.ts';
 import { createScheduler, type Scheduler } from '../../server/jobs/scheduler.ts';
-import { fireScheduledTick, listSchedules } from '../../server/services/schedules.ts';
+import { fireScheduledTick, listSchedules } from '../../server/services/schedules/schedule-service.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { createCsvSystem, runServiceFor } from '../runs/recon-fixture.ts';
 

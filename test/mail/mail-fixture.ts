@@ -7,8 +7,9 @@ import { loadConfig } from '../../server/config.ts';
 import type { Database } from '../../server/db/client.ts';
 import { runNotifications, runs } from '../../server/db/schema/index.ts';
 import { createLogger } from '../../server/log.ts';
-import { buildServices, type Services } from '../../server/main.ts';
+import { buildServices } from '../../server/main.ts';
 import { savePolicy } from '../../server/sandbox/store.ts';
+import type { Services } from '../../server/services/index.ts';
 import { tempDataDir } from '../helpers/server.ts';
 import { createCsvSystem } from '../runs/recon-fixture.ts';
 

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
-import type { Services } from '../../server/main.ts';
+import type { Services } from '../../server/services/index.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { addIdmUser, clearIdm } from '../runs/recon-fixture.ts';
 import {

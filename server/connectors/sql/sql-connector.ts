@@ -1,5 +1,5 @@
 import type { ConnectionTest, Connector } from '../../core/connector-port.ts';
-import { createDisabledReading, type DisabledReading } from '../disabled-reading.ts';
+import { createDisabledReading } from '../disabled-reading.ts';
 import { ConnectorFailure, readFailure } from '../failure-messages.ts';
 import { createMysqlDriver } from './mysql-driver.ts';
 import { createPostgresDriver } from './postgres-driver.ts';
@@ -7,25 +7,8 @@ import type { SqlDriver } from './sql-driver.ts';
 import { describeSqlError, sqlServer } from './sql-errors.ts';
 import { lookupSql, searchSql } from './sql-read.ts';
 import type { SqlConnection } from './sql-settings.ts';
+import type { SqlTable } from './sql-table.ts';
 import { writeSqlOps } from './sql-write.ts';
-
-export type SqlTable = {
-  driver: SqlDriver;
-  connection: SqlConnection;
-  /** `"schema"."table"`, quoted for the dialect. */
-  name: string;
-  keyColumn: string;
-  column(attribute: string): string;
-  attribute(column: string): string;
-  /** The table's real columns, read once; a missing table is an error naming it. */
-  columns(): Promise<string[]>;
-  /** Column name → the database's type name (`timestamp with time zone`, `datetime`, …). */
-  types(): Promise<Map<string, string>>;
-  /** Whether a value of the disabled column means disabled (`disabledValue`); undefined when absent. */
-  isDisabledValue(value: unknown): boolean | undefined;
-  /** What reads noted about disabled accounts, for isDisabled. */
-  disabled: DisabledReading;
-};
 
 /**
  * A PostgreSQL or MySQL/MariaDB table (or import query) as a managed system. Values always travel

@@ -8,9 +8,9 @@ import {
 import type { Account, Attributes } from '../../core/model.ts';
 import { lookingUp, readFailure, readingPage } from '../failure-messages.ts';
 import { queryOf } from '../query-of.ts';
-import type { SqlTable } from './sql-connector.ts';
 import { keysPerStatement, placeholders, type SqlParam } from './sql-driver.ts';
 import { describeSqlError } from './sql-errors.ts';
+import type { SqlTable } from './sql-table.ts';
 import { laterMarker, type Marker, toAttribute, toMarker, watermarkParam } from './sql-values.ts';
 
 const defaultPageSize = 1000;

@@ -2,9 +2,9 @@ import type { WriteOp, WriteResult } from '../../core/connector-port.ts';
 import type { AttributePatch } from '../../core/model.ts';
 import { normalizeKey } from '../../core/normalize-key.ts';
 import { readFailure } from '../failure-messages.ts';
-import type { SqlTable } from './sql-connector.ts';
 import { keysPerStatement, placeholders, type SqlParam } from './sql-driver.ts';
 import { describeSqlError } from './sql-errors.ts';
+import type { SqlTable } from './sql-table.ts';
 import { toParam } from './sql-values.ts';
 
 /**

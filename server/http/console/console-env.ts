@@ -1,7 +1,7 @@
 import type { Context, Handler, MiddlewareHandler } from 'hono';
-import type { Services } from '../../main.ts';
+import type { Services } from '../../services/index.ts';
 import { findPerson, type Person } from './adapters/auth.ts';
-import type { FormFields } from './form.ts';
+import type { FormFields } from './form-fields.ts';
 import { type ConsoleAction, can } from './permissions.ts';
 import { readSession, type Session, writeSession } from './session.ts';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Hono } from 'hono';
-import type { Services } from '../../main.ts';
-import type { ApiApp } from '../app.ts';
+import type { Services } from '../../services/index.ts';
+import type { ApiApp } from '../app-env.ts';
 import { consoleAdapters } from './adapters/index.ts';
 import type { ConsoleEnv } from './console-env.ts';
 import { render } from './html.ts';

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Services } from '../../main.ts';
+import type { Services } from '../../services/index.ts';
 import { access, errorResponses } from '../api-route.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../app-env.ts';
 import { ApiError } from '../errors.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
-import type { Services } from '../../main.ts';
+import type { Services } from '../../services/index.ts';
 import { access, errorResponses } from '../api-route.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../app-env.ts';
 
 export const healthSchema = z.object({
   status: z.enum(['ok', 'unavailable']),

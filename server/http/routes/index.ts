@@ -1,6 +1,6 @@
-import type { Services } from '../../main.ts';
+import type { Services } from '../../services/index.ts';
 import { roleExtension } from '../api-route.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../app-env.ts';
 import { registerListConnectorTypes } from './connector-types.ts';
 import { registerListDisputes } from './disputes/list-disputes.ts';
 import { registerResolveDispute } from './disputes/resolve-dispute.ts';

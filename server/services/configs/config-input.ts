@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { objectTypes, responses, situations } from '../../core/model.ts';
-import { frequencyProblem } from '../../jobs/frequency.ts';
+import { frequencyProblem } from '../schedules/frequency.ts';
 
 const policyPath = z
   .string()

@@ -1,6 +1,6 @@
 import type { EventFilter, RunEventDetail, RunEventSummary } from '../../../activity/events-query.ts';
 import type { RunFilter, RunSummary } from '../../../activity/runs-query.ts';
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import type { NotFound } from '../../../services/outcomes.ts';
 import type { RunProgress, StartRunOutcome } from '../../../services/runs/types.ts';
 import type { Person } from './auth.ts';

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { Services } from '../../../main.ts';
 import { createConfigBody, updateConfigBody } from '../../../services/configs/config-input.ts';
 import type { ReconConfigView } from '../../../services/configs/config-view.ts';
+import type { Services } from '../../../services/index.ts';
 import type { Invalid, NotFound } from '../../../services/outcomes.ts';
 
 /** Reconciliation configs for the console: the API's own schema checks what a form sends. */

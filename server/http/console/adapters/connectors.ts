@@ -1,4 +1,4 @@
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 
 /**
  * The connector registry as the system forms need it: each type's settings as JSON Schema (the

@@ -1,5 +1,5 @@
-import type { Services } from '../../../main.ts';
 import type { Dispute, ResolveOutcome } from '../../../services/disputes.ts';
+import type { Services } from '../../../services/index.ts';
 import type { Person } from './auth.ts';
 
 /** Disputes (docs/api.md "Disputes"): a DISPUTED account waiting for a person, through the disputes service. */

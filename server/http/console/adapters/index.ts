@@ -1,4 +1,4 @@
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import { activityAdapter } from './activity.ts';
 import { configsAdapter } from './configs.ts';
 import { disputesAdapter } from './disputes.ts';

@@ -1,4 +1,4 @@
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import type { ApplyPlanOutcome } from '../../../services/review.ts';
 import type { Person } from './auth.ts';
 

@@ -1,5 +1,5 @@
 import { createTask } from 'node-cron';
-import { cronPatternOf } from '../../../jobs/frequency.ts';
+import { cronPatternOf } from '../../../services/schedules/frequency.ts';
 
 /**
  * The next `count` times a config's schedule fires, computed by node-cron from the scheduler's

@@ -1,4 +1,4 @@
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import type { CreateTokenOutcome, RevokeTokenOutcome, TokenView } from '../../../services/tokens.ts';
 
 /** API tokens for the console: the same use cases as `/api/tokens`. */

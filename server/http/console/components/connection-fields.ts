@@ -1,6 +1,6 @@
 import { maskedSecret } from '../../../secrets.ts';
 import type { ConnectorForm, JsonSchema } from '../adapters/connectors.ts';
-import type { FormFields } from '../form.ts';
+import type { FormFields } from '../form-fields.ts';
 import { html } from '../html.ts';
 import { CheckboxField, SelectField, TextArea, TextField } from './fields.ts';
 

@@ -1,6 +1,6 @@
 import { objectTypes, responses, situations } from '../../../core/model.ts';
-import { namedFrequencies } from '../../../jobs/frequency.ts';
 import { idmFields } from '../../../services/configs/config-input.ts';
+import { namedFrequencies } from '../../../services/schedules/frequency.ts';
 import type { PolicyListItem } from '../adapters/policies.ts';
 import type { FieldErrors } from '../components/connection-fields.ts';
 import {

@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import { findPerson } from '../adapters/auth.ts';
 import { anonymousSession, type ConsoleEnv } from '../console-env.ts';
 import { render } from '../html.ts';

@@ -1,6 +1,6 @@
 import { situations } from '../../../core/model.ts';
 import { type ConfigInput, type ConfigView, configFieldNames } from '../adapters/configs.ts';
-import type { FormFields } from '../form.ts';
+import type { FormFields } from '../form-fields.ts';
 import type { ConfigFormValues } from '../pages/config-form.ts';
 
 /** The text fields of the form, each named like the config field it edits. */

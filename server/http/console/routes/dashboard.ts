@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { heldStatuses } from '../../../core/model.ts';
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import type { RunSummary } from '../adapters/activity.ts';
 import type { ConsoleAdapters } from '../adapters/index.ts';
 import { nextRunTimes } from '../adapters/schedules.ts';

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { Diagnostic } from '../../../db/schema/policies.ts';
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import type { ConsoleAdapters } from '../adapters/index.ts';
 import { type ConsoleEnv, pageContext, requireSession } from '../console-env.ts';

@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { heldStatuses } from '../../../core/model.ts';
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import type { ConsoleAdapters } from '../adapters/index.ts';
 import type { ApplyOutcome } from '../adapters/review.ts';

@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { type EventOutcome, eventOutcomes, type RunStatus, runStatuses } from '../../../core/model.ts';
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import type { Download } from '../adapters/activity.ts';
 import type { ConsoleAdapters } from '../adapters/index.ts';

@@ -1,12 +1,13 @@
 import type { Context, Hono } from 'hono';
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import { type ConnectorForm, connectorForms } from '../adapters/connectors.ts';
 import type { ConsoleAdapters } from '../adapters/index.ts';
 import type { SaveSystemOutcome, SystemInput } from '../adapters/systems.ts';
 import { connectionFromForm, type FieldErrors } from '../components/connection-fields.ts';
 import { type ConsoleEnv, pageContext, requireSession } from '../console-env.ts';
-import { acceptForm, type FormFields } from '../form.ts';
+import { acceptForm } from '../form.ts';
+import type { FormFields } from '../form-fields.ts';
 import { render } from '../html.ts';
 import {
   NewSystemPage,

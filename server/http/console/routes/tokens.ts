@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { type TokenRole, tokenRoles } from '../../../core/model.ts';
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import type { ConsoleAdapters } from '../adapters/index.ts';
 import { type ConsoleEnv, pageContext, requireSession } from '../console-env.ts';

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { disputeStatuses } from '../../../db/schema/disputes.ts';
-import type { Services } from '../../../main.ts';
 import type { Dispute } from '../../../services/disputes.ts';
+import type { Services } from '../../../services/index.ts';
 import { access, errorResponses, json } from '../../api-route.ts';
-import type { ApiApp } from '../../app.ts';
+import type { ApiApp } from '../../app-env.ts';
 import { cursorParam, encodeCursor, limitParam } from '../../cursor.ts';
 import { disputeSchema } from './dispute-schema.ts';
 

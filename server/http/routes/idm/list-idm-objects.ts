@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { idmStatuses } from '../../../db/schema/idm-objects.ts';
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import { access, errorResponses, json } from '../../api-route.ts';
-import type { ApiApp } from '../../app.ts';
+import type { ApiApp } from '../../app-env.ts';
 import { cursorParam, encodeCursor, limitParam } from '../../cursor.ts';
 import { invalidInput } from '../../errors.ts';
 import { type IdmCollection, idmCollections, idmObjectSchema } from './idm-view.ts';

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import { access, errorResponses, json } from '../../api-route.ts';
-import type { ApiApp } from '../../app.ts';
+import type { ApiApp } from '../../app-env.ts';
 import { policySummarySchema } from './policy-schemas.ts';
 
 export const listPoliciesResponse = z.object({ items: z.array(policySummarySchema) });

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Services } from '../../../main.ts';
 import { checkPolicyPath } from '../../../sandbox/compile/sources.ts';
+import type { Services } from '../../../services/index.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import { access, errorResponses, json, jsonBody } from '../../api-route.ts';
-import type { ApiApp } from '../../app.ts';
+import type { ApiApp } from '../../app-env.ts';
 import { invalidInput } from '../../errors.ts';
 import { compileFailed, diagnosticSchema, policyKindSchema } from './policy-schemas.ts';
 

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Services } from '../../../main.ts';
 import { formatPolicyError } from '../../../sandbox/format.ts';
+import type { Services } from '../../../services/index.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import { access, errorResponses, json, jsonBody } from '../../api-route.ts';
-import type { ApiApp } from '../../app.ts';
+import type { ApiApp } from '../../app-env.ts';
 import { ApiError } from '../../errors.ts';
 import { compileFailed } from './policy-schemas.ts';
 

@@ -1,9 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
-import type { Services } from '../../../main.ts';
 import { createConfigBody } from '../../../services/configs/config-input.ts';
+import type { Services } from '../../../services/index.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import { access, errorResponses, idParams, json, jsonBody } from '../../api-route.ts';
-import type { ApiApp } from '../../app.ts';
+import type { ApiApp } from '../../app-env.ts';
 import { ApiError, invalidInput } from '../../errors.ts';
 import { configSchema, type ReconConfigResponse } from './config-response.ts';
 

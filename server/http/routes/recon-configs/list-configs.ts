@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import { access, errorResponses, idParam, json } from '../../api-route.ts';
-import type { ApiApp } from '../../app.ts';
+import type { ApiApp } from '../../app-env.ts';
 import { configSchema } from './config-response.ts';
 
 export const listConfigsQuery = z.strictObject({ systemId: idParam.optional() });

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { eventOutcomes, responses, situations } from '../../../core/model.ts';
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import { access, errorResponses, idParams, json } from '../../api-route.ts';
-import type { ApiApp } from '../../app.ts';
+import type { ApiApp } from '../../app-env.ts';
 import { cursorParam, encodeCursor, limitParam } from '../../cursor.ts';
 import { ApiError } from '../../errors.ts';
 import { eventSummarySchema } from './run-schemas.ts';

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { runStatuses } from '../../../core/model.ts';
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import { access, errorResponses, idParam, json } from '../../api-route.ts';
-import type { ApiApp } from '../../app.ts';
+import type { ApiApp } from '../../app-env.ts';
 import { cursorParam, encodeCursor, limitParam } from '../../cursor.ts';
 import { runSummarySchema } from './run-schemas.ts';
 

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { runKeysProblem } from '../../../core/lookup-accounts.ts';
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import { access, errorResponses, idParams, json, jsonBody } from '../../api-route.ts';
-import type { ApiApp } from '../../app.ts';
+import type { ApiApp } from '../../app-env.ts';
 import { ApiError } from '../../errors.ts';
 
 // No defaults here: an absent body reaches the handler as {}, so the handler applies them.

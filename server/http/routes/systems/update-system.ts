@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import { access, errorResponses, idParams, json, jsonBody } from '../../api-route.ts';
-import type { ApiApp } from '../../app.ts';
+import type { ApiApp } from '../../app-env.ts';
 import { ApiError, invalidInput } from '../../errors.ts';
 import {
   liveChangesSchema,

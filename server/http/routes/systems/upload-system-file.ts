@@ -1,9 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import { access, errorResponses, idParams, json } from '../../api-route.ts';
-import type { ApiApp, AppEnv } from '../../app.ts';
+import type { ApiApp, AppEnv } from '../../app-env.ts';
 import { ApiError, invalidInput } from '../../errors.ts';
 import { type SystemResponse, systemSchema } from './system-schema.ts';
 

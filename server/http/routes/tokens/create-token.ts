@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { tokenRoles } from '../../../core/model.ts';
-import type { Services } from '../../../main.ts';
+import type { Services } from '../../../services/index.ts';
 import { unhandled } from '../../../services/outcomes.ts';
 import { maxTokenNameLength } from '../../../services/tokens.ts';
 import { access, errorResponses, json, jsonBody } from '../../api-route.ts';
-import type { ApiApp } from '../../app.ts';
+import type { ApiApp } from '../../app-env.ts';
 import { invalidInput } from '../../errors.ts';
 import { tokenSchema } from './token-schema.ts';
 

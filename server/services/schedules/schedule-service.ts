@@ -1,8 +1,8 @@
 import { and, desc, eq, isNotNull } from 'drizzle-orm';
-import type { Database } from '../db/client.ts';
-import { reconConfigs, runs } from '../db/schema/index.ts';
-import { nextTickOf } from '../jobs/frequency.ts';
-import type { RunService } from './runs/types.ts';
+import type { Database } from '../../db/client.ts';
+import { reconConfigs, runs } from '../../db/schema/index.ts';
+import type { RunService } from '../runs/types.ts';
+import { nextTickOf } from './frequency.ts';
 
 /**
  * What became of one schedule tick of one config. The database decides, whichever server fires

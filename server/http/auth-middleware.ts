@@ -1,12 +1,9 @@
 import type { MiddlewareHandler } from 'hono';
+import { roleAllows } from '../auth/roles.ts';
 import type { TokenRole } from '../core/model.ts';
-import type { AppEnv } from '../http/app.ts';
-import { ApiError } from '../http/errors.ts';
 import type { TokenService } from '../services/tokens.ts';
-import { roleAllows } from './roles.ts';
-
-/** The token behind a request: its id, role and name (the name is who started or approved a run). */
-export type Caller = { tokenId: string; role: TokenRole; name: string };
+import type { AppEnv } from './app-env.ts';
+import { ApiError } from './errors.ts';
 
 export const missingToken = () =>
   new ApiError('UNAUTHORIZED', 'missing token: send the header "Authorization: Bearer <token>"');
