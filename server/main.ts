@@ -47,8 +47,6 @@ export function buildServices(
     openConnector: connectorOpener(secrets, connectors),
     retentionDays: config.runRetentionDays,
     staleMs: config.runStaleMs,
-    // Bound below: the live-change service needs the run service to start its runs.
-    liveAccounts: (configId, keys) => liveChanges.liveAccounts(configId, keys),
   });
   const liveChanges = createLiveChangeService({
     db,

@@ -1,8 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { and, asc, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Connector } from '../core/connector-port.ts';
+import type { Connector, LookupRequest } from '../core/connector-port.ts';
+import { lookupAccounts } from '../core/lookup-accounts.ts';
 import type { Account, Attributes } from '../core/model.ts';
+import { normalizeKey } from '../core/normalize-key.ts';
 import type { Database } from '../db/client.ts';
 import {
   liveChanges,
@@ -63,6 +65,26 @@ function sameAttributes(a: Attributes, b: Attributes): boolean {
  * of the system, then processed by live runs of the same engine. A config has one run at a time,
  * so changes arriving during a run wait in the table; `settle` (after every run) starts the next.
  */
+/** The account each key's latest stored change gives (null: deleted); absent keys have none. */
+async function accountsOfChanges(
+  db: Database,
+  configId: string,
+  keys: string[],
+): Promise<Map<string, Account | null>> {
+  const answer = new Map<string, Account | null>();
+  if (keys.length === 0) return answer;
+  const rows = await db.orm
+    .selectDistinctOn([liveChanges.objectKey])
+    .from(liveChanges)
+    .where(and(eq(liveChanges.configId, configId), inArray(liveChanges.objectKey, keys)))
+    .orderBy(liveChanges.objectKey, desc(liveChanges.id));
+  for (const row of rows) {
+    if (row.op === 'delete') answer.set(row.objectKey, null);
+    else if (row.attributes) answer.set(row.objectKey, { key: row.objectKey, attributes: row.attributes });
+  }
+  return answer;
+}
+
 export function createLiveChangeService({
   db,
   secrets,
@@ -75,6 +97,21 @@ export function createLiveChangeService({
   /** For polling: the connector of a system (as runs open it). */
   openConnector: (system: ManagedSystemRow) => Connector;
 }) {
+  // Live runs read their objects from the stored changes: latest per key wins, so each object's
+  // changes apply in order; keys with no stored change are asked of the system.
+  // The real connector underneath (its other methods called on it), with `lookup` answered here.
+  runService.decorateConnector('live', (configId, real) =>
+    Object.assign(Object.create(real) as Connector, {
+      async lookup(keys: string[], request: LookupRequest) {
+        const changed = await accountsOfChanges(db, configId, keys);
+        const rest = keys.filter((k) => !changed.has(k));
+        const found = [...changed.values()].filter((a): a is Account => a !== null);
+        const fromSystem = await lookupAccounts(real, rest, request);
+        const seen = new Set(found.map((a) => normalizeKey(a.key)));
+        return [...found, ...fromSystem.filter((a) => !seen.has(normalizeKey(a.key)))];
+      },
+    }),
+  );
   async function activeConfigIds(systemId: string): Promise<string[]> {
     const rows = await db.orm
       .select({ id: reconConfigs.id })
@@ -197,23 +234,6 @@ export function createLiveChangeService({
       return { outcome: 'accepted', accepted: changes.length, runIds };
     },
 
-    /** For the run service: the account each key's latest change gives (null: deleted). */
-    async liveAccounts(configId: string, keys: string[]): Promise<Map<string, Account | null>> {
-      const answer = new Map<string, Account | null>();
-      if (keys.length === 0) return answer;
-      const rows = await db.orm
-        .selectDistinctOn([liveChanges.objectKey])
-        .from(liveChanges)
-        .where(and(eq(liveChanges.configId, configId), inArray(liveChanges.objectKey, keys)))
-        .orderBy(liveChanges.objectKey, desc(liveChanges.id));
-      for (const row of rows) {
-        if (row.op === 'delete') answer.set(row.objectKey, null);
-        else if (row.attributes)
-          answer.set(row.objectKey, { key: row.objectKey, attributes: row.attributes });
-      }
-      return answer;
-    },
-
     /**
      * After every run of a config: a live run that succeeded settles the changes it read (those
      * that arrived before it started); a failed one counts an attempt. Then the next waiting
@@ -288,7 +308,8 @@ export function createLiveChangeService({
         } finally {
           await connector.close().catch(() => {});
         }
-        const latest = await this.liveAccounts(
+        const latest = await accountsOfChanges(
+          db,
           configId,
           accounts.map((a) => a.key),
         );

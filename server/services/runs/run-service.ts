@@ -4,9 +4,7 @@ import { and, eq, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import { defaultRunStaleMs } from '../../config.ts';
 import { executeApply } from '../../core/apply-reviewed-plan.ts';
 import type { Connector } from '../../core/connector-port.ts';
-import { lookupAccounts } from '../../core/lookup-accounts.ts';
-import type { Account, RunMode } from '../../core/model.ts';
-import { normalizeKey } from '../../core/normalize-key.ts';
+import type { RunMode } from '../../core/model.ts';
 import type { PolicyRunner } from '../../core/policy-port.ts';
 import type { EngineConfig } from '../../core/recon-config.ts';
 import { executeRun, type RunOutcome, resumeRun } from '../../core/run-engine.ts';
@@ -18,6 +16,7 @@ import { loadEngineConfig } from '../../runs/load-config.ts';
 import { createRunStore } from '../../runs/run-store.ts';
 import { createApplyRun, createDriftCheck, createReviewHooks } from '../review-store.ts';
 import type {
+  ConnectorDecorator,
   RunFinished,
   RunProgress,
   RunService,
@@ -35,11 +34,6 @@ export type RunServiceOptions = {
   retentionDays: number;
   now?: () => Date;
   batchSize?: number;
-  /**
-   * A live run's accounts (docs/api.md "Live changes"): for each key, the account its latest stored
-   * change gives, `null` when that change is a delete, absent when the connector must be asked.
-   */
-  liveAccounts?: (configId: string, keys: string[]) => Promise<Map<string, Account | null>>;
   /** A run whose heartbeat is older than this is taken over (its server died); default 60 s. */
   staleMs?: number;
 };
@@ -78,6 +72,7 @@ export function createRunService(
   const inFlight = new Map<string, Promise<RunOutcome | null>>();
   const outcomes = new Map<string, RunOutcome>();
   const listeners = new Set<(finished: RunFinished) => void | Promise<void>>();
+  const decorators = new Map<RunMode, ConnectorDecorator>();
   const staleMs = options.staleMs ?? defaultRunStaleMs;
   // Beat well inside the staleness window, so only a dead server's runs look stale.
   const heartbeatMs = Math.max(200, Math.min(5_000, Math.floor(staleMs / 4)));
@@ -120,26 +115,6 @@ export function createRunService(
     inFlight.set(runId, done);
   }
 
-  /**
-   * A live run's connector: `lookup` answers from the config's stored changes (latest per key
-   * wins, so each object's changes apply in order) and asks the real connector for the rest.
-   */
-  function liveConnector(configId: string, real: Connector): Connector {
-    const liveAccounts = options.liveAccounts;
-    if (!liveAccounts) return real;
-    // The real connector underneath (its methods keep working), with `lookup` answered here.
-    return Object.assign(Object.create(real) as Connector, {
-      async lookup(keys: string[], request: { attributes: string[] | null }) {
-        const changed = await liveAccounts(configId, keys);
-        const rest = keys.filter((k) => !changed.has(k));
-        const found = [...changed.values()].filter((a): a is Account => a !== null);
-        const fromSystem = await lookupAccounts(real, rest, request);
-        const seen = new Set(found.map((a) => normalizeKey(a.key)));
-        return [...found, ...fromSystem.filter((a) => !seen.has(normalizeKey(a.key)))];
-      },
-    });
-  }
-
   async function withEngine(
     runId: string,
     mode: RunMode,
@@ -164,7 +139,8 @@ export function createRunService(
     let connector: Connector;
     try {
       connector = options.openConnector(loaded.system);
-      if (mode === 'live') connector = liveConnector(configId, connector);
+      const decorate = decorators.get(mode);
+      if (decorate) connector = decorate(configId, connector);
     } catch (cause) {
       const error = {
         code: 'connector_error',
@@ -337,6 +313,10 @@ export function createRunService(
     onRunFinished(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+
+    decorateConnector(mode, decorate) {
+      decorators.set(mode, decorate);
     },
 
     async drain() {

@@ -4,6 +4,7 @@
  * service (`services/activity.ts`); the engine writes those rows.
  */
 
+import type { Connector } from '../../core/connector-port.ts';
 import type { RunMode, RunTrigger } from '../../core/model.ts';
 import type { RunOutcome } from '../../core/run-engine.ts';
 
@@ -60,12 +61,21 @@ export type RunFinished = {
   outcome: RunOutcome;
 };
 
+/** Wraps a run's connector: the same methods, some answered differently. */
+export type ConnectorDecorator = (configId: string, connector: Connector) => Connector;
+
 export interface RunService {
   /**
    * Calls `listener` after every run this process executes ends (a listener's failure is logged,
    * never changes the run). Returns a function that removes the listener.
    */
   onRunFinished(listener: (finished: RunFinished) => void | Promise<void>): () => void;
+  /**
+   * Every run of `mode` (new or resumed) reads through `decorate(configId, connector)` instead of
+   * the system's own connector: how another service shapes what a kind of run reads (live runs
+   * answer look-ups from their stored changes). The last one given for a mode counts.
+   */
+  decorateConnector(mode: RunMode, decorate: ConnectorDecorator): void;
   /** Queues a run and returns at once; the run goes on in the background. */
   start(request: StartRunRequest, onProgress?: (progress: RunProgress) => void): Promise<StartRunOutcome>;
   /** Starts an `apply` run: the plan's planned events are copied, then applied with drift checks. */
