@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Services } from '../services/index.ts';
-import type { ApiApp, AppEnv, Caller } from './app-env.ts';
+import type { ApiApp, AppEnv } from './app-env.ts';
 import { authenticate, missingToken } from './auth-middleware.ts';
 import { mountConsole } from './console/index.ts';
 import { ApiError, errorResponse, handleError, validationError } from './errors.ts';

@@ -3,7 +3,6 @@ import { createDisabledReading } from '../disabled-reading.ts';
 import { ConnectorFailure, readFailure } from '../failure-messages.ts';
 import { createMysqlDriver } from './mysql-driver.ts';
 import { createPostgresDriver } from './postgres-driver.ts';
-import type { SqlDriver } from './sql-driver.ts';
 import { describeSqlError, sqlServer } from './sql-errors.ts';
 import { lookupSql, searchSql } from './sql-read.ts';
 import type { SqlConnection } from './sql-settings.ts';
