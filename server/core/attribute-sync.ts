@@ -106,7 +106,8 @@ export function copyByName(
 /**
  * The account attributes the IDM object implies, through the system's outbound mapping (account
  * attribute → IDM attribute) or by name: for an existing account, the attributes it has; for a
- * new one, the system's attribute list (or every IDM attribute when the system lists none).
+ * new one, the unique field key and the system's attribute list (or every IDM attribute when the
+ * system lists none): a list that leaves the key out (a DN) still creates accounts.
  */
 export function outboundAttributes(
   idm: IdmObject,
@@ -119,7 +120,7 @@ export function outboundAttributes(
     : account
       ? Object.keys(account.attributes)
       : system.attributes.length > 0
-        ? system.attributes
+        ? [...new Set([system.uniqueFieldKey, ...system.attributes])]
         : Object.keys(idm.attributes);
   const out: Attributes = {};
   for (const name of names) {
