@@ -50,17 +50,21 @@ export type UserPeer = {
   close(): Promise<void>;
 };
 
-/** The peer's groups: the accounts of `users` plus groups listing them in their entitlement attribute. */
-export type GroupPeer = {
+/** A group in a cell's data: its name and its members' person ids (or keys of entries no config reads). */
+export type GroupSeed = { name: string; members: string[] };
+
+/**
+ * The peer's groups: people's accounts and groups listing them in the entitlement attribute, on one
+ * system; a User config on it links the people first, then the Group config runs.
+ */
+export type GroupPeer = UserPeer & {
   groups(
     cell: string,
     people: Person[],
-    groups: Array<{ name: string; members: string[] }>,
-  ): Promise<{ system: PeerSystem; users: Partial<typeof reconConfigs.$inferInsert> }>;
-  /** The group's key on the system. */
-  groupKeyOf(cell: string, name: string): string;
+    groups: GroupSeed[],
+  ): Promise<{ system: PeerSystem; groupConfig: Partial<typeof reconConfigs.$inferInsert> }>;
   /** The IDM attributes of a group (without members) as this system would give them. */
-  groupAttributes(cell: string, name: string): Attributes;
+  groupAttributes(cell: string, group: GroupSeed): Attributes;
 };
 
 type Table = Partial<Record<Situation, Response>>;
@@ -276,6 +280,100 @@ export function describeUserCells(
           .returning();
         await setSituations(db(), config?.id as string, cell.table);
         const counted = countingRunService(db(), () => system.secrets);
+        await assertConverges(db(), counted, config?.id as string, cell.response);
+      });
+    }
+  });
+}
+
+/** The Group cells: the responses of the User cells, the member list sent to the system where the IDM leads. */
+export function groupCells(disablesGroups: boolean): Cell[] {
+  const toSystem: AttributeSync = { member: { direction: 'toSystem' } };
+  return userCells
+    .filter((cell) => disablesGroups || cell.response !== 'DISABLE_IN_RESOURCE')
+    .map((cell) =>
+      cell.table.IDM_EXISTS__RESOURCE_EXISTS === 'UPDATE_RESOURCE_FROM_IDM' ? { ...cell, attributeSync: toSystem } : cell,
+    );
+}
+
+/**
+ * A Group cell's data: G1 on both sides with other members in the IDM, G2 only on the system, G3
+ * only on the system and listing an entry no config reads (`svc`), G4 only in the IDM.
+ */
+const groupPeople: Person[] = people.slice(0, 3).map(({ disabled: _off, ...p }) => p);
+const systemGroups: GroupSeed[] = [
+  { name: 'G1', members: ['E1', 'E2'] },
+  { name: 'G2', members: ['E3'] },
+  { name: 'G3', members: ['E1', 'svc'] },
+];
+const idmGroups: Array<GroupSeed> = [
+  { name: 'G1', members: ['E1', 'E3'] },
+  { name: 'G4', members: ['E2'] },
+];
+
+/** The Group cells of one connector: users linked by a first run, then each cell's Group config run twice. */
+export function describeGroupCells(
+  name: string,
+  available: boolean,
+  open: () => Promise<GroupPeer>,
+  db: () => TestDatabase,
+  /** Whether the system can disable a group (a CSV or SQL status column; not LDAP or SCIM groups). */
+  disablesGroups: boolean,
+) {
+  describe.runIf(available)(`${name}: Group configs`, () => {
+    let peer: GroupPeer;
+    beforeAll(async () => {
+      peer = await open();
+    });
+    afterAll(async () => {
+      await peer?.close();
+    });
+    const cells = groupCells(disablesGroups);
+    for (const cell of cells) {
+      it(`${cell.response}: the second run writes nothing`, async () => {
+        await clearIdm(db());
+        const tag = `g${cells.indexOf(cell)}`;
+        const { system, groupConfig } = await peer.groups(tag, groupPeople, systemGroups);
+        const row = await insertSystem(db(), {
+          name: `${name}-${tag}-${Math.random()}`,
+          type: system.type,
+          trusted: true,
+          uniqueFieldKey: system.uniqueFieldKey,
+          connection: system.connection,
+          attributes: system.attributes,
+        });
+        const counted = countingRunService(db(), () => system.secrets);
+        const [users] = await db()
+          .orm.insert(reconConfigs)
+          .values({ systemId: row.id, objectType: 'User', ...system.config })
+          .returning();
+        await setSituations(db(), users?.id as string, { IDM_NOT_EXISTS__RESOURCE_EXISTS: 'ADD_TO_IDM' });
+        const linked = await runToEnd(counted.service, db(), { configId: users?.id as string });
+        expect(linked.counts.applied).toEqual({ ADD_TO_IDM: groupPeople.length });
+
+        const userIds = new Map(
+          (await db().rows<{ id: string; employee_id: string }>(sql`select id, employee_id from idm_objects`)).map(
+            (r) => [r.employee_id, r.id],
+          ),
+        );
+        for (const group of idmGroups) {
+          const id = await insertIdm(db(), 'Group', peer.groupAttributes(tag, group));
+          for (const member of group.members) {
+            await db().rows(sql`
+              insert into idm_memberships (member_id, target_id, system_id)
+              values (${userIds.get(member) as string}, ${id}, ${row.id})`);
+          }
+        }
+        const [config] = await db()
+          .orm.insert(reconConfigs)
+          .values({
+            systemId: row.id,
+            objectType: 'Group',
+            ...groupConfig,
+            ...(cell.attributeSync ? { attributeSync: cell.attributeSync } : {}),
+          })
+          .returning();
+        await setSituations(db(), config?.id as string, cell.table);
         await assertConverges(db(), counted, config?.id as string, cell.response);
       });
     }

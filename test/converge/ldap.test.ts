@@ -9,7 +9,14 @@ import {
   startSlapd,
   suffix,
 } from '../helpers/slapd.ts';
-import { describeUserCells, type Person, type UserPeer, useIdmDatabase } from './converge-fixture.ts';
+import {
+  describeGroupCells,
+  describeUserCells,
+  type GroupPeer,
+  type Person,
+  type PeerSystem,
+  useIdmDatabase,
+} from './converge-fixture.ts';
 
 /**
  * The convergence matrix over a real slapd: one OU per cell, the DN as the unique field key,
@@ -32,10 +39,13 @@ function entry(p: Person) {
   };
 }
 
-async function ldapPeer(slapd: Slapd): Promise<UserPeer> {
+async function ldapPeer(slapd: Slapd): Promise<GroupPeer> {
   const client = new Client({ url: slapd.url });
   await client.bind(rootDn, rootPassword);
-  return {
+  const groupDn = (cell: string, name: string) => `cn=${name},${ou(cell)}`;
+  const memberDn = (cell: string, id: string) =>
+    id === 'svc' ? `cn=svc,${ou(cell)}` : dnOf(cell, { id } as Person);
+  const peer: GroupPeer = {
     async users(cell, people) {
       await client.add(ou(cell), { objectClass: ['top', 'organizationalUnit'], ou: cell });
       for (const p of people) await client.add(dnOf(cell, p), entry(p));
@@ -69,10 +79,43 @@ async function ldapPeer(slapd: Slapd): Promise<UserPeer> {
       employeeNumber: p.id,
       businessCategory: p.roles,
     }),
+    async groups(cell, people, groups) {
+      const users: PeerSystem = await peer.users(cell, people);
+      // An entry that is no person: a group may list it, and no config reads it.
+      await client.add(`cn=svc,${ou(cell)}`, { objectClass: ['top', 'organizationalRole'], cn: 'svc' });
+      for (const group of groups) {
+        await client.add(groupDn(cell, group.name), {
+          objectClass: ['top', 'groupOfNames'],
+          cn: group.name,
+          member: group.members.map((id) => memberDn(cell, id)),
+        });
+      }
+      return {
+        system: {
+          ...users,
+          connection: {
+            ...users.connection,
+            referenceAttributes: ['member'],
+            objectClasses: ['top', 'groupOfNames'],
+            rdnAttribute: 'cn',
+          },
+          attributes: ['cn', 'member'],
+        },
+        groupConfig: {
+          targetSearchFilter: '(objectClass=groupOfNames)',
+          sourceAttributeName: 'cn',
+          idmCustomAttribute: 'cn',
+          entitlementAttribute: 'member',
+          policyMap: ['cn', 'member'],
+        },
+      };
+    },
+    groupAttributes: (cell, group) => ({ dn: groupDn(cell, group.name), cn: [group.name], name: group.name }),
     close: async () => {
       await client.unbind();
     },
   };
+  return peer;
 }
 
 describe.runIf(slapdAvailable())('convergence over OpenLDAP slapd', () => {
@@ -85,4 +128,5 @@ describe.runIf(slapdAvailable())('convergence over OpenLDAP slapd', () => {
     await slapd?.stop();
   });
   describeUserCells('ldap', true, () => ldapPeer(slapd), db);
+  describeGroupCells('ldap', true, () => ldapPeer(slapd), db, false);
 });
