@@ -3,9 +3,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createConnector } from '../../server/connectors/index.ts';
 import type { Connector, WriteOp } from '../../server/core/connector-port.ts';
 import type { Attributes, Response, Situation } from '../../server/core/model.ts';
+import type { PolicyRunner } from '../../server/core/policy-port.ts';
 import type { AttributeSync } from '../../server/core/recon-config.ts';
 import type { Database } from '../../server/db/client.ts';
 import { type ManagedSystemRow, reconConfigs } from '../../server/db/schema/index.ts';
+import { createPolicyRunner, type PolicyService } from '../../server/sandbox/index.ts';
+import { savePolicy } from '../../server/sandbox/store.ts';
 import { createRunService } from '../../server/services/runs/run-service.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
 import { clearIdm, eventsOf, runToEnd, setSituations } from '../runs/recon-fixture.ts';
@@ -146,7 +149,11 @@ export function useIdmDatabase(): () => TestDatabase {
 }
 
 /** The run service with the real connectors, whose writes are counted (each op as the connector got it). */
-export function countingRunService(db: Database, secretsOf: (system: ManagedSystemRow) => Record<string, string>) {
+export function countingRunService(
+  db: Database,
+  secretsOf: (system: ManagedSystemRow) => Record<string, string>,
+  policies: PolicyRunner | null = null,
+) {
   const writes: WriteOp[] = [];
   const openConnector = (system: ManagedSystemRow): Connector => {
     const connector = createConnector({
@@ -166,7 +173,7 @@ export function countingRunService(db: Database, secretsOf: (system: ManagedSyst
   const service = createRunService({
     db,
     log: { info: () => {}, warn: () => {} },
-    policies: null,
+    policies,
     openConnector,
     retentionDays: 90,
   });
@@ -240,6 +247,7 @@ export function describeUserCells(
   available: boolean,
   open: () => Promise<UserPeer>,
   db: () => TestDatabase,
+  policies: () => PolicyRunner | null = () => null,
 ) {
   describe.runIf(available)(`${name}: User configs`, () => {
     let peer: UserPeer;
@@ -279,7 +287,7 @@ export function describeUserCells(
           })
           .returning();
         await setSituations(db(), config?.id as string, cell.table);
-        const counted = countingRunService(db(), () => system.secrets);
+        const counted = countingRunService(db(), () => system.secrets, policies());
         await assertConverges(db(), counted, config?.id as string, cell.response);
       });
     }
@@ -319,6 +327,8 @@ export function describeGroupCells(
   db: () => TestDatabase,
   /** Whether the system can disable a group (a CSV or SQL status column; not LDAP or SCIM groups). */
   disablesGroups: boolean,
+  /** The sandbox, for systems that tell users from groups by a target query policy (CSV, SQL). */
+  policies: () => PolicyRunner | null = () => null,
 ) {
   describe.runIf(available)(`${name}: Group configs`, () => {
     let peer: GroupPeer;
@@ -342,7 +352,7 @@ export function describeGroupCells(
           connection: system.connection,
           attributes: system.attributes,
         });
-        const counted = countingRunService(db(), () => system.secrets);
+        const counted = countingRunService(db(), () => system.secrets, policies());
         const [users] = await db()
           .orm.insert(reconConfigs)
           .values({ systemId: row.id, objectType: 'User', ...system.config })
@@ -378,4 +388,25 @@ export function describeGroupCells(
       });
     }
   });
+}
+
+/**
+ * A sandboxed policy runner with these policies saved, for the file's database (CSV and SQL
+ * systems filter only through a target query policy).
+ */
+export function usePolicies(db: () => TestDatabase, sources: Record<string, string>): () => PolicyRunner {
+  let runner: PolicyService | undefined;
+  beforeAll(async () => {
+    for (const [path, source] of Object.entries(sources)) {
+      expect((await savePolicy(db(), path, source)).diagnostics).toEqual([]);
+    }
+    runner = createPolicyRunner(db(), { memoryMb: 128, timeoutMs: 10_000, runCpuMs: 60_000 });
+  });
+  afterAll(async () => {
+    await runner?.close();
+  });
+  return () => {
+    if (!runner) throw new Error('the policy runner is not started yet');
+    return runner;
+  };
 }
