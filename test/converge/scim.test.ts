@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { type ScimServer, startScimServer } from '../helpers/scim-server.ts';
-import { describeUserCells, type Person, type UserPeer, useIdmDatabase } from './converge-fixture.ts';
+import { randomUUID } from 'node:crypto';
+import {
+  describeGroupCells,
+  describeUserCells,
+  type GroupPeer,
+  type Person,
+  useIdmDatabase,
+} from './converge-fixture.ts';
 
 /**
  * The convergence matrix over the real SCIM test server (SCIMMY): its users emptied per cell,
@@ -8,8 +15,42 @@ import { describeUserCells, type Person, type UserPeer, useIdmDatabase } from '.
  */
 const userName = (p: Person) => `${p.id.toLowerCase()}@example.test`;
 
-function scimPeer(server: ScimServer): UserPeer {
-  return {
+function scimPeer(server: ScimServer): GroupPeer {
+  const peer: GroupPeer = {
+    async groups(_cell, people, groups) {
+      await peer.users(_cell, people);
+      server.store.Groups.clear();
+      const ids = new Map([...server.store.Users.values()].map((u) => [u.externalId as string, u.id]));
+      for (const group of groups) {
+        const now = server.store.stamp();
+        const id = randomUUID();
+        server.store.Groups.set(id, {
+          id,
+          displayName: group.name,
+          // `svc`: a member the server knows no user for, as a nested group or a deleted user would be.
+          members: group.members.map((m) => ({ value: ids.get(m) ?? `svc-${id}` })),
+          meta: { resourceType: 'Group', created: now, lastModified: now },
+        });
+      }
+      return {
+        system: {
+          type: 'scim',
+          uniqueFieldKey: 'displayName',
+          connection: { baseUrl: server.baseUrl, resourceType: 'Group' },
+          secrets: { token: server.token },
+          attributes: ['displayName', 'members'],
+          config: {},
+        },
+        groupConfig: {
+          sourceAttributeName: 'displayName',
+          idmCustomAttribute: 'displayName',
+          entitlementAttribute: 'members',
+          policyMap: ['displayName', 'members'],
+        },
+        membersLinked: false,
+      };
+    },
+    groupAttributes: (_cell, g) => ({ displayName: g.name, name: g.name }),
     async users(_cell, people) {
       server.store.Users.clear();
       server.seedUsers(
@@ -45,6 +86,7 @@ function scimPeer(server: ScimServer): UserPeer {
     }),
     close: async () => {},
   };
+  return peer;
 }
 
 describe('convergence over SCIM', () => {
@@ -57,4 +99,5 @@ describe('convergence over SCIM', () => {
     await server?.close();
   });
   describeUserCells('scim', true, async () => scimPeer(server), db);
+  describeGroupCells('scim', true, async () => scimPeer(server), db, false);
 });
