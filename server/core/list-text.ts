@@ -9,7 +9,9 @@ export const listSeparator = ';';
 export function listAsText(name: string, values: string[]): { text: string } | { problem: string } {
   const split = values.find((v) => v.includes(listSeparator));
   if (split !== undefined) {
-    return { problem: `column "${name}" holds a list whose value "${split}" contains "${listSeparator}", the list separator` };
+    return {
+      problem: `column "${name}" holds a list whose value "${split}" contains "${listSeparator}", the list separator`,
+    };
   }
   return { text: values.join(listSeparator) };
 }

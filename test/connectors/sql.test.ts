@@ -117,12 +117,17 @@ for (const dialect of ['postgres', 'mysql'] as Dialect[]) {
       ).toEqual([
         { ok: false, message: 'no row with key "nobody"' },
         { ok: false, message: 'table "people" has no column "salary"' },
-        { ok: false, message: 'column "dept" holds a list whose value "a;b" contains ";", the list separator' },
+        {
+          ok: false,
+          message: 'column "dept" holds a list whose value "a;b" contains ";", the list separator',
+        },
       ]);
     });
 
     it('reads a DATE as the day and a BOOLEAN as a boolean, as written (issue 15: no rewrite on every run)', async () => {
-      await db.run('create table typed (id varchar(10) primary key, hired date, manager boolean, roles varchar(50))');
+      await db.run(
+        'create table typed (id varchar(10) primary key, hired date, manager boolean, roles varchar(50))',
+      );
       await db.run(`insert into typed values ('t1', '2019-12-31', false, 'dev')`);
       const typed = createConnector({
         type: 'sql',

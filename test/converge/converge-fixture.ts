@@ -98,13 +98,25 @@ export const userCells: Cell[] = [
   },
   {
     response: 'ADD_TO_IDM',
-    table: { IDM_NOT_EXISTS__RESOURCE_EXISTS: 'ADD_TO_IDM', IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_IDM_FROM_RESOURCE' },
+    table: {
+      IDM_NOT_EXISTS__RESOURCE_EXISTS: 'ADD_TO_IDM',
+      IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_IDM_FROM_RESOURCE',
+    },
   },
-  { response: 'UPDATE_IDM_FROM_RESOURCE', table: { IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_IDM_FROM_RESOURCE' } },
-  { response: 'UPDATE_RESOURCE_FROM_IDM', table: { IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_RESOURCE_FROM_IDM' } },
+  {
+    response: 'UPDATE_IDM_FROM_RESOURCE',
+    table: { IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_IDM_FROM_RESOURCE' },
+  },
+  {
+    response: 'UPDATE_RESOURCE_FROM_IDM',
+    table: { IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_RESOURCE_FROM_IDM' },
+  },
   {
     response: 'ADD_TO_RESOURCE',
-    table: { IDM_EXISTS__RESOURCE_NOT_EXISTS: 'ADD_TO_RESOURCE', IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_RESOURCE_FROM_IDM' },
+    table: {
+      IDM_EXISTS__RESOURCE_NOT_EXISTS: 'ADD_TO_RESOURCE',
+      IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_RESOURCE_FROM_IDM',
+    },
   },
   {
     response: 'DISABLE_IN_RESOURCE',
@@ -139,7 +151,12 @@ export const people: Person[] = [
 ];
 const onSystem = ['E1', 'E2', 'E3', 'E5'];
 /** E1 as the IDM holds it: other values, the roles in another order. */
-const e1InIdm: Person = { id: 'E1', name: 'Ann New', email: 'ann@new.example', roles: ['admin', 'dev', 'ops'] };
+const e1InIdm: Person = {
+  id: 'E1',
+  name: 'Ann New',
+  email: 'ann@new.example',
+  roles: ['admin', 'dev', 'ops'],
+};
 
 /** A database for the IDM: real PostgreSQL when the suite has it, else PGlite. */
 export function useIdmDatabase(): () => TestDatabase {
@@ -191,9 +208,7 @@ export function countingRunService(
 /** What the IDM holds, without the times a run touches (last seen): a second run must leave it as is. */
 export async function idmState(db: Database) {
   return {
-    objects: await db.rows(
-      sql`select id, type, status, version, attributes from idm_objects order by id`,
-    ),
+    objects: await db.rows(sql`select id, type, status, version, attributes from idm_objects order by id`),
     links: await db.rows(
       sql`select system_id, object_type, account_key, idm_object_id, status, stale_since from links order by system_id, account_key`,
     ),
@@ -215,7 +230,13 @@ async function insertIdm(db: Database, type: string, attributes: Attributes, sta
   return row?.id as string;
 }
 
-async function insertLink(db: Database, systemId: string, type: string, accountKey: string, idmObjectId: string) {
+async function insertLink(
+  db: Database,
+  systemId: string,
+  type: string,
+  accountKey: string,
+  idmObjectId: string,
+) {
   await db.rows(sql`
     insert into links (system_id, object_type, account_key, idm_object_id, status)
     values (${systemId}, ${type}, ${accountKey}, ${idmObjectId}, 'active')`);
@@ -269,7 +290,10 @@ export function describeUserCells(
       it(`${cell.response}: the second run writes nothing`, async () => {
         await clearIdm(db());
         const tag = `c${userCells.indexOf(cell)}`;
-        const system = await peer.users(tag, people.filter((p) => onSystem.includes(p.id)));
+        const system = await peer.users(
+          tag,
+          people.filter((p) => onSystem.includes(p.id)),
+        );
         const row = await insertSystem(db(), {
           name: `${name}-${tag}-${Math.random()}`,
           type: system.type,
@@ -308,7 +332,9 @@ export function groupCells(disablesGroups: boolean): Cell[] {
   return userCells
     .filter((cell) => disablesGroups || cell.response !== 'DISABLE_IN_RESOURCE')
     .map((cell) =>
-      cell.table.IDM_EXISTS__RESOURCE_EXISTS === 'UPDATE_RESOURCE_FROM_IDM' ? { ...cell, attributeSync: toSystem } : cell,
+      cell.table.IDM_EXISTS__RESOURCE_EXISTS === 'UPDATE_RESOURCE_FROM_IDM'
+        ? { ...cell, attributeSync: toSystem }
+        : cell,
     );
 }
 
@@ -351,7 +377,11 @@ export function describeGroupCells(
       it(`${cell.response}: the second run writes nothing`, async () => {
         await clearIdm(db());
         const tag = `g${cells.indexOf(cell)}`;
-        const { system, groupConfig, membersLinked = true } = await peer.groups(tag, groupPeople, systemGroups);
+        const {
+          system,
+          groupConfig,
+          membersLinked = true,
+        } = await peer.groups(tag, groupPeople, systemGroups);
         const row = await insertSystem(db(), {
           name: `${name}-${tag}-${Math.random()}`,
           type: system.type,
@@ -372,9 +402,9 @@ export function describeGroupCells(
         }
 
         const userIds = new Map(
-          (await db().rows<{ id: string; employee_id: string }>(sql`select id, employee_id from idm_objects`)).map(
-            (r) => [r.employee_id, r.id],
-          ),
+          (
+            await db().rows<{ id: string; employee_id: string }>(sql`select id, employee_id from idm_objects`)
+          ).map((r) => [r.employee_id, r.id]),
         );
         for (const group of idmGroups) {
           const id = await insertIdm(db(), 'Group', peer.groupAttributes(tag, group));

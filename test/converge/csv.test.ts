@@ -27,7 +27,15 @@ function csvPeer(): GroupPeer {
     writeFileSync(file, `${[columns, ...rows].map((row) => row.join(',')).join('\n')}\n`);
     return file;
   };
-  const personRow = (p: Person) => [p.id, 'user', p.name, p.email, p.roles.join(';'), '', p.disabled ? 'disabled' : 'active'];
+  const personRow = (p: Person) => [
+    p.id,
+    'user',
+    p.name,
+    p.email,
+    p.roles.join(';'),
+    '',
+    p.disabled ? 'disabled' : 'active',
+  ];
   const system = (file: string) => ({
     type: 'csv',
     uniqueFieldKey: 'key',

@@ -13,8 +13,8 @@ import {
   describeGroupCells,
   describeUserCells,
   type GroupPeer,
-  type Person,
   type PeerSystem,
+  type Person,
   useIdmDatabase,
 } from './converge-fixture.ts';
 

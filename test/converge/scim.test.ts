@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { type ScimServer, startScimServer } from '../helpers/scim-server.ts';
-import { randomUUID } from 'node:crypto';
 import {
   describeGroupCells,
   describeUserCells,

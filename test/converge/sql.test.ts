@@ -1,5 +1,10 @@
 import { beforeAll, describe } from 'vitest';
-import { createSqlFixture, type Dialect, dialectsAvailable, type SqlFixture } from '../connectors/sql-fixture.ts';
+import {
+  createSqlFixture,
+  type Dialect,
+  dialectsAvailable,
+  type SqlFixture,
+} from '../connectors/sql-fixture.ts';
 import {
   describeGroupCells,
   describeUserCells,
@@ -41,7 +46,15 @@ function sqlPeer(fixture: () => SqlFixture, dialect: Dialect): GroupPeer {
       roles varchar(200), member varchar(500), hired date, manager boolean, level integer, status varchar(20))`);
     for (const p of people) {
       await insert(table, [
-        p.id, 'user', p.name, p.email, p.roles.join(';'), null, hired(p), p.id === 'E1', numberOf(p),
+        p.id,
+        'user',
+        p.name,
+        p.email,
+        p.roles.join(';'),
+        null,
+        hired(p),
+        p.id === 'E1',
+        numberOf(p),
         p.disabled ? 'disabled' : 'active',
       ]);
     }
@@ -66,7 +79,18 @@ function sqlPeer(fixture: () => SqlFixture, dialect: Dialect): GroupPeer {
     async groups(cell, people, groups) {
       const table = await createTable(cell, people);
       for (const g of groups) {
-        await insert(table, [g.name, 'group', g.name, null, null, g.members.join(';'), null, null, null, 'active']);
+        await insert(table, [
+          g.name,
+          'group',
+          g.name,
+          null,
+          null,
+          g.members.join(';'),
+          null,
+          null,
+          null,
+          'active',
+        ]);
       }
       return {
         system: system(table),
@@ -100,13 +124,22 @@ function sqlPeer(fixture: () => SqlFixture, dialect: Dialect): GroupPeer {
 for (const dialect of ['postgres', 'mysql'] as const) {
   describe.runIf(dialectsAvailable[dialect])(`convergence over SQL (${dialect})`, () => {
     const db = useIdmDatabase();
-    const policies = usePolicies(db, { [`converge/by-kind-${dialect}.ts`]: byKind(dialect === 'postgres' ? '$1' : '?') });
+    const policies = usePolicies(db, {
+      [`converge/by-kind-${dialect}.ts`]: byKind(dialect === 'postgres' ? '$1' : '?'),
+    });
     let fixture: SqlFixture;
     beforeAll(async () => {
       fixture = await createSqlFixture(dialect);
       return () => fixture.drop();
     });
     describeUserCells(`sql-${dialect}`, true, async () => sqlPeer(() => fixture, dialect), db, policies);
-    describeGroupCells(`sql-${dialect}`, true, async () => sqlPeer(() => fixture, dialect), db, true, policies);
+    describeGroupCells(
+      `sql-${dialect}`,
+      true,
+      async () => sqlPeer(() => fixture, dialect),
+      db,
+      true,
+      policies,
+    );
   });
 }

@@ -33,7 +33,11 @@ describe('outboundAttributes', () => {
   };
 
   it('a new account gets the unique field key even when the system attribute list leaves it out', () => {
-    expect(outboundAttributes(idm, null, system)).toEqual({ dn: 'uid=a,ou=p,dc=x', cn: ['A'], mail: ['a@x'] });
+    expect(outboundAttributes(idm, null, system)).toEqual({
+      dn: 'uid=a,ou=p,dc=x',
+      cn: ['A'],
+      mail: ['a@x'],
+    });
   });
 
   it('an existing account gets only the attributes it has', () => {
