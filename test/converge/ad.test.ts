@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Control } from 'ldapts';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { describe } from 'vitest';
 import { adminDn, adminPassword, domainDn, sambaAvailable, useSamba } from '../helpers/samba.ts';
 import {
   describeGroupCells,
   describeUserCells,
   type GroupPeer,
-  type Person,
   type PeerSystem,
+  type Person,
   useIdmDatabase,
 } from './converge-fixture.ts';
 
@@ -66,7 +66,9 @@ async function adPeer(): Promise<GroupPeer> {
     async groups(cell, people, groups) {
       const users = await peer.users(cell, people);
       // A contact: no account, no key; a group may list it, and no config reads it.
-      await client.add(`CN=svc,${ou(cell)}`, { objectClass: ['top', 'person', 'organizationalPerson', 'contact'] });
+      await client.add(`CN=svc,${ou(cell)}`, {
+        objectClass: ['top', 'person', 'organizationalPerson', 'contact'],
+      });
       for (const group of groups) {
         await client.add(dnOf(cell, group.name), {
           objectClass: ['top', 'group'],
@@ -77,7 +79,11 @@ async function adPeer(): Promise<GroupPeer> {
       return {
         system: {
           ...users,
-          connection: { ...users.connection, referenceAttributes: ['member'], objectClasses: ['top', 'group'] },
+          connection: {
+            ...users.connection,
+            referenceAttributes: ['member'],
+            objectClasses: ['top', 'group'],
+          },
           attributes: ['sAMAccountName', 'cn', 'member'],
         },
         groupConfig: {

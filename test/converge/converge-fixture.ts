@@ -134,7 +134,34 @@ export const userCells: Cell[] = [
   },
   { response: 'DISABLE_IN_IDM', table: { IDM_EXISTS__RESOURCE_NOT_EXISTS: 'DISABLE_IN_IDM' } },
   { response: 'DELETE_FROM_IDM', table: { IDM_EXISTS__RESOURCE_NOT_EXISTS: 'DELETE_FROM_IDM' } },
+  // Whole tables as configs use them: a trusted source feeding the IDM, and the IDM provisioning.
+  {
+    response: 'ADD_TO_IDM',
+    table: {
+      IDM_NOT_EXISTS__RESOURCE_EXISTS: 'ADD_TO_IDM',
+      IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_IDM_FROM_RESOURCE',
+      IDM_EXISTS__RESOURCE_NOT_EXISTS: 'DISABLE_IN_IDM',
+      IDM_DELETED__RESOURCE_EXISTS: 'DO_NOTHING',
+    },
+  },
+  {
+    response: 'ADD_TO_RESOURCE',
+    table: {
+      IDM_EXISTS__RESOURCE_NOT_EXISTS: 'ADD_TO_RESOURCE',
+      IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_RESOURCE_FROM_IDM',
+      IDM_NOT_EXISTS__RESOURCE_EXISTS: 'DISABLE_IN_RESOURCE',
+      IDM_DELETED__RESOURCE_EXISTS: 'DELETE_FROM_RESOURCE',
+    },
+  },
 ];
+
+/** A cell's test name: its response, or its whole table. */
+const cellName = (cell: Cell) =>
+  Object.keys(cell.table).length > 2 && cell.response !== 'DO_NOTHING'
+    ? Object.entries(cell.table)
+        .map(([situation, response]) => `${situation}→${response}`)
+        .join(', ')
+    : cell.response;
 
 /**
  * A cell's people, one per situation: E1 on both sides with other values in the IDM, E2 only on
@@ -287,7 +314,7 @@ export function describeUserCells(
       await peer?.close();
     });
     for (const cell of userCells) {
-      it(`${cell.response}: the second run writes nothing`, async () => {
+      it(`${cellName(cell)}: the second run writes nothing`, async () => {
         await clearIdm(db());
         const tag = `c${userCells.indexOf(cell)}`;
         const system = await peer.users(
@@ -330,7 +357,7 @@ export function describeUserCells(
 export function groupCells(disablesGroups: boolean): Cell[] {
   const toSystem: AttributeSync = { member: { direction: 'toSystem' } };
   return userCells
-    .filter((cell) => disablesGroups || cell.response !== 'DISABLE_IN_RESOURCE')
+    .filter((cell) => disablesGroups || !Object.values(cell.table).includes('DISABLE_IN_RESOURCE'))
     .map((cell) =>
       cell.table.IDM_EXISTS__RESOURCE_EXISTS === 'UPDATE_RESOURCE_FROM_IDM'
         ? { ...cell, attributeSync: toSystem }
@@ -374,7 +401,7 @@ export function describeGroupCells(
     });
     const cells = groupCells(disablesGroups);
     for (const cell of cells) {
-      it(`${cell.response}: the second run writes nothing`, async () => {
+      it(`${cellName(cell)}: the second run writes nothing`, async () => {
         await clearIdm(db());
         const tag = `g${cells.indexOf(cell)}`;
         const {

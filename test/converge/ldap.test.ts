@@ -74,7 +74,8 @@ async function ldapPeer(slapd: Slapd): Promise<GroupPeer> {
       dn: dnOf(cell, p),
       uid: [p.id],
       cn: [p.name],
-      sn: [p.name.split(' ')[1] ?? p.name],
+      // One value where the directory's schema says list: the IDM as a system of single values gave it.
+      sn: p.name.split(' ')[1] ?? p.name,
       mail: [p.email],
       employeeNumber: p.id,
       businessCategory: p.roles,
