@@ -248,7 +248,7 @@ export async function idmState(db: Database) {
   };
 }
 
-async function insertIdm(db: Database, type: string, attributes: Attributes, status = 'active') {
+export async function insertIdm(db: Database, type: string, attributes: Attributes, status = 'active') {
   const [row] = await db.rows<{ id: string }>(sql`
     insert into idm_objects (type, name, status, employee_id, email, attributes)
     values (${type}, ${String(attributes.name ?? attributes.employeeId ?? 'object')}, ${status},

@@ -1,5 +1,7 @@
+import { eq } from 'drizzle-orm';
 import { Client } from 'ldapts';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reconConfigs } from '../../server/db/schema/index.ts';
 import {
   baseLdif,
   rootDn,
@@ -9,12 +11,19 @@ import {
   startSlapd,
   suffix,
 } from '../helpers/slapd.ts';
+import { clearIdm, runToEnd, setSituations } from '../runs/recon-fixture.ts';
+import { insertSystem } from '../runs/recorded-connector.ts';
 import {
+  assertConverges,
+  countingRunService,
   describeGroupCells,
   describeUserCells,
   type GroupPeer,
+  idmState,
+  insertIdm,
   type PeerSystem,
   type Person,
+  people,
   useIdmDatabase,
 } from './converge-fixture.ts';
 
@@ -130,4 +139,69 @@ describe.runIf(slapdAvailable())('convergence over OpenLDAP slapd', () => {
   });
   describeUserCells('ldap', true, () => ldapPeer(slapd), db);
   describeGroupCells('ldap', true, () => ldapPeer(slapd), db, false);
+
+  it('members that trueup provisioned, keyed by DNs spelled in another case, compare equal: the group is not rewritten', async () => {
+    await clearIdm(db());
+    const peer = await ldapPeer(slapd);
+    const cell = 'prov';
+    // One person already there: a source that returns nothing is held by the source guard.
+    const users = await peer.users(cell, [people[2] as Person]);
+    const system = await insertSystem(db(), {
+      name: `ldap-${cell}`,
+      type: 'ldap',
+      trusted: true,
+      uniqueFieldKey: 'dn',
+      connection: { ...users.connection, referenceAttributes: ['member'] },
+      attributes: users.attributes,
+    });
+    const counted = countingRunService(db(), () => users.secrets);
+    const addConfig = async (values: Partial<typeof reconConfigs.$inferInsert>) => {
+      const [row] = await db()
+        .orm.insert(reconConfigs)
+        .values({ systemId: system.id, objectType: 'User', ...values })
+        .returning();
+      return row?.id as string;
+    };
+    // The IDM provisions two people; their links carry the DNs as the IDM spells them (`UID=…,OU=…`).
+    const two = people.slice(0, 2);
+    for (const p of two) {
+      await insertIdm(db(), 'User', { ...peer.idmAttributes(cell, p), employeeId: p.id, name: p.name });
+    }
+    const userConfig = await addConfig(users.config);
+    await setSituations(db(), userConfig, { IDM_EXISTS__RESOURCE_NOT_EXISTS: 'ADD_TO_RESOURCE' });
+    const provisioned = await runToEnd(counted.service, db(), { configId: userConfig });
+    expect(provisioned.error).toBeNull();
+    expect(provisioned.counts.applied).toEqual({ ADD_TO_RESOURCE: 2 });
+    // A group on the directory lists them; the directory writes its DNs its own way.
+    const client = new Client({ url: slapd.url });
+    await client.bind(rootDn, rootPassword);
+    await client.add(`cn=team,${ou(cell)}`, {
+      objectClass: ['top', 'groupOfNames'],
+      cn: 'team',
+      member: two.map((p) => dnOf(cell, p).toLowerCase()),
+    });
+    await client.unbind();
+    const groupConfig = await addConfig({
+      objectType: 'Group',
+      targetSearchFilter: '(objectClass=groupOfNames)',
+      entitlementAttribute: 'member',
+      policyMap: ['cn', 'member'],
+    });
+    await setSituations(db(), groupConfig, {
+      IDM_NOT_EXISTS__RESOURCE_EXISTS: 'ADD_TO_IDM',
+      IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_IDM_FROM_RESOURCE',
+    });
+    await assertConverges(db(), counted, groupConfig, 'ADD_TO_IDM');
+    // Both members became memberships through their links (not values kept as given).
+    expect((await idmState(db())).memberships).toHaveLength(2);
+    await setSituations(db(), groupConfig, { IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_RESOURCE_FROM_IDM' });
+    await db()
+      .orm.update(reconConfigs)
+      .set({ attributeSync: { member: { direction: 'toSystem' } } })
+      .where(eq(reconConfigs.id, groupConfig));
+    const first = await runToEnd(counted.service, db(), { configId: groupConfig });
+    expect(first.counts.applied).toEqual({});
+    expect(counted.writes).toEqual([]);
+    await peer.close();
+  });
 });
