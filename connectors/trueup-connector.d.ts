@@ -80,6 +80,8 @@ declare module 'trueup:connector' {
     ): Promise<Account[]>;
     /** Whether an account as read is disabled (what `disable` writes); undefined when it does not say. Optional. */
     isDisabled?(account: Account): boolean | undefined;
+    /** The key an account created under `key` is read back with, where the system spells keys its own way. Optional. */
+    keyAsRead?(key: string): string;
     /** Applies a batch in order; one result per op. */
     write(ops: WriteOp[]): Promise<WriteResult[]>;
     close(): Promise<void>;

@@ -104,7 +104,7 @@ function guardPlugin(connector: Connector, file: string): Connector {
     }
   }
   // Methods are called on the plugin's own object (a class instance keeps its `this`).
-  const { lookup, isDisabled } = connector;
+  const { lookup, isDisabled, keyAsRead } = connector;
   return {
     test: async () => {
       try {
@@ -120,6 +120,7 @@ function guardPlugin(connector: Connector, file: string): Connector {
     search: (request) => connector.search(request),
     ...(lookup ? { lookup: (keys, request) => lookup.call(connector, keys, request) } : {}),
     ...(isDisabled ? { isDisabled: (account) => isDisabled.call(connector, account) } : {}),
+    ...(keyAsRead ? { keyAsRead: (key) => keyAsRead.call(connector, key) } : {}),
     write: (ops) => connector.write(ops),
     close: () => connector.close(),
   };

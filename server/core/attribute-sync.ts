@@ -1,3 +1,4 @@
+import { textAsList } from './list-text.ts';
 import type { Account, AttributePatch, Attributes, AttributeValue, IdmObject } from './model.ts';
 import type { AttributeSources, AttributeSync, AttributeSyncRule, EngineSystem } from './recon-config.ts';
 
@@ -23,7 +24,8 @@ const flowsToSystem = (direction: string) => direction === 'toSystem' || directi
  * Values compared as a system stores them: CSV holds text, so `42` equals `"42"`, and empty equals
  * absent. A directory's multi-valued attribute is a set: a list equals the same values in another
  * order, a one-value list equals that value, and an empty list equals absent (an LDAP `mail` read
- * as `["a@x"]` matches an IDM email of `"a@x"`).
+ * as `["a@x"]` matches an IDM email of `"a@x"`). A system of one value per field holds a list as
+ * `;`-separated text (list-text.ts), so a list equals the text listing the same values.
  */
 export function sameValue(a: AttributeValue | undefined, b: AttributeValue | undefined): boolean {
   const text = (v: AttributeValue | undefined): string => {
@@ -34,7 +36,10 @@ export function sameValue(a: AttributeValue | undefined, b: AttributeValue | und
     }
     return String(v);
   };
-  return text(a) === text(b);
+  if (text(a) === text(b)) return true;
+  if (Array.isArray(a) === Array.isArray(b)) return false;
+  const [list, other] = Array.isArray(a) ? [a, b] : [b, a];
+  return typeof other === 'string' && text(list) === text(textAsList(other));
 }
 
 export type IdmPatchResult = {
@@ -101,7 +106,8 @@ export function copyByName(
 /**
  * The account attributes the IDM object implies, through the system's outbound mapping (account
  * attribute → IDM attribute) or by name: for an existing account, the attributes it has; for a
- * new one, the system's attribute list (or every IDM attribute when the system lists none).
+ * new one, the unique field key and the system's attribute list (or every IDM attribute when the
+ * system lists none): a list that leaves the key out (a DN) still creates accounts.
  */
 export function outboundAttributes(
   idm: IdmObject,
@@ -114,7 +120,7 @@ export function outboundAttributes(
     : account
       ? Object.keys(account.attributes)
       : system.attributes.length > 0
-        ? system.attributes
+        ? [...new Set([system.uniqueFieldKey, ...system.attributes])]
         : Object.keys(idm.attributes);
   const out: Attributes = {};
   for (const name of names) {

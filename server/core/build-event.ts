@@ -41,6 +41,8 @@ export type PlanContext = {
   newId: () => string;
   /** The connector's reading of an account's disabled state (connector-port.ts `isDisabled`). */
   isDisabled?: (account: Account) => boolean | undefined;
+  /** The key a created account is read back with (connector-port.ts `keyAsRead`). */
+  keyAsRead?: (key: string) => string;
 };
 
 type Draft = {
@@ -188,7 +190,7 @@ function applyResponse(
       }
       d.event.objectKey = key;
       d.action.system = { op: 'create', key, attributes: { ...patch, [config.system.uniqueFieldKey]: key } };
-      ensureLink(d, pair, key, idm.object.id);
+      ensureLink(d, pair, ctx.keyAsRead?.(key) ?? key, idm.object.id);
       return null;
     }
     case 'DELETE_FROM_RESOURCE':

@@ -65,6 +65,13 @@ export interface Connector {
    * when the policy map leaves it out. The engine writes no disable for an account already disabled.
    */
   isDisabled?(account: Account): boolean | undefined;
+  /**
+   * The key an account created under `key` is read back with, where the system spells keys its own
+   * way (LDAP keyed by DN: the normalised DN). The engine links a created account under it, so the
+   * link names the account as every later read does (a group's member list among them). Absent:
+   * the key as given.
+   */
+  keyAsRead?(key: string): string;
   /** Applies a batch in order; one result per op. CSV rewrites its file once per batch. */
   write(ops: WriteOp[]): Promise<WriteResult[]>;
   close(): Promise<void>;

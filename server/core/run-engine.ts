@@ -130,7 +130,14 @@ async function planRun(run: RunView, config: EngineConfig, watermark: string | n
   for (const p of problems) countEvent(counts, p);
   await store.insertEvents(run.id, problems);
   const isDisabled = deps.connector.isDisabled?.bind(deps.connector);
-  const ctx = { config, now, newId: deps.newId, ...(isDisabled ? { isDisabled } : {}) };
+  const keyAsRead = deps.connector.keyAsRead?.bind(deps.connector);
+  const ctx = {
+    config,
+    now,
+    newId: deps.newId,
+    ...(isDisabled ? { isDisabled } : {}),
+    ...(keyAsRead ? { keyAsRead } : {}),
+  };
   for await (const slice of correlated.slices()) {
     await stopIfCancelled(store, run.id);
     const events = await decideSlice(slice, problems.length + considered, basis, ctx, deps, vars, options);

@@ -4,9 +4,15 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnector } from '../../server/connectors/index.ts';
-import type { WriteOp } from '../../server/core/connector-port.ts';
+import { sameValue } from '../../server/core/attribute-sync.ts';
+import type { Connector, Page, WriteOp } from '../../server/core/connector-port.ts';
 
 let dir: string;
+async function collectPages(connector: Connector): Promise<Page[]> {
+  const pages: Page[] = [];
+  for await (const page of connector.search({})) pages.push(page);
+  return pages;
+}
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'trueup-csv-write-'));
 });
@@ -85,19 +91,33 @@ describe('CSV connector: writing', () => {
     expect(iconv.decode(await readFile(path), 'latin1')).toBe('1,Jürgen,true\n2,Zoë,\n');
   });
 
+  it('writes a list as ;-separated text, which reads back as equal to the list (issue 15: no rewrite on every run)', async () => {
+    const { path, connector } = await csvSystem('list.csv', 'id,name,enabled\n1,Ann,true\n');
+    expect(await connector.write([{ op: 'update', key: '1', patch: { name: ['dev', 'admin'] } }])).toEqual([
+      { ok: true },
+    ]);
+    expect(await readFile(path, 'utf8')).toBe('id,name,enabled\n1,dev;admin,true\n');
+    const [page] = await collectPages(connector);
+    const read = page?.accounts[0]?.attributes.name;
+    expect(read).toBe('dev;admin');
+    expect(sameValue(read, ['admin', 'dev'])).toBe(true);
+    expect(sameValue(read, ['admin', 'dev', 'ops'])).toBe(false);
+    expect(sameValue('dev', ['dev', 'admin'])).toBe(false);
+  });
+
   it('answers each bad op with its own message and still applies the good ones', async () => {
     const { path, connector } = await csvSystem('bad-ops.csv', 'id,name,enabled\n1,Ann,true\n');
     const results = await connector.write([
       { op: 'update', key: '9', patch: { name: 'x' } },
       { op: 'create', key: '2', attributes: { phone: '1' } },
-      { op: 'create', key: '3', attributes: { name: ['a', 'b'] } },
+      { op: 'create', key: '3', attributes: { name: ['a;b', 'c'] } },
       { op: 'delete', key: '404' },
       { op: 'update', key: '1', patch: { name: null } },
     ]);
     expect(results).toEqual([
       { ok: false, message: 'no account with key "9"' },
       { ok: false, message: 'the file has no column "phone"' },
-      { ok: false, message: 'column "name" holds one value, not a list' },
+      { ok: false, message: 'column "name" holds a list whose value "a;b" contains ";", the list separator' },
       { ok: true },
       { ok: true },
     ]);

@@ -112,13 +112,38 @@ for (const dialect of ['postgres', 'mysql'] as Dialect[]) {
         await connector.write([
           { op: 'update', key: 'nobody', patch: { dept: 'x' } },
           { op: 'update', key: 'p1', patch: { salary: 1 } },
-          { op: 'update', key: 'p1', patch: { dept: ['a', 'b'] } },
+          { op: 'update', key: 'p1', patch: { dept: ['a;b', 'c'] } },
         ]),
       ).toEqual([
         { ok: false, message: 'no row with key "nobody"' },
         { ok: false, message: 'table "people" has no column "salary"' },
-        { ok: false, message: 'column "dept" holds one value, not a list' },
+        {
+          ok: false,
+          message: 'column "dept" holds a list whose value "a;b" contains ";", the list separator',
+        },
       ]);
+    });
+
+    it('reads a DATE as the day and a BOOLEAN as a boolean, as written (issue 15: no rewrite on every run)', async () => {
+      await db.run(
+        'create table typed (id varchar(10) primary key, hired date, manager boolean, roles varchar(50))',
+      );
+      await db.run(`insert into typed values ('t1', '2019-12-31', false, 'dev')`);
+      const typed = createConnector({
+        type: 'sql',
+        uniqueFieldKey: 'id',
+        connection: { ...db.connection, table: 'typed' },
+        secrets: {},
+      });
+      try {
+        const read = async () => (await collect(typed))[0]?.accounts[0]?.attributes;
+        expect(await read()).toEqual({ id: 't1', hired: '2019-12-31', manager: false, roles: 'dev' });
+        const patch = { hired: '2020-01-01', manager: true, roles: ['dev', 'ops'] };
+        expect(await typed.write([{ op: 'update', key: 't1', patch }])).toEqual([{ ok: true }]);
+        expect(await read()).toEqual({ id: 't1', hired: '2020-01-01', manager: true, roles: 'dev;ops' });
+      } finally {
+        await typed.close();
+      }
     });
 
     it('incremental: a change on the server is exactly what the next search returns', async () => {
@@ -199,7 +224,7 @@ for (const dialect of ['postgres', 'mysql'] as Dialect[]) {
         ...many,
         // A key the table holds is updated, not inserted again.
         { op: 'create', key: 'p1', attributes: { fullName: 'Person One' } },
-        { op: 'create', key: 'bad', attributes: { dept: ['a', 'b'] } },
+        { op: 'create', key: 'bad', attributes: { updated_at: ['a', 'b'] } },
       ]);
       expect(
         answers
@@ -209,7 +234,7 @@ for (const dialect of ['postgres', 'mysql'] as Dialect[]) {
       ).toEqual([]);
       expect(answers.slice(1200)).toEqual([
         { ok: true },
-        { ok: false, message: 'column "dept" holds one value, not a list' },
+        { ok: false, message: 'column "updated_at" holds one value, not a list' },
       ]);
       expect(await count(`id = 'p1' and name = 'Person One'`)).toBe(1);
       await connector.write([{ op: 'update', key: 'p1', patch: { fullName: 'Person 1' } }]);

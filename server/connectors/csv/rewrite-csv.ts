@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
 import type { WriteOp, WriteResult } from '../../core/connector-port.ts';
+import { listAsText, listSeparator } from '../../core/list-text.ts';
 import type { AttributeValue } from '../../core/model.ts';
 import { MalformedCsv, sniffCsvFormat, UnreadableCsvFile } from './csv-file.ts';
 import { LineSplitter } from './csv-lines.ts';
@@ -163,7 +164,10 @@ function checkOp(op: WriteOp, columns: string[], connection: CsvConnection): str
   const values = op.op === 'create' ? op.attributes : op.op === 'update' ? op.patch : {};
   for (const [name, value] of Object.entries(values)) {
     if (!columns.includes(name)) return `the file has no column "${name}"`;
-    if (Array.isArray(value)) return `column "${name}" holds one value, not a list`;
+    if (Array.isArray(value)) {
+      const list = listAsText(name, value);
+      if ('problem' in list) return list.problem;
+    }
     if (connection.quote === '' && /[\r\n]/.test(String(value ?? ''))) {
       return `column "${name}" has a line break, which an unquoted file cannot hold`;
     }
@@ -222,10 +226,11 @@ function applyOps(
   return row;
 }
 
+/** A cell's text: empty for null, a list as `;`-separated text (checked by `checkOp`). */
 function cells(values: Record<string, AttributeValue>): Row {
-  return Object.fromEntries(
-    Object.entries(values).map(([name, value]) => [name, value === null ? '' : String(value)]),
-  );
+  const cell = (value: AttributeValue) =>
+    value === null ? '' : Array.isArray(value) ? value.join(listSeparator) : String(value);
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, cell(value)]));
 }
 
 /** One row as the file's dialect writes it, without the record delimiter (the caller adds it). */

@@ -4,6 +4,7 @@ import { ConnectorFailure } from '../failure-messages.ts';
 import { closeLdap, openLdap } from './ldap-client.ts';
 import { disabledInAttributes } from './ldap-disabled.ts';
 import { describeLdapError } from './ldap-errors.ts';
+import { normaliseDn } from './ldap-escape.ts';
 import { lookupLdap } from './ldap-lookup.ts';
 import type { LdapReads } from './ldap-query.ts';
 import { attributeSchemaOnce } from './ldap-schema.ts';
@@ -27,6 +28,7 @@ export function createLdapConnector(connection: LdapConnection, uniqueFieldKey: 
     search: (request) => searchLdap(connection, uniqueFieldKey, request, reads),
     lookup: (keys, request) => lookupLdap(connection, uniqueFieldKey, keys, request, reads),
     ...(connection.disable ? { isDisabled: (account) => reads.disabled.isDisabled(account) } : {}),
+    ...(uniqueFieldKey.toLowerCase() === 'dn' ? { keyAsRead: normaliseDn } : {}),
     write: (ops) => writeLdap(connection, uniqueFieldKey, ops),
     close: async () => {},
   };

@@ -13,7 +13,15 @@ export function createMysqlDriver(connection: SqlConnection): SqlDriver {
     connectTimeout: connection.connectTimeoutMs,
     // Dates are read and written as UTC, so watermarks compare the same on every server.
     timezone: 'Z',
-    dateStrings: false,
+    // A DATE is a day, not an instant: read as `YYYY-MM-DD`, as written (a Date would be a
+    // midnight that compares unequal to the day the IDM holds, and rewrites on every run).
+    dateStrings: ['DATE'],
+    // MySQL's BOOLEAN is TINYINT(1): read as true/false, so a flag written as a boolean reads back as one.
+    typeCast: (field, next) => {
+      if (field.type !== 'TINY' || field.length !== 1) return next();
+      const text = field.string();
+      return text === null ? null : text !== '0';
+    },
     supportBigNumbers: true,
     ssl: tlsOptions(connection),
   });

@@ -16,6 +16,9 @@ export function createPostgresDriver(connection: SqlConnection): SqlDriver {
     connection: { statement_timeout: connection.statementTimeoutMs, application_name: 'trueup' },
     onnotice: () => {},
     // Timestamps and numbers stay as the driver parses them; the connector turns them into attributes.
+    // A DATE (oid 1082) is a day, not an instant: read as `YYYY-MM-DD`, as written (a Date would
+    // read as a midnight timestamp, unequal to the day the IDM holds, and rewrite on every run).
+    types: { day: { to: 1082, from: [1082], serialize: (day: string) => day, parse: (day: string) => day } },
     prepare: true,
   });
   return {

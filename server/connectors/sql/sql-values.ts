@@ -1,3 +1,4 @@
+import { listAsText } from '../../core/list-text.ts';
 import type { AttributeValue } from '../../core/model.ts';
 import type { SqlParam } from './sql-driver.ts';
 
@@ -50,7 +51,13 @@ export function toParam(
   type: string,
   dialect: 'postgres' | 'mysql',
 ): SqlParam {
-  if (Array.isArray(value)) throw new Error(`column "${name}" holds one value, not a list`);
+  if (Array.isArray(value)) {
+    // A text column holds a list as `;`-separated text, which the engine reads back as the list.
+    if (!/char|text/i.test(type)) throw new Error(`column "${name}" holds one value, not a list`);
+    const list = listAsText(name, value);
+    if ('problem' in list) throw new Error(list.problem);
+    return list.text;
+  }
   if (typeof value === 'string' && /date|time/i.test(type)) return watermarkParam(value, dialect);
   return value;
 }
