@@ -26,6 +26,7 @@ import { type CancelService, createCancelService } from './services/runs/cancel-
 import { createRunService } from './services/runs/run-service.ts';
 import type { RunService } from './services/runs/types.ts';
 import { createScheduleService, type ScheduleService } from './services/schedules.ts';
+import { createSystemAccounts, type SystemAccounts } from './services/systems/system-accounts.ts';
 import { createSystemService, type SystemService } from './services/systems/system-service.ts';
 import { createTokenService, type TokenService } from './services/tokens.ts';
 import { version } from './version.ts';
@@ -66,11 +67,13 @@ export type Services = {
   configs: ConfigService;
   /** Managed systems: save, test the connection, take a CSV file (`services/systems/`). */
   systems: SystemService;
+  /** A system's accounts as the last full runs read them (`services/systems/system-accounts.ts`). */
+  accounts: SystemAccounts;
   /** Save, read and test policies (`services/policies.ts`). */
   policies: PolicyLibrary;
   /** The activity history: runs, events, one object's detail (`services/activity.ts`). */
   activity: ActivityService;
-  /** Read the IDM (`services/idm.ts`). */
+  /** Read the IDM; an admin's acts by hand on its objects (`services/idm.ts`). */
   idm: IdmService;
   /** Apply a reviewed or held plan (`services/review.ts`). */
   review: ReviewService;
@@ -153,6 +156,7 @@ export function buildServices(
     schedules: createScheduleService({ db }),
     configs,
     systems: createSystemService({ db, secrets, connectors, dataDir: config.dataDir }),
+    accounts: createSystemAccounts({ db }),
     policies: createPolicyLibrary({ db, runner: policyRunner }),
     activity: createActivityService({ db }),
     idm: createIdmService({ db }),

@@ -41,7 +41,7 @@ export function registerDashboard(web: Hono<ConsoleEnv>, services: Services, ada
       const configIds = new Set(own.map((config) => config.id));
       rows.push({
         system,
-        lastTest: adapters.systems.lastTest(system.id),
+        lastTest: system.lastTest,
         configs: configRows,
         recentErrors: recentErrors.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 3),
         openDisputes: openDisputes.filter((d) => configIds.has(d.configId)).length,
