@@ -151,6 +151,18 @@ export function createIdmService({ db }: { db: Database }) {
       };
     },
 
+    /** How many objects of a type stand in each status. */
+    async countByStatus(type: ObjectType): Promise<Record<IdmStatus, number>> {
+      const rows = await orm
+        .select({ status: idmObjects.status, n: sql<number>`count(*)::int` })
+        .from(idmObjects)
+        .where(eq(idmObjects.type, type))
+        .groupBy(idmObjects.status);
+      const counts: Record<IdmStatus, number> = { active: 0, disabled: 0, deleted: 0 };
+      for (const row of rows) counts[row.status] = Number(row.n);
+      return counts;
+    },
+
     async get(
       type: ObjectType,
       id: string,
