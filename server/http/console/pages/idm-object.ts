@@ -35,7 +35,7 @@ function Links(props: { object: IdmDetailView; section: IdmSection; page: PageCo
         link.account
           ? html`<p class="muted">As last read by <a href=${`/runs/${link.account.runId}`}>the last full run</a>${link.account.readAt ? html`, <${Time} at=${link.account.readAt} />` : null}:</p>
             <${Facts} values=${link.account.attributes} label=${`Attributes of ${link.accountKey}`} />`
-          : html`<p class="muted">No full run has read this account yet.</p>`
+          : html`<p class="muted">The last full run of ${link.systemName ?? 'its system'} did not read this account.</p>`
       }
       ${
         page.can('editIdm')

@@ -50,7 +50,7 @@ export function SystemAccountsPage(props: {
               <th scope="row"><code>${a.key}</code></th>
               <td>${a.objectType}</td>
               <td><${StatusBadge} status=${stateTone[a.state]} label=${a.state} /></td>
-              <td>${a.link ? html`<a href=${`/idm/${a.objectType.toLowerCase()}s/${a.link.idmObjectId}`} aria-label=${`The IDM object of ${a.key}`}>open</a>` : a.state === 'disputed' ? html`<a href="/disputes">disputes</a>` : html`<span class="muted">none</span>`}</td>
+              <td>${a.link ? html`<a href=${`/idm/${a.objectType.toLowerCase()}s/${a.link.idmObjectId}`} >IDM object<span class="visually-hidden"> of ${a.key}</span></a>` : a.state === 'disputed' ? html`<a href="/disputes">disputes</a>` : html`<span class="muted">none</span>`}</td>
               <td class="muted">${preview(a.attributes)}</td>
             </tr>`,
           )}</tbody></table></div>`
