@@ -25,8 +25,7 @@ export function IdmTabs(props: { current: IdmSection }) {
   </ul></nav>`;
 }
 
-export const idmStatusBadge = (status: string) =>
-  html`<${StatusBadge} status=${status === 'active' ? 'ok' : status === 'disabled' ? 'hold' : 'error'} label=${status} />`;
+export const idmStatusBadge = (status: string) => html`<${StatusBadge} status=${status} />`;
 
 export function IdmListPage(props: {
   page: PageContext;

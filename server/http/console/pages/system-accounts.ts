@@ -8,7 +8,6 @@ import type { PageContext } from '../console-env.ts';
 import { html } from '../html.ts';
 import { Layout } from '../layout.ts';
 
-const stateTone = { linked: 'ok', orphan: 'hold', disputed: 'open' } as const;
 const preview = (attributes: Record<string, unknown>) =>
   Object.entries(attributes)
     .slice(0, 4)
@@ -49,7 +48,7 @@ export function SystemAccountsPage(props: {
             (a) => html`<tr>
               <th scope="row"><code>${a.key}</code></th>
               <td>${a.objectType}</td>
-              <td><${StatusBadge} status=${stateTone[a.state]} label=${a.state} /></td>
+              <td><${StatusBadge} status=${a.state} /></td>
               <td>${a.link ? html`<a href=${`/idm/${a.objectType.toLowerCase()}s/${a.link.idmObjectId}`} >IDM object<span class="visually-hidden"> of ${a.key}</span></a>` : a.state === 'disputed' ? html`<a href="/disputes">disputes</a>` : html`<span class="muted">none</span>`}</td>
               <td class="muted">${preview(a.attributes)}</td>
             </tr>`,
