@@ -179,4 +179,30 @@ describe('after a bad run, finding and re-enabling a disabled user from the cons
     expect(await page.locator('thead th').allTextContents()).toContain('Started by');
     await shot('runs-started-by');
   });
+
+  it('uploads a CSV file on the system page, and keeps the connection test with its time', async () => {
+    const upload = path.join(path.dirname(file), 'upload.csv');
+    writeFileSync(
+      upload,
+      'employeeNumber,name,title\nE1,Ada Lovelace,Analyst\nE4,Edsger Dijkstra,Professor\n',
+    );
+    await go(`/systems/${system.id}`);
+    expect(await page.getByText('Not tested yet.').count()).toBe(1);
+    await page.getByLabel('CSV file').setInputFiles(upload);
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await expect.poll(() => page.getByText('Stored the file: the next run reads it.').count()).toBe(1);
+    const stored = await api.json<SystemResponse>('GET', `/api/systems/${system.id}`);
+    expect(stored.connection.path).toMatch(/uploads/);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect.poll(() => page.getByText('Connection ok').count()).toBeGreaterThan(0);
+    // Read back from the database, not from this page's answer: a fresh GET shows it with its time.
+    await go(`/systems/${system.id}`);
+    expect(await page.locator('#test-h + p').textContent()).toMatch(
+      /Connection ok.*\(tested \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)/s,
+    );
+    expect((await api.json<SystemResponse>('GET', `/api/systems/${system.id}`)).lastTest).toMatchObject({
+      ok: true,
+    });
+    await shot('system-csv-upload');
+  });
 });

@@ -38,5 +38,7 @@ export function systemsAdapter(services: Services) {
     },
 
     test: (id: string) => systems.test(id),
+    /** A CSV system's new file, as `POST /api/systems/:id/file` takes it. */
+    storeFile: (id: string, file: File) => systems.storeFile(id, async () => file.stream()),
   };
 }
