@@ -198,6 +198,7 @@ export function SystemPage(props: {
       }
       <section aria-labelledby="configs-h">
         <h2 id="configs-h">Reconciliation configs</h2>
+        <p><a href=${`/systems/${system.id}/accounts`}>Accounts as the last full runs read them</a></p>
         ${
           props.configs.length === 0
             ? html`<p class="muted">None yet.</p>`
