@@ -39,9 +39,9 @@ function Links(props: { object: IdmDetailView; section: IdmSection; page: PageCo
       }
       ${
         page.can('editIdm')
-          ? html`<${PostButton} action=${`/idm/${props.section}/${object.id}/links/${link.id}/unlink`} csrf=${page.csrf}
+          ? html`<p class="actions"><${PostButton} action=${`/idm/${props.section}/${object.id}/links/${link.id}/unlink`} csrf=${page.csrf}
               label=${`Unlink ${link.accountKey}`} kind="danger"
-              confirm=${`Unlink the account ${link.accountKey}? The next run meets it as if it had never been linked.`} />`
+              confirm=${`Unlink the account ${link.accountKey}? The next run meets it as if it had never been linked.`} /></p>`
           : null
       }
     </section>`,
