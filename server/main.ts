@@ -26,6 +26,7 @@ import { createReviewService } from './services/review.ts';
 import { createCancelService } from './services/runs/cancel-service.ts';
 import { createRunService } from './services/runs/run-service.ts';
 import { createScheduleService } from './services/schedules/schedule-service.ts';
+import { createSystemAccounts } from './services/systems/system-accounts.ts';
 import { createSystemService } from './services/systems/system-service.ts';
 import { createTokenService } from './services/tokens.ts';
 import { version } from './version.ts';
@@ -96,6 +97,7 @@ export function buildServices(
     schedules: createScheduleService({ db }),
     configs,
     systems: createSystemService({ db, secrets, connectors, dataDir: config.dataDir }),
+    accounts: createSystemAccounts({ db }),
     policies: createPolicyLibrary({ db, runner: policyRunner }),
     activity: createActivityService({ db }),
     idm: createIdmService({ db }),

@@ -152,7 +152,7 @@ async function planRun(run: RunView, config: EngineConfig, watermark: string | n
     await store.insertEvents(run.id, kept);
     deps.onProgress?.({ phase: 'planning', done: considered, total: null });
   }
-  await store.clearStage(run.id);
+  await store.clearStage(run.id, { keepAccounts: run.mode === 'full' });
   await store.updateRun(run.id, {
     counts,
     phase: 'gating',

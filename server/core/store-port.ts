@@ -188,8 +188,12 @@ export interface CorrelationStore {
   memosFor(configId: string, keys: string[]): Promise<DecisionMemo[]>;
   /** Remembers new no-ops and forgets those that no longer hold. */
   saveMemos(configId: string, remember: DecisionMemo[], forget: string[]): Promise<void>;
-  /** Forgets what a run staged, and the key sets made for that run alone (`run:<id>:…`). */
-  clearStage(runId: string): Promise<void>;
+  /**
+   * Forgets what a run staged, and the key sets made for that run alone (`run:<id>:…`).
+   * `keepAccounts`: a full run's read accounts stay, as its config's last read (the accounts
+   * pages show them), and replace those of the config's earlier runs.
+   */
+  clearStage(runId: string, options?: { keepAccounts: boolean }): Promise<void>;
 }
 
 /**

@@ -88,7 +88,9 @@ export async function loadRunReport(db: Database, runId: string, baseUrl: string
     eventsWhere(db, and(eq(runEvents.runId, runId), isNotNull(runEvents.error))!, errorsShown),
     eventsWhere(db, and(eq(runEvents.runId, runId), isNotNull(runEvents.diff))!, changedObjectsShown),
   ]);
-  const runUrl = `${baseUrl}/api/runs/${encodeURIComponent(runId)}`;
+  // The console's run page and downloads: a person opens these in a signed-in browser, where the
+  // API's `/api/runs/…` would answer 401 JSON.
+  const runUrl = `${baseUrl}/runs/${encodeURIComponent(runId)}`;
   return {
     run: { ...summary, scheduledFor: row?.scheduledFor?.toISOString() ?? null },
     config: {

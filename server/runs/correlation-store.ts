@@ -331,8 +331,15 @@ export function createCorrelationStore(db: Database): CorrelationStore {
       return rows.map((r) => r.id);
     },
 
-    async clearStage(runId) {
-      await db.rows(sql`delete from run_accounts where run_id = ${runId}`);
+    async clearStage(runId, options) {
+      if (options?.keepAccounts) {
+        await db.rows(sql`
+          delete from run_accounts where run_id in (
+            select o.id from runs o join runs r on r.id = ${runId}
+            where o.config_id = r.config_id and o.id <> r.id)`);
+      } else {
+        await db.rows(sql`delete from run_accounts where run_id = ${runId}`);
+      }
       await db.rows(sql`delete from run_seen where run_id = ${runId}`);
       // By name, through the indexes: a `like` scanned the key tables whole (0.2 s at 1M objects,
       // on every run). The sets table has no index by kind: it is cleared when the run made key

@@ -6,6 +6,9 @@ import { idmMemberships } from '../db/schema/idm-memberships.ts';
 import { type IdmObjectRow, idmObjects, type idmStatuses } from '../db/schema/idm-objects.ts';
 import { links } from '../db/schema/links.ts';
 import { managedSystems } from '../db/schema/managed-systems.ts';
+import { lastReadAccounts } from '../runs/last-read-accounts.ts';
+import { createIdmActs } from './idm-acts.ts';
+import { type IdmHistoryEntry, idmHistory } from './idm-history.ts';
 import { type Invalid, invalid } from './outcomes.ts';
 
 type IdmStatus = (typeof idmStatuses)[number];
@@ -41,8 +44,12 @@ export type IdmDetailView = IdmObjectView & {
     status: string;
     staleSince: string | null;
     lastSeenAt: string | null;
+    /** The account as its system's last full run read it (null: no full run read it). */
+    account: { attributes: Record<string, unknown>; readAt: string | null; runId: string } | null;
   }>;
   entitlements: Array<{ systemId: string; accountKey: string; value: string }>;
+  /** The runs' events about it and the acts on it by hand, newest first. */
+  history: IdmHistoryEntry[];
 };
 
 export type IdmListFilter = {
@@ -83,10 +90,15 @@ export function toIdmObjectView(row: IdmObjectRow): IdmObjectView {
   };
 }
 
-/** Reading the IDM: objects of one type by name, one object with its memberships, links, entitlements. */
+/**
+ * The IDM: objects of one type by name; one object with its memberships, links (with the accounts
+ * as last read), entitlements and history; and an admin's acts by hand (`idm-acts.ts`).
+ */
 export function createIdmService({ db }: { db: Database }) {
   const { orm } = db;
+  const accounts = lastReadAccounts(db);
   return {
+    ...createIdmActs({ db }),
     async list(
       type: ObjectType,
       filter: IdmListFilter,
@@ -139,6 +151,18 @@ export function createIdmService({ db }: { db: Database }) {
       };
     },
 
+    /** How many objects of a type stand in each status. */
+    async countByStatus(type: ObjectType): Promise<Record<IdmStatus, number>> {
+      const rows = await orm
+        .select({ status: idmObjects.status, n: sql<number>`count(*)::int` })
+        .from(idmObjects)
+        .where(eq(idmObjects.type, type))
+        .groupBy(idmObjects.status);
+      const counts: Record<IdmStatus, number> = { active: 0, disabled: 0, deleted: 0 };
+      for (const row of rows) counts[row.status] = Number(row.n);
+      return counts;
+    },
+
     async get(
       type: ObjectType,
       id: string,
@@ -188,6 +212,18 @@ export function createIdmService({ db }: { db: Database }) {
           .where(eq(entitlements.idmObjectId, id))
           .orderBy(asc(entitlements.systemId), asc(entitlements.value)),
       ]);
+      const [read, history] = await Promise.all([
+        accounts.ofLinks(linkRows.map(({ link }) => link)),
+        idmHistory(db, id),
+      ]);
+      const readOf = (link: (typeof linkRows)[number]['link']) => {
+        const account = read.find(
+          (a) => a.link?.id === link.id || (a.objectType === link.objectType && a.key === link.accountKey),
+        );
+        return account
+          ? { attributes: account.attributes, readAt: account.readAt, runId: account.runId }
+          : null;
+      };
       return {
         outcome: 'found',
         object: {
@@ -203,8 +239,10 @@ export function createIdmService({ db }: { db: Database }) {
             status: link.status,
             staleSince: link.staleSince?.toISOString() ?? null,
             lastSeenAt: link.lastSeenAt?.toISOString() ?? null,
+            account: readOf(link),
           })),
           entitlements: entitlementRows,
+          history,
         },
       };
     },

@@ -17,6 +17,7 @@ import type { ReviewService } from './review.ts';
 import type { CancelService } from './runs/cancel-service.ts';
 import type { RunService } from './runs/types.ts';
 import type { ScheduleService } from './schedules/schedule-service.ts';
+import type { SystemAccounts } from './systems/system-accounts.ts';
 import type { SystemService } from './systems/system-service.ts';
 import type { TokenService } from './tokens.ts';
 
@@ -56,11 +57,13 @@ export type Services = {
   configs: ConfigService;
   /** Managed systems: save, test the connection, take a CSV file (`services/systems/`). */
   systems: SystemService;
+  /** A system's accounts as the last full runs read them (`services/systems/system-accounts.ts`). */
+  accounts: SystemAccounts;
   /** Save, read and test policies (`services/policies.ts`). */
   policies: PolicyLibrary;
   /** The activity history: runs, events, one object's detail (`services/activity.ts`). */
   activity: ActivityService;
-  /** Read the IDM (`services/idm.ts`). */
+  /** Read the IDM; an admin's acts by hand on its objects (`services/idm.ts`). */
   idm: IdmService;
   /** Apply a reviewed or held plan (`services/review.ts`). */
   review: ReviewService;

@@ -232,7 +232,7 @@ describe('the web console in Chromium', { timeout: 120_000 }, () => {
     const next = page.locator('ol[aria-labelledby="next-runs"] li');
     expect(await next.count()).toBe(3);
     // Nightly is 02:00 in Europe/Paris: 01:00 UTC in winter.
-    expect(await next.first().textContent()).toMatch(/ 01:00 UTC$/);
+    expect(await next.first().textContent()).toMatch(/ 01:00:00 UTC$/);
     await checkPage(page, 'config');
   });
 

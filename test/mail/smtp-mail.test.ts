@@ -51,7 +51,7 @@ describeEachDatabase('completion and do-nothing mail over SMTP', (db) => {
     expect(completion.text).toContain('Post-processor saw succeeded with 0 errors');
     expect(completion.text).toContain('IDM_NOT_EXISTS__RESOURCE_EXISTS: 1');
     expect(completion.text).toContain('Deletion threshold: passed');
-    expect(completion.text).toContain(`https://trueup.example/api/runs/${run.id}`);
+    expect(completion.text).toContain(`https://trueup.example/runs/${run.id}`);
     expect(completion.html).toContain('Post-processor saw succeeded with 0 errors');
     expect(completion.html).toContain('ADD_TO_IDM');
     expect(completion.html).not.toMatch(/<script|<link|src=/i);

@@ -54,7 +54,7 @@ describeEachDatabase('run reports: happy paths', (db) => {
     expect(html).toContain('boom, at line 3 (p.ts:3)');
     expect(html).toContain('Changed objects (84)');
     expect(html).toContain('mail: old0@x → new0@x<br>title: (empty) → Eng, &quot;Lead&quot;');
-    expect(html).toContain(`https://trueup.example/api/runs/${seeded.eventRunId}`);
+    expect(html).toContain(`https://trueup.example/runs/${seeded.eventRunId}`);
     expect(html).not.toMatch(/<script|<link|<img|@import|url\(/i);
   });
 
@@ -62,7 +62,7 @@ describeEachDatabase('run reports: happy paths', (db) => {
     const html = await (await api.request('GET', `/api/runs/${bigRunId}/report?format=html`)).text();
     expect(html.match(/title: t\d+ → T\d+/g)).toHaveLength(1000);
     expect(html).toContain('The first 1000 of 1200 changed objects are shown');
-    expect(html).toContain(`href="https://trueup.example/api/runs/${bigRunId}/report?format=csv"`);
+    expect(html).toContain(`href="https://trueup.example/runs/${bigRunId}/report?format=csv"`);
   });
 
   it('serves the CSV report: RFC 4180, BOM, readable columns, every event', async () => {

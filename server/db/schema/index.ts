@@ -4,6 +4,7 @@ export * from './columns.ts';
 export * from './correlation.ts';
 export * from './disputes.ts';
 export * from './entitlements.ts';
+export * from './idm-acts.ts';
 export * from './idm-memberships.ts';
 export * from './idm-objects.ts';
 export * from './links.ts';

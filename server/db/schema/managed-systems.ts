@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { boolean, check, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { id, timestamps } from './columns.ts';
 
 /**
@@ -24,6 +24,9 @@ export const managedSystems = pgTable(
     liveChanges: jsonb('live_changes').$type<{ pollSeconds: number | null }>(),
     /** The webhook's HMAC secret, sealed like `encryptedSecrets`; null: the webhook is refused. */
     encryptedWebhookSecret: text('encrypted_webhook_secret'),
+    /** The last connection test's answer and time: pages show it after a restart too. */
+    lastTest: jsonb('last_test').$type<{ ok: boolean; message: string }>(),
+    lastTestAt: timestamp('last_test_at', { withTimezone: true, mode: 'date' }),
     ...timestamps,
   },
   (t) => [check('managed_systems_type_name', sql`${t.type} ~ '^[a-z][a-z0-9-]{0,62}$'`)],

@@ -11,6 +11,7 @@ import { registerAuth } from './routes/auth.ts';
 import { registerConfigs } from './routes/configs.ts';
 import { registerDashboard } from './routes/dashboard.ts';
 import { registerDisputes } from './routes/disputes.ts';
+import { registerIdm } from './routes/idm.ts';
 import { registerPolicies } from './routes/policies.ts';
 import { registerReview } from './routes/review.ts';
 import { registerRuns } from './routes/runs.ts';
@@ -31,7 +32,7 @@ const assetTypes: Record<string, string> = {
 
 /** The paths the console answers; everything else (`/api`, `/docs`, `/health`, …) is the API's. */
 const consolePaths =
-  /^\/(?:$|signin$|signout$|assets\/|systems(?:\/|$)|configs\/|policies(?:\/|$)|runs(?:\/|$)|disputes(?:\/|$)|tokens(?:\/|$))/;
+  /^\/(?:$|signin$|signout$|assets\/|systems(?:\/|$)|configs\/|policies(?:\/|$)|runs(?:\/|$)|disputes(?:\/|$)|tokens(?:\/|$)|idm\/)/;
 
 /**
  * Serves the console from the API's app: its own hono app, reached through one middleware, so
@@ -64,6 +65,7 @@ export function createConsole(services: Services) {
   registerReview(web, services, adapters);
   registerDisputes(web, services, adapters);
   registerTokens(web, services, adapters);
+  registerIdm(web, services, adapters);
   web.onError((error, c) => {
     services.log.error({ err: error, path: c.req.path }, 'console page failed');
     return render(

@@ -7,6 +7,7 @@ import type { ConsoleAction } from './permissions.ts';
 const sections: Array<{ href: string; label: string; need?: ConsoleAction }> = [
   { href: '/', label: 'Dashboard' },
   { href: '/systems', label: 'Managed systems' },
+  { href: '/idm/users', label: 'IDM' },
   { href: '/policies', label: 'Policies' },
   { href: '/runs', label: 'Activity' },
   { href: '/disputes', label: 'Disputes' },

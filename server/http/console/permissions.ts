@@ -18,6 +18,7 @@ const needs = {
   resolveDisputes: 'operator',
   cancelRuns: 'operator',
   manageTokens: 'admin',
+  editIdm: 'admin',
 } as const satisfies Record<string, TokenRole>;
 
 export type ConsoleAction = keyof typeof needs;

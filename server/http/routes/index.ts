@@ -7,7 +7,10 @@ import { registerResolveDispute } from './disputes/resolve-dispute.ts';
 import { registerDocs } from './docs.ts';
 import { registerHealth } from './health.ts';
 import { registerGetIdmObject } from './idm/get-idm-object.ts';
+import { registerLinkIdmObject } from './idm/link-idm-object.ts';
 import { registerListIdmObjects } from './idm/list-idm-objects.ts';
+import { registerSetIdmStatus } from './idm/set-idm-status.ts';
+import { registerUnlinkIdmObject } from './idm/unlink-idm-object.ts';
 import { registerGetPolicy } from './policies/get-policy.ts';
 import { registerListPolicies } from './policies/list-policies.ts';
 import { registerSavePolicy } from './policies/save-policy.ts';
@@ -31,6 +34,7 @@ import { registerListSchedules } from './schedules/list-schedules.ts';
 import { registerCreateSystem } from './systems/create-system.ts';
 import { registerDeleteSystem } from './systems/delete-system.ts';
 import { registerGetSystem } from './systems/get-system.ts';
+import { registerListSystemAccounts } from './systems/list-system-accounts.ts';
 import { registerListSystems } from './systems/list-systems.ts';
 import { registerReceiveChanges } from './systems/receive-changes.ts';
 import { registerTestSystem } from './systems/test-system.ts';
@@ -51,6 +55,7 @@ const registrations: Array<(app: ApiApp, services: Services) => void> = [
   registerDocs,
   registerCreateSystem,
   registerListSystems,
+  registerListSystemAccounts,
   registerGetSystem,
   registerUpdateSystem,
   registerDeleteSystem,
@@ -77,6 +82,9 @@ const registrations: Array<(app: ApiApp, services: Services) => void> = [
   registerListDisputes,
   registerResolveDispute,
   registerListIdmObjects,
+  registerSetIdmStatus,
+  registerLinkIdmObject,
+  registerUnlinkIdmObject,
   registerGetIdmObject,
   registerSavePolicy,
   registerListPolicies,

@@ -16,6 +16,8 @@ export type SystemView = {
   outboundMapping: Record<string, unknown> | string | null;
   /** The webhook secret is never shown: "********" when one is set. */
   liveChanges: { pollSeconds: number | null; webhookSecret: string | null } | null;
+  /** The last connection test: its answer and when it was made (null: never tested). */
+  lastTest: { ok: boolean; message: string; at: string } | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -41,6 +43,7 @@ export function toSystemView(row: ManagedSystemRow, secrets: SecretBox): SystemV
             webhookSecret: row.encryptedWebhookSecret ? maskedSecret : null,
           }
         : null,
+    lastTest: row.lastTest && row.lastTestAt ? { ...row.lastTest, at: row.lastTestAt.toISOString() } : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

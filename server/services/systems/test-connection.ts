@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { ConnectorRegistry } from '../../connectors/index.ts';
 import type { ConnectionTest, Connector } from '../../core/connector-port.ts';
 import type { Database } from '../../db/client.ts';
@@ -17,10 +17,28 @@ function scrub(text: string, secrets: Record<string, string>): string {
 }
 
 /**
- * Tests a stored system's connection with its real connector (always closed afterwards). A
- * failure to connect is an answer (`ok: false`), not an exception.
+ * Tests a stored system's connection with its real connector (always closed afterwards) and keeps
+ * the answer with its time on the system. A failure to connect is an answer (`ok: false`), not an
+ * exception.
  */
 export async function testSystemConnection(
+  db: Database,
+  box: SecretBox,
+  connectors: ConnectorRegistry,
+  systemId: string,
+): Promise<ConnectionTestOutcome> {
+  const tested = await tryConnection(db, box, connectors, systemId);
+  if (tested.outcome === 'tested') {
+    const { ok, message } = tested.result;
+    await db.orm
+      .update(managedSystems)
+      .set({ lastTest: { ok, message }, lastTestAt: sql`now()` })
+      .where(eq(managedSystems.id, systemId));
+  }
+  return tested;
+}
+
+async function tryConnection(
   db: Database,
   box: SecretBox,
   connectors: ConnectorRegistry,

@@ -2,6 +2,7 @@ import type { Services } from '../../../services/index.ts';
 import { activityAdapter } from './activity.ts';
 import { configsAdapter } from './configs.ts';
 import { disputesAdapter } from './disputes.ts';
+import { idmAdapter } from './idm.ts';
 import { policiesAdapter } from './policies.ts';
 import { reviewAdapter } from './review.ts';
 import { systemsAdapter } from './systems.ts';
@@ -20,6 +21,7 @@ export function consoleAdapters(services: Services) {
     review: reviewAdapter(services),
     disputes: disputesAdapter(services),
     tokens: tokensAdapter(services),
+    idm: idmAdapter(services),
   };
 }
 

@@ -11,22 +11,14 @@ import type { SystemView } from '../../../services/systems/system-view.ts';
 export type { SystemView };
 export type SystemInput = CreateSystemInput;
 export type ConnectionTest = { ok: boolean; message: string; details?: Record<string, unknown> };
-export type LastTest = ConnectionTest & { at: string };
 export type SaveSystemOutcome =
   | Exclude<CreateSystemOutcome, { outcome: 'created' }>
   | Exclude<UpdateSystemOutcome, { outcome: 'updated' }>
   | { outcome: 'saved'; system: SystemView };
 
-/**
- * The last connection test of each system, as this process saw it. The systems service does not
- * record tests; until it does, the dashboard shows the tests made since the server started.
- */
-const lastTests = new Map<string, LastTest>();
-
 export function systemsAdapter(services: Services) {
   const { systems } = services;
   return {
-    lastTest: (id: string): LastTest | null => lastTests.get(id) ?? null,
     list: () => systems.list(),
 
     async get(id: string): Promise<SystemView | null> {
@@ -45,10 +37,8 @@ export function systemsAdapter(services: Services) {
       return updated.outcome === 'updated' ? { outcome: 'saved', system: updated.system } : updated;
     },
 
-    async test(id: string) {
-      const tested = await systems.test(id);
-      if (tested.outcome === 'tested') lastTests.set(id, { ...tested.result, at: new Date().toISOString() });
-      return tested;
-    },
+    test: (id: string) => systems.test(id),
+    /** A CSV system's new file, as `POST /api/systems/:id/file` takes it. */
+    storeFile: (id: string, file: File) => systems.storeFile(id, async () => file.stream()),
   };
 }

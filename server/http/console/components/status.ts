@@ -13,6 +13,13 @@ const tone: Record<string, 'ok' | 'bad' | 'hold' | 'busy' | 'plain'> = {
   stopped_by_guard: 'hold',
   skipped: 'hold',
   open: 'hold',
+  // IDM objects and accounts
+  active: 'ok',
+  linked: 'ok',
+  disabled: 'hold',
+  orphan: 'hold',
+  disputed: 'hold',
+  deleted: 'bad',
   queued: 'busy',
   running: 'busy',
   planned: 'busy',

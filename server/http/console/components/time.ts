@@ -1,10 +1,10 @@
 import { html } from '../html.ts';
 
-/** "2026-12-01 08:50 UTC": minutes are what a person reads in a history. */
+/** "2026-12-01 08:50:07 UTC": to the second, with the zone, so runs and acts can be told apart. */
 export function formatTime(iso: string | Date | null | undefined): string {
   if (!iso) return '—';
   const date = typeof iso === 'string' ? new Date(iso) : iso;
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 /** "5 min ago" / "in 3 h", relative to now. */

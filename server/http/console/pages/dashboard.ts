@@ -19,8 +19,12 @@ export type DashboardRow = {
   lastTest: { ok: boolean; message: string; at: string } | null;
   configs: DashboardConfigRow[];
   recentErrors: RunSummary[];
+  /** Runs of the last 7 days that ended with errors, and that a gate or the source guard stopped. */
+  recent: { errors: number; stopped: number };
   openDisputes: number;
 };
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 const objectsIn = (run: RunSummary) => Object.values(run.counts.situations).reduce((a, b) => a + b, 0);
 
@@ -28,8 +32,11 @@ function Health(props: { row: DashboardRow }) {
   const runs = props.row.configs.map((c) => c.lastRun).filter((r): r is RunSummary => r !== null);
   const last = runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
   const test = props.row.lastTest;
+  const { errors, stopped } = props.row.recent;
   return html`<div>
     ${last ? html`<${StatusBadge} status=${last.status} label=${`last run ${last.status.replaceAll('_', ' ')}`} />` : html`<span class="muted">never run</span>`}
+    ${errors > 0 ? html`<br /><${StatusBadge} status="failed" label=${`${plural(errors, 'run')} with errors (7 days)`} />` : null}
+    ${stopped > 0 ? html`<br /><${StatusBadge} status="stopped_by_guard" label=${`${plural(stopped, 'run')} stopped (7 days)`} />` : null}
     <br />
     ${
       test
@@ -91,13 +98,28 @@ function Errors(props: { runs: RunSummary[] }) {
   </ul>`;
 }
 
-export function DashboardPage(props: { page: PageContext; rows: DashboardRow[] }) {
+function People(props: { users: Record<'active' | 'disabled' | 'deleted', number> }) {
+  const { users } = props;
+  return html`<section class="panel" aria-labelledby="people-h">
+    <h2 id="people-h">IDM users</h2>
+    <p><a href="/idm/users?status=active">${plural(users.active, 'active user')}</a> ·
+      <a href="/idm/users?status=disabled">${plural(users.disabled, 'disabled user')}</a> ·
+      <a href="/idm/users?status=deleted">${plural(users.deleted, 'deleted user')}</a></p>
+  </section>`;
+}
+
+export function DashboardPage(props: {
+  page: PageContext;
+  rows: DashboardRow[];
+  users: Record<'active' | 'disabled' | 'deleted', number>;
+}) {
   const { page, rows } = props;
   return Layout({
     page,
     title: 'Dashboard',
     wide: true,
     children: html`
+      <${People} users=${props.users} />
       ${
         rows.length === 0
           ? html`<div class="panel"><p>No managed system yet.</p>
@@ -112,7 +134,8 @@ export function DashboardPage(props: { page: PageContext; rows: DashboardRow[] }
               ${rows.map(
                 (row) => html`<tr>
                   <th scope="row"><a href=${`/systems/${row.system.id}`}>${row.system.name}</a><br />
-                    <span class="muted">${row.system.type}${row.system.trusted ? ', trusted' : ''}</span></th>
+                    <span class="muted">${row.system.type}${row.system.trusted ? ', trusted' : ''}</span><br />
+                    <a href=${`/systems/${row.system.id}/accounts`} aria-label=${`Accounts on ${row.system.name}`}>Accounts</a></th>
                   <td><${Health} row=${row} /></td>
                   <td><${ConfigLines} rows=${row.configs} /></td>
                   <td><${NextRuns} rows=${row.configs} /></td>

@@ -49,7 +49,7 @@ export function RunsPage(props: {
         props.runs.length === 0
           ? html`<p class="panel">No run matches.</p>`
           : html`<div class="table-wrap"><table>
-          <thead><tr><th scope="col">Started</th><th scope="col">Config</th><th scope="col">Status</th><th scope="col">Kind</th>
+          <thead><tr><th scope="col">Started</th><th scope="col">Config</th><th scope="col">Status</th><th scope="col">Kind</th><th scope="col">Started by</th>
             <th scope="col" class="num">Objects</th><th scope="col" class="num">Errors</th><th scope="col">Duration</th><th scope="col">Download</th></tr></thead>
           <tbody>${props.runs.map(
             (run) => html`<tr>
@@ -57,6 +57,7 @@ export function RunsPage(props: {
               <td>${run.configId ? html`<a href=${`/configs/${run.configId}`}>${configLabel(byId.get(run.configId))}</a>` : 'deleted config'}</td>
               <td><${StatusBadge} status=${run.status} /></td>
               <td>${run.dryRun ? 'dry run' : run.trigger === 'apply' ? 'applied plan' : run.mode}<span class="muted">, ${run.trigger}</span></td>
+              <td>${run.startedBy ?? html`<span class="muted">—</span>`}</td>
               <td class="num">${objectsIn(run)}</td><td class="num">${run.counts.errors}</td>
               <td>${formatDuration(run.durationMs)}</td>
               <td><a href=${`/runs/${run.id}/events.csv`} aria-label=${`Download the events of run ${run.id} as CSV`}>CSV</a></td>

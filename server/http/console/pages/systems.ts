@@ -127,6 +127,7 @@ export function NewSystemPage(props: {
         <button type="submit" class="button">Show its settings</button>
       </form>
       <p class="muted">${props.connector.description}</p>
+      ${props.connector.type === 'csv' ? html`<p class="muted">Once the system is saved, its page takes an upload of the file.</p>` : null}
       ${props.problem ? html`<${Notice} tone="bad">${props.problem}</${Notice}>` : null}
       <${SystemForm} page=${props.page} action="/systems" connector=${props.connector} types=${props.types}
         values=${props.values} errors=${props.errors} editing=${false} />`,
@@ -151,8 +152,10 @@ export function SystemPage(props: {
   problem?: string | undefined;
   saved?: boolean;
   test?: ConnectionTest | undefined;
+  uploaded?: boolean;
 }) {
   const { page, system } = props;
+  const last = system.lastTest;
   return Layout({
     page,
     title: system.name,
@@ -163,13 +166,39 @@ export function SystemPage(props: {
         <h2 id="test-h">Connection</h2>
         ${props.test ? html`<${TestResult} result=${props.test} />` : null}
         ${
+          !props.test && last
+            ? html`<p><${StatusBadge} status=${last.ok ? 'ok' : 'error'} label=${last.ok ? 'Connection ok' : 'Connection failed'} />
+                ${' '}${last.message} <span class="muted">(tested <${Time} at=${last.at} />)</span></p>`
+            : !props.test
+              ? html`<p class="muted">Not tested yet.</p>`
+              : null
+        }
+        ${
           page.can('testConnection')
             ? html`<${PostButton} action=${`/systems/${system.id}/test`} csrf=${page.csrf} label="Test connection" />`
             : html`<p class="muted">Connection tests need an admin.</p>`
         }
       </section>
+      ${
+        system.type === 'csv' && page.can('editSystems')
+          ? html`<section aria-labelledby="upload-h" class="panel">
+              <h2 id="upload-h">Upload a file</h2>
+              ${props.uploaded ? html`<${Notice} tone="ok"><p>Stored the file: the next run reads it.</p></${Notice}>` : null}
+              <form method="post" action=${`/systems/${system.id}/file`} enctype="multipart/form-data" class="toolbar">
+                <${CsrfField} csrf=${page.csrf} />
+                <div class="field">
+                  <label for="f-file">CSV file</label>
+                  <input id="f-file" type="file" name="file" accept=".csv,text/csv" required aria-describedby="f-file-hint" />
+                  <p class="hint" id="f-file-hint">Replaces the file this system reads; a run reading the old one reads it whole.</p>
+                </div>
+                <button type="submit" class="button">Upload</button>
+              </form>
+            </section>`
+          : null
+      }
       <section aria-labelledby="configs-h">
         <h2 id="configs-h">Reconciliation configs</h2>
+        <p><a href=${`/systems/${system.id}/accounts`}>Accounts as the last full runs read them</a></p>
         ${
           props.configs.length === 0
             ? html`<p class="muted">None yet.</p>`

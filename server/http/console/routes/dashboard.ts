@@ -9,14 +9,16 @@ import { render } from '../html.ts';
 import { type DashboardConfigRow, DashboardPage, type DashboardRow } from '../pages/dashboard.ts';
 
 const recentMs = 7 * 24 * 60 * 60 * 1000;
-const failing = new Set(['failed', 'aborted_by_preprocessor']);
+const failing = new Set(['failed', 'aborted_by_preprocessor', 'succeeded_with_errors']);
+const stopped = new Set(['stopped_by_threshold', 'stopped_by_guard']);
 
 export function registerDashboard(web: Hono<ConsoleEnv>, services: Services, adapters: ConsoleAdapters) {
   web.get('/', requireSession(services), async (c) => {
-    const [systems, configs, openDisputes] = await Promise.all([
+    const [systems, configs, openDisputes, users] = await Promise.all([
       adapters.systems.list(),
       adapters.configs.list(),
       adapters.disputes.list({ status: 'open' }),
+      adapters.idm.countByStatus('User'),
     ]);
     const since = new Date(Date.now() - recentMs);
     const rows: DashboardRow[] = [];
@@ -24,6 +26,7 @@ export function registerDashboard(web: Hono<ConsoleEnv>, services: Services, ada
       const own = configs.filter((config) => config.systemId === system.id);
       const configRows: DashboardConfigRow[] = [];
       const recentErrors: RunSummary[] = [];
+      const recent = { errors: 0, stopped: 0 };
       for (const config of own) {
         const { items } = await adapters.activity.listRuns({ configId: config.id, from: since, limit: 20 });
         const lastRun =
@@ -36,17 +39,21 @@ export function registerDashboard(web: Hono<ConsoleEnv>, services: Services, ada
           nextRunAt: nextRunAt ?? null,
           heldPlan: lastRun && heldStatuses.has(lastRun.status) ? lastRun : null,
         });
-        recentErrors.push(...items.filter((run) => failing.has(run.status) || run.counts.errors > 0));
+        const bad = items.filter((run) => failing.has(run.status) || run.counts.errors > 0);
+        recentErrors.push(...bad);
+        recent.errors += bad.length;
+        recent.stopped += items.filter((run) => stopped.has(run.status)).length;
       }
       const configIds = new Set(own.map((config) => config.id));
       rows.push({
         system,
-        lastTest: adapters.systems.lastTest(system.id),
+        lastTest: system.lastTest,
+        recent,
         configs: configRows,
         recentErrors: recentErrors.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 3),
         openDisputes: openDisputes.filter((d) => configIds.has(d.configId)).length,
       });
     }
-    return render(c, DashboardPage({ page: pageContext(c), rows }));
+    return render(c, DashboardPage({ page: pageContext(c), rows, users }));
   });
 }

@@ -141,6 +141,7 @@ export function registerSystems(web: Hono<ConsoleEnv>, services: Services, adapt
       errors?: FieldErrors;
       problem?: string;
       test?: Parameters<typeof SystemPage>[0]['test'];
+      uploaded?: boolean;
     },
     status: 200 | 400 = 200,
   ) => {
@@ -158,6 +159,7 @@ export function registerSystems(web: Hono<ConsoleEnv>, services: Services, adapt
         problem: extra.problem,
         saved: c.req.query('saved') === '1',
         test: extra.test,
+        uploaded: extra.uploaded ?? false,
       }),
       status,
     );
@@ -174,6 +176,38 @@ export function registerSystems(web: Hono<ConsoleEnv>, services: Services, adapt
     const saved = await systems.update(id, change);
     if (saved.outcome === 'saved') return c.redirect(`/systems/${id}?saved=1`, 303);
     return showSystem(c, id, { values, ...problemsOf(saved) }, 400);
+  });
+
+  web.post('/systems/:id/file', session, acceptForm('editSystems'), async (c) => {
+    const id = c.req.param('id');
+    // acceptForm parsed the body already (hono keeps it): the file part is there beside the fields.
+    const file = (await c.req.parseBody()).file;
+    if (!(file instanceof File) || file.size === 0) {
+      return showSystem(c, id, { problem: 'Choose a CSV file to upload.' }, 400);
+    }
+    const stored = await systems.storeFile(id, file);
+    switch (stored.outcome) {
+      case 'stored':
+        return showSystem(c, id, { uploaded: true });
+      case 'not_found':
+        return notFoundPage(c, 'managed system');
+      case 'not_csv':
+        return showSystem(
+          c,
+          id,
+          { problem: `${stored.name} is a ${stored.type} system: only a CSV system takes a file.` },
+          400,
+        );
+      case 'invalid':
+        return showSystem(
+          c,
+          id,
+          { problem: `The file was not taken: ${stored.path} ${stored.message}.` },
+          400,
+        );
+      default:
+        return unhandled(stored);
+    }
   });
 
   web.post('/systems/:id/test', session, acceptForm('testConnection'), async (c) => {

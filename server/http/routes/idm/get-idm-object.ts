@@ -22,7 +22,39 @@ const linkSchema = z.object({
   status: z.string(),
   staleSince: z.string().nullable(),
   lastSeenAt: z.string().nullable(),
+  account: z
+    .object({
+      attributes: z.record(z.string(), z.unknown()),
+      readAt: z.string().nullable(),
+      runId: z.string(),
+    })
+    .nullable()
+    .describe("the account as its system's last full run read it; null when no full run read it"),
 });
+const historySchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('event'),
+    at: z.string(),
+    runId: z.string(),
+    runStatus: z.string(),
+    dryRun: z.boolean(),
+    configId: z.string().nullable(),
+    configName: z.string().nullable(),
+    eventId: z.number(),
+    objectKey: z.string().nullable(),
+    situation: z.string().nullable(),
+    response: z.string().nullable(),
+    outcome: z.string(),
+    error: z.string().nullable(),
+  }),
+  z.object({
+    kind: z.literal('act'),
+    at: z.string(),
+    act: z.string(),
+    actor: z.string().describe('the token name of who did it'),
+    details: z.record(z.string(), z.unknown()),
+  }),
+]);
 
 export const idmDetailSchema = idmObjectSchema.extend({
   /** Groups, roles and organizations this object belongs to, with the system that contributed each. */
@@ -31,6 +63,9 @@ export const idmDetailSchema = idmObjectSchema.extend({
   members: z.array(membershipSchema),
   links: z.array(linkSchema),
   entitlements: z.array(z.object({ systemId: z.string(), accountKey: z.string(), value: z.string() })),
+  history: z
+    .array(historySchema)
+    .describe("the runs' events about it and the acts on it by hand, newest first (the latest 200)"),
 });
 export type IdmDetailResponse = z.infer<typeof idmDetailSchema>;
 
@@ -41,7 +76,7 @@ function detailRoute(collection: IdmCollection) {
     path: `/api/idm/${collection}/{id}`,
     ...access('viewer'),
     tags: ['idm'],
-    summary: `One IDM ${type.toLowerCase()} with its memberships, links to accounts and entitlements`,
+    summary: `One IDM ${type.toLowerCase()} with its memberships, links to accounts, entitlements and history`,
     request: { params: idParams },
     responses: { 200: json(idmDetailSchema, `the ${type.toLowerCase()}`), ...errorResponses },
   });

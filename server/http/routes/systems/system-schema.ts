@@ -15,6 +15,10 @@ export const systemSchema = z
       .object({ pollSeconds: z.number().nullable(), webhookSecret: z.string().nullable() })
       .nullable()
       .describe('docs/api.md "Live changes"; the webhook secret shows as "********"'),
+    lastTest: z
+      .object({ ok: z.boolean(), message: z.string(), at: z.string() })
+      .nullable()
+      .describe('the last connection test and its time (null: never tested)'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
