@@ -6,7 +6,7 @@ import { type IdmAct, idmActions } from '../db/schema/idm-acts.ts';
 import { idmObjects } from '../db/schema/idm-objects.ts';
 import { links } from '../db/schema/links.ts';
 import { managedSystems } from '../db/schema/managed-systems.ts';
-import { type IdmObjectView, toIdmObjectView } from './idm.ts';
+import { type IdmObjectView, toIdmObjectView } from './idm-view.ts';
 
 type Tx = Parameters<Parameters<Database['orm']['transaction']>[0]>[0];
 

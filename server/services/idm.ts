@@ -3,30 +3,16 @@ import type { ObjectType } from '../core/model.ts';
 import type { Database } from '../db/client.ts';
 import { entitlements } from '../db/schema/entitlements.ts';
 import { idmMemberships } from '../db/schema/idm-memberships.ts';
-import { type IdmObjectRow, idmObjects, type idmStatuses } from '../db/schema/idm-objects.ts';
+import { idmObjects, type idmStatuses } from '../db/schema/idm-objects.ts';
 import { links } from '../db/schema/links.ts';
 import { managedSystems } from '../db/schema/managed-systems.ts';
 import { lastReadAccounts } from '../runs/last-read-accounts.ts';
 import { createIdmActs } from './idm-acts.ts';
 import { type IdmHistoryEntry, idmHistory } from './idm-history.ts';
+import { type IdmObjectView, toIdmObjectView } from './idm-view.ts';
 import { type Invalid, invalid } from './outcomes.ts';
 
 type IdmStatus = (typeof idmStatuses)[number];
-
-export type IdmObjectView = {
-  id: string;
-  type: ObjectType;
-  name: string;
-  status: IdmStatus;
-  login: string | null;
-  email: string | null;
-  employeeId: string | null;
-  attributes: Record<string, unknown>;
-  attributeSources: Record<string, { systemId: string; confidence: number }>;
-  createdAt: string;
-  updatedAt: string;
-  deletedAt: string | null;
-};
 
 type Related = { id: string; type: string; name: string; status: string; systemId: string | null };
 
@@ -72,23 +58,6 @@ const columns = {
   email: idmObjects.email,
   employeeId: idmObjects.employeeId,
 };
-
-export function toIdmObjectView(row: IdmObjectRow): IdmObjectView {
-  return {
-    id: row.id,
-    type: row.type,
-    name: row.name,
-    status: row.status,
-    login: row.login,
-    email: row.email,
-    employeeId: row.employeeId,
-    attributes: row.attributes,
-    attributeSources: row.attributeSources,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-    deletedAt: row.deletedAt?.toISOString() ?? null,
-  };
-}
 
 /**
  * The IDM: objects of one type by name; one object with its memberships, links (with the accounts

@@ -1,6 +1,7 @@
 import type { ObjectType } from '../../../core/model.ts';
-import type { IdmDetailView, IdmListFilter, IdmObjectView } from '../../../services/idm.ts';
+import type { IdmDetailView, IdmListFilter } from '../../../services/idm.ts';
 import type { LinkOutcome, SetStatusOutcome, UnlinkOutcome } from '../../../services/idm-acts.ts';
+import type { IdmObjectView } from '../../../services/idm-view.ts';
 import type { Services } from '../../../services/index.ts';
 import type { AccountLinkState, LastReadAccount } from '../../../services/systems/system-accounts.ts';
 import type { Person } from './auth.ts';
