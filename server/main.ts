@@ -26,6 +26,7 @@ import { type CancelService, createCancelService } from './services/runs/cancel-
 import { createRunService } from './services/runs/run-service.ts';
 import type { RunService } from './services/runs/types.ts';
 import { createScheduleService, type ScheduleService } from './services/schedules.ts';
+import { createUndoService, type UndoService } from './services/undo.ts';
 import { createSystemService, type SystemService } from './services/systems/system-service.ts';
 import { createTokenService, type TokenService } from './services/tokens.ts';
 import { version } from './version.ts';
@@ -74,6 +75,8 @@ export type Services = {
   idm: IdmService;
   /** Apply a reviewed or held plan (`services/review.ts`). */
   review: ReviewService;
+  /** The plan that undoes a run, applied through review (`services/undo.ts`). */
+  undo: UndoService;
   /** The disputes queue: DISPUTED accounts a person decides (`services/disputes.ts`). */
   disputes: DisputeService;
   /** Live changes: the webhook, and the live runs over stored changes (`services/live-changes.ts`). */
@@ -157,6 +160,11 @@ export function buildServices(
     activity: createActivityService({ db }),
     idm: createIdmService({ db }),
     review: createReviewService({ db, runs }),
+    undo: createUndoService({
+      db,
+      openConnector: connectorOpener(secrets, connectors),
+      restoreDays: config.idmRestoreDays,
+    }),
     disputes,
     liveChanges,
     startJobs: () => {

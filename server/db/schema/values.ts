@@ -15,6 +15,6 @@ export type TokenRole = (typeof tokenRoles)[number];
 
 export { type RunMode, runModes } from '../../core/model.ts';
 
-/** API.md "Run trigger": who or what started the run. */
-export const runTriggers = ['manual', 'api', 'cli', 'schedule', 'apply', 'live'] as const;
+/** API.md "Run trigger": who or what started the run; `undo` makes the plan that inverts a run. */
+export const runTriggers = ['manual', 'api', 'cli', 'schedule', 'apply', 'live', 'undo'] as const;
 export type RunTrigger = (typeof runTriggers)[number];
