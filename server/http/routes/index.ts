@@ -19,6 +19,7 @@ import { registerListConfigs } from './recon-configs/list-configs.ts';
 import { registerUpdateConfig } from './recon-configs/update-config.ts';
 import { registerApplyRun } from './runs/apply-run.ts';
 import { registerCancelRun } from './runs/cancel-run.ts';
+import { registerUndoRun } from './runs/undo-run.ts';
 import { registerDoNothingCsv } from './runs/do-nothing-csv.ts';
 import { registerEventsCsv } from './runs/events-csv.ts';
 import { registerGetEvent } from './runs/get-event.ts';
@@ -68,6 +69,7 @@ const registrations: Array<(app: ApiApp, services: Services) => void> = [
   registerGetRun,
   registerApplyRun,
   registerCancelRun,
+  registerUndoRun,
   registerEventsCsv,
   registerGetReport,
   registerDoNothingCsv,
