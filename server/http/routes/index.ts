@@ -19,6 +19,7 @@ import { registerListConfigs } from './recon-configs/list-configs.ts';
 import { registerUpdateConfig } from './recon-configs/update-config.ts';
 import { registerApplyRun } from './runs/apply-run.ts';
 import { registerCancelRun } from './runs/cancel-run.ts';
+import { registerExplainEvent } from './runs/explain-event.ts';
 import { registerUndoRun } from './runs/undo-run.ts';
 import { registerDoNothingCsv } from './runs/do-nothing-csv.ts';
 import { registerEventsCsv } from './runs/events-csv.ts';
@@ -76,6 +77,7 @@ const registrations: Array<(app: ApiApp, services: Services) => void> = [
   registerListSchedules,
   registerListEvents,
   registerGetEvent,
+  registerExplainEvent,
   registerListDisputes,
   registerResolveDispute,
   registerListIdmObjects,
