@@ -4,6 +4,7 @@ import { ApiClientError } from './api-client.ts';
 import { type Command, formatHelp, parseCommandArgs, UsageError } from './command.ts';
 import { applyCommand } from './commands/apply.ts';
 import { cancelCommand } from './commands/cancel.ts';
+import { undoCommand } from './commands/undo.ts';
 import { eventsCommand } from './commands/events.ts';
 import { historyCommand } from './commands/history.ts';
 import { migrateCommand } from './commands/migrate.ts';
@@ -24,6 +25,7 @@ const commands: Command[] = [
   planCommand,
   applyCommand,
   cancelCommand,
+  undoCommand,
   policyCommand,
   historyCommand,
   eventsCommand,
