@@ -26,9 +26,9 @@ import { type CancelService, createCancelService } from './services/runs/cancel-
 import { createRunService } from './services/runs/run-service.ts';
 import type { RunService } from './services/runs/types.ts';
 import { createScheduleService, type ScheduleService } from './services/schedules.ts';
-import { createUndoService, type UndoService } from './services/undo.ts';
 import { createSystemService, type SystemService } from './services/systems/system-service.ts';
 import { createTokenService, type TokenService } from './services/tokens.ts';
+import { createUndoService, type UndoService } from './services/undo.ts';
 import { version } from './version.ts';
 
 /**

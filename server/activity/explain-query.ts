@@ -8,7 +8,11 @@ import type { Database } from '../db/client.ts';
 import { idmObjects, runEvents, runs } from '../db/schema/index.ts';
 
 /** What the run stored about one event (its row, the run's config snapshot and policy versions). */
-export async function explainInput(db: Database, runId: string, eventId: number): Promise<ExplainInput | null> {
+export async function explainInput(
+  db: Database,
+  runId: string,
+  eventId: number,
+): Promise<ExplainInput | null> {
   const [found] = await db.orm
     .select({ event: runEvents, run: runs })
     .from(runEvents)
@@ -30,7 +34,10 @@ export async function explainInput(db: Database, runId: string, eventId: number)
   ];
   const named =
     ids.length > 0
-      ? await db.orm.select({ id: idmObjects.id, name: idmObjects.name }).from(idmObjects).where(inArray(idmObjects.id, ids))
+      ? await db.orm
+          .select({ id: idmObjects.id, name: idmObjects.name })
+          .from(idmObjects)
+          .where(inArray(idmObjects.id, ids))
       : [];
   return {
     event: {

@@ -4,7 +4,6 @@ import { ApiClientError } from './api-client.ts';
 import { type Command, formatHelp, parseCommandArgs, UsageError } from './command.ts';
 import { applyCommand } from './commands/apply.ts';
 import { cancelCommand } from './commands/cancel.ts';
-import { undoCommand } from './commands/undo.ts';
 import { eventsCommand } from './commands/events.ts';
 import { historyCommand } from './commands/history.ts';
 import { migrateCommand } from './commands/migrate.ts';
@@ -15,6 +14,7 @@ import { runCommand } from './commands/run.ts';
 import { serveCommand } from './commands/serve.ts';
 import { systemCommand } from './commands/system.ts';
 import { tokenCommand } from './commands/token.ts';
+import { undoCommand } from './commands/undo.ts';
 import { LocalServerTokenError } from './local-server.ts';
 
 const commands: Command[] = [

@@ -25,7 +25,12 @@ export function beforeImageOf(pair: Correlation, action: PlannedAction): BeforeI
   if (action.link) {
     const link = pair.link;
     image.link = link
-      ? { accountKey: link.accountKey, idmObjectId: link.idmObjectId, status: link.status, staleSince: link.staleSince }
+      ? {
+          accountKey: link.accountKey,
+          idmObjectId: link.idmObjectId,
+          status: link.status,
+          staleSince: link.staleSince,
+        }
       : null;
   }
   const idm = action.idm;

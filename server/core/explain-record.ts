@@ -21,9 +21,7 @@ export function correlationRecordOf(pair: Correlation, config: EngineConfig): Co
   const record: CorrelationRecord = { via: pair.via };
   const attribute = config.sourceAttributeName;
   if (attribute) record.keyValue = pair.account.attributes[attribute] ?? null;
-  const ids = [
-    ...new Set([...pair.candidates.map((c) => c.object.id), ...Object.keys(pair.scores ?? {})]),
-  ];
+  const ids = [...new Set([...pair.candidates.map((c) => c.object.id), ...Object.keys(pair.scores ?? {})])];
   if (ids.length > 1) record.candidates = ids;
   return record;
 }

@@ -61,7 +61,12 @@ export type Explanation = {
     /** `written`: this value won; `heldBack`: a more confident system's value stayed. */
     decision: 'written' | 'heldBack';
   }>;
-  gates: Array<{ gate: string; setting: unknown; result: 'passed' | 'held' | 'not_checked'; message: string }>;
+  gates: Array<{
+    gate: string;
+    setting: unknown;
+    result: 'passed' | 'held' | 'not_checked';
+    message: string;
+  }>;
   outcome: string;
   error: { code: string; message: string } | null;
   /** False for runs recorded before the config snapshot was kept: rule, sync and gates are unknown. */
@@ -77,7 +82,10 @@ export function explainEvent(input: ExplainInput): Explanation {
   const hashOf = (path: string | null | undefined) =>
     path ? (run.policies.find((p) => p.path === path)?.hash ?? null) : null;
   const output = event.policyOutput ?? {};
-  const dispute = (output.dispute ?? null) as { candidates?: string[]; scores?: Record<string, unknown> } | null;
+  const dispute = (output.dispute ?? null) as {
+    candidates?: string[];
+    scores?: Record<string, unknown>;
+  } | null;
   const scores = (dispute?.scores ?? output.scores ?? {}) as Record<string, unknown>;
   const via = event.correlation?.via ?? null;
   const ids = [
@@ -102,14 +110,23 @@ export function explainEvent(input: ExplainInput): Explanation {
           value: event.correlation?.keyValue ?? null,
         }
       : null;
-  const matchingRule = config?.matchingPolicy ? { path: config.matchingPolicy, hash: hashOf(config.matchingPolicy) } : null;
+  const matchingRule = config?.matchingPolicy
+    ? { path: config.matchingPolicy, hash: hashOf(config.matchingPolicy) }
+    : null;
   const rule =
     config && event.situation && config.situations[event.situation as keyof EngineConfig['situations']]
-      ? { situation: event.situation, ...config.situations[event.situation as keyof EngineConfig['situations']]! }
+      ? {
+          situation: event.situation,
+          ...config.situations[event.situation as keyof EngineConfig['situations']]!,
+        }
       : null;
   const policies: Explanation['policies'] = [];
   if (matchingRule && (via === 'matchingRule' || candidates.some((c) => c.score !== null))) {
-    policies.push({ role: 'matchingRule', ...matchingRule, output: Object.keys(scores).length > 0 ? scores : null });
+    policies.push({
+      role: 'matchingRule',
+      ...matchingRule,
+      output: Object.keys(scores).length > 0 ? scores : null,
+    });
   }
   const called: Array<[string, string | null | undefined, unknown]> = [
     ['situationCommand', rule?.commandPolicy, output.command],
@@ -138,7 +155,13 @@ export function explainEvent(input: ExplainInput): Explanation {
     eventId: String(event.id),
     objectKey: event.objectKey,
     idmObjectId: event.idmObjectId,
-    correlation: { via, summary: summaryOf(event, via, reconKey, candidates, dispute !== null), reconKey, matchingRule, candidates },
+    correlation: {
+      via,
+      summary: summaryOf(event, via, reconKey, candidates, dispute !== null),
+      reconKey,
+      matchingRule,
+      candidates,
+    },
     situation: event.situation,
     response: event.response,
     rule,
@@ -179,7 +202,12 @@ function gatesOf(run: ExplainInput['run'], config: EngineConfig | null): Explana
   const heldBy = (code: string) => run.error?.code === code;
   const gate = (name: string, setting: unknown, code: string): Explanation['gates'][number] => {
     if (run.status === 'failed' || run.status === 'aborted_by_preprocessor' || run.status === 'cancelled') {
-      return { gate: name, setting, result: 'not_checked', message: `the run ended ${run.status} before or while gating` };
+      return {
+        gate: name,
+        setting,
+        result: 'not_checked',
+        message: `the run ended ${run.status} before or while gating`,
+      };
     }
     if (heldBy(code)) return { gate: name, setting, result: 'held', message: run.error?.message ?? '' };
     return { gate: name, setting, result: 'passed', message: 'passed: the plan went on' };

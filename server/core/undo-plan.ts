@@ -207,7 +207,9 @@ function invertIdm(
           : [];
       // An enable that restored a deleted object (an undo's) is undone by deleting it again.
       const write: IdmWrite =
-        statusBefore === 'deleted' ? { op: 'delete', id: idm.id } : { op: 'disable', id: idm.id, systemId: ctx.systemId };
+        statusBefore === 'deleted'
+          ? { op: 'delete', id: idm.id }
+          : { op: 'disable', id: idm.id, systemId: ctx.systemId };
       return {
         write,
         diff: { status: { before: 'active', after: statusBefore === 'deleted' ? 'deleted' : 'disabled' } },
@@ -223,7 +225,9 @@ function invertIdm(
       }
       return {
         write: { op: 'enable', id: idm.id, patch: {}, sources: {} },
-        diff: { status: { before: 'deleted', after: typeof statusBefore === 'string' ? statusBefore : 'active' } },
+        diff: {
+          status: { before: 'deleted', after: typeof statusBefore === 'string' ? statusBefore : 'active' },
+        },
         notes: [],
       };
     }
@@ -264,7 +268,11 @@ function invertSystem(
     case 'disable': {
       if (!account) return changed('is gone from the system');
       if (ctx.isDisabled?.(account) === false) return changed('was enabled again');
-      if (!image) return { code: undoCodes.cannot, problem: `the account "${op.key}" as it was before the run was not recorded` };
+      if (!image)
+        return {
+          code: undoCodes.cannot,
+          problem: `the account "${op.key}" as it was before the run was not recorded`,
+        };
       const patch: AttributePatch = {};
       const diff: AttributeDiff = {};
       for (const [name, value] of Object.entries(image)) {
@@ -273,13 +281,20 @@ function invertSystem(
         diff[name] = { before: account.attributes[name] ?? null, after: value };
       }
       if (Object.keys(patch).length === 0) {
-        return { code: undoCodes.cannot, problem: `the account "${op.key}" reads as it did before the run; nothing to enable` };
+        return {
+          code: undoCodes.cannot,
+          problem: `the account "${op.key}" reads as it did before the run; nothing to enable`,
+        };
       }
       return { write: { op: 'update', key: op.key, patch }, diff, notes: [] };
     }
     case 'delete': {
       if (account) return changed('is back on the system');
-      if (!image) return { code: undoCodes.cannot, problem: `the account "${op.key}" as it was before the run was not recorded` };
+      if (!image)
+        return {
+          code: undoCodes.cannot,
+          problem: `the account "${op.key}" as it was before the run was not recorded`,
+        };
       const attributes: Attributes = {};
       const lost: string[] = [];
       for (const [name, value] of Object.entries(image)) {
@@ -288,10 +303,13 @@ function invertSystem(
       }
       attributes[ctx.uniqueFieldKey] = op.key;
       const notes = lost.map(
-        (name) => `"${name}" of "${op.key}" cannot be restored: the system assigns it (the account is re-created with a new one)`,
+        (name) =>
+          `"${name}" of "${op.key}" cannot be restored: the system assigns it (the account is re-created with a new one)`,
       );
       if (ctx.systemType !== 'csv' && ctx.systemType !== 'sql') {
-        notes.push(`the password of "${op.key}" cannot be restored: it was never read; the account is re-created without one`);
+        notes.push(
+          `the password of "${op.key}" cannot be restored: it was never read; the account is re-created without one`,
+        );
       }
       return { write: { op: 'create', key: op.key, attributes }, diff: {}, notes };
     }

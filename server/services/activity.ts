@@ -1,6 +1,6 @@
 import { eventsCsv } from '../activity/events-csv.ts';
-import { explainInput } from '../activity/explain-query.ts';
 import { type EventFilter, getEvent, listEvents, type RunEventDetail } from '../activity/events-query.ts';
+import { explainInput } from '../activity/explain-query.ts';
 import { getRun, listRuns, type RunFilter, type RunSummary } from '../activity/runs-query.ts';
 import { type Explanation, explainEvent } from '../core/explain.ts';
 import type { Database } from '../db/client.ts';

@@ -63,7 +63,11 @@ export function createUndoService(deps: UndoServiceDeps) {
       }
       const run = await undoSubject(db, input.runId);
       if (!run) return { outcome: 'run_not_found' };
-      const refuse = (reason: string): UndoPlanOutcome => ({ outcome: 'not_undoable', status: run.status, reason });
+      const refuse = (reason: string): UndoPlanOutcome => ({
+        outcome: 'not_undoable',
+        status: run.status,
+        reason,
+      });
       if (run.dryRun) {
         return refuse(
           run.trigger === 'undo'
@@ -108,7 +112,8 @@ export function createUndoService(deps: UndoServiceDeps) {
           const ids = [...new Set(page.flatMap((r) => (r.action.idm ? [r.action.idm.id] : [])))];
           const idm = await idmObjectsNow(db, ids, runEnded);
           for (const record of page) {
-            const account = record.objectKey === null ? null : (accounts.get(normalizeKey(record.objectKey)) ?? null);
+            const account =
+              record.objectKey === null ? null : (accounts.get(normalizeKey(record.objectKey)) ?? null);
             const idmNow = record.action.idm ? (idm.get(record.action.idm.id) ?? null) : null;
             const decision = invertEvent(record, { idm: idmNow, account }, events.length, ctx);
             events.push(decision.event);

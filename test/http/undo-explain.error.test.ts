@@ -26,7 +26,10 @@ describeEachDatabase('undo and explain: errors', (db) => {
   };
 
   it('answers 404 for an unknown run and 400 for a too-long id', async () => {
-    expect(await refusal('no-such-run')).toMatchObject({ status: 404, body: { message: 'no run with id "no-such-run"' } });
+    expect(await refusal('no-such-run')).toMatchObject({
+      status: 404,
+      body: { message: 'no run with id "no-such-run"' },
+    });
     expect((await api.request('POST', `/api/runs/${'x'.repeat(201)}/undo`)).status).toBe(400);
   });
 
@@ -54,14 +57,22 @@ describeEachDatabase('undo and explain: errors', (db) => {
     expect(((await res.json()) as ErrorBody).error.message).toBe(
       `no event "999999999" in run "${seeded.eventRunId}"`,
     );
-    const list = await api.json<{ items: Array<{ id: string }> }>('GET', `/api/runs/${seeded.eventRunId}/events`);
+    const list = await api.json<{ items: Array<{ id: string }> }>(
+      'GET',
+      `/api/runs/${seeded.eventRunId}/events`,
+    );
     const eventId = list.items[0]!.id;
-    expect((await api.request('GET', `/api/runs/${seeded.runIds[0]}/events/${eventId}/explain`)).status).toBe(404);
+    expect((await api.request('GET', `/api/runs/${seeded.runIds[0]}/events/${eventId}/explain`)).status).toBe(
+      404,
+    );
     expect((await api.request('GET', `/api/runs/${seeded.eventRunId}/events/1e3/explain`)).status).toBe(404);
   });
 
   it('explains an event of a run recorded without a config snapshot, and says so', async () => {
-    const list = await api.json<{ items: Array<{ id: string }> }>('GET', `/api/runs/${seeded.eventRunId}/events`);
+    const list = await api.json<{ items: Array<{ id: string }> }>(
+      'GET',
+      `/api/runs/${seeded.eventRunId}/events`,
+    );
     const why = await api.json<ExplainEventResponse>(
       'GET',
       `/api/runs/${seeded.eventRunId}/events/${list.items[0]!.id}/explain`,

@@ -11,7 +11,10 @@ describeEachDatabase('undo and explain: security', (db) => {
   beforeAll(async () => {
     api = await createTestApi(db());
     seeded = await seedRuns(db());
-    const list = await api.json<{ items: Array<{ id: string }> }>('GET', `/api/runs/${seeded.eventRunId}/events`);
+    const list = await api.json<{ items: Array<{ id: string }> }>(
+      'GET',
+      `/api/runs/${seeded.eventRunId}/events`,
+    );
     eventId = list.items[0]!.id;
   });
 
@@ -36,8 +39,13 @@ describeEachDatabase('undo and explain: security', (db) => {
     for (const id of ["' or 1=1 --", `${seeded.eventRunId}' or '1'='1`, '%']) {
       const encoded = encodeURIComponent(id);
       expect((await api.request('POST', `/api/runs/${encoded}/undo`)).status, id).toBe(404);
-      expect((await api.request('GET', `/api/runs/${seeded.eventRunId}/events/${encoded}/explain`)).status, id).toBe(404);
-      expect((await api.request('GET', `/api/runs/${encoded}/events/${eventId}/explain`)).status, id).toBe(404);
+      expect(
+        (await api.request('GET', `/api/runs/${seeded.eventRunId}/events/${encoded}/explain`)).status,
+        id,
+      ).toBe(404);
+      expect((await api.request('GET', `/api/runs/${encoded}/events/${eventId}/explain`)).status, id).toBe(
+        404,
+      );
     }
   });
 });

@@ -18,7 +18,9 @@ describeEachDatabase('explain a decision', (db) => {
   let api: ReviewApi;
   beforeAll(async () => {
     api = await createReviewApi(db());
-    const saved = await api.request('POST', '/api/policies', { body: { path: 'test/tied.ts', source: tiedRule } });
+    const saved = await api.request('POST', '/api/policies', {
+      body: { path: 'test/tied.ts', source: tiedRule },
+    });
     expect(saved.status, await saved.clone().text()).toBe(201);
   });
 
@@ -26,7 +28,9 @@ describeEachDatabase('explain a decision', (db) => {
     const [row] = await db().rows<{ id: number }>(
       sql`select id from run_events where run_id = ${runId} and object_key = ${objectKey}`,
     );
-    const response = await api.request('GET', `/api/runs/${runId}/events/${row?.id}/explain`, { role: 'viewer' });
+    const response = await api.request('GET', `/api/runs/${runId}/events/${row?.id}/explain`, {
+      role: 'viewer',
+    });
     expect(response.status, await response.clone().text()).toBe(200);
     return (await response.json()) as ExplainEventResponse;
   };
@@ -53,12 +57,17 @@ describeEachDatabase('explain a decision', (db) => {
         { idmObjectId: second, name: 'Ann Second', score: 70, chosen: false },
       ].sort((a, b) => a.idmObjectId.localeCompare(b.idmObjectId)),
     );
-    const [policy] = (await api.json<{ items: Array<{ path: string; hash: string }> }>('GET', '/api/policies')).items.filter(
-      (p) => p.path === 'test/tied.ts',
-    );
+    const [policy] = (
+      await api.json<{ items: Array<{ path: string; hash: string }> }>('GET', '/api/policies')
+    ).items.filter((p) => p.path === 'test/tied.ts');
     expect(why.correlation.matchingRule).toEqual({ path: 'test/tied.ts', hash: policy?.hash });
     expect(why.policies).toEqual([
-      { role: 'matchingRule', path: 'test/tied.ts', hash: policy?.hash, output: { [first]: 70, [second]: 70 } },
+      {
+        role: 'matchingRule',
+        path: 'test/tied.ts',
+        hash: policy?.hash,
+        output: { [first]: 70, [second]: 70 },
+      },
     ]);
     expect(why.gates.map((g) => [g.gate, g.result])).toEqual([
       ['sourceGuard', 'passed'],
@@ -81,7 +90,10 @@ describeEachDatabase('explain a decision', (db) => {
       reconKey: { accountAttribute: 'employeeId', idmAttribute: 'employeeId', value: 'E7' },
       candidates: [{ idmObjectId: ann, chosen: true, score: null }],
     });
-    expect(why.rule).toMatchObject({ situation: 'IDM_EXISTS__RESOURCE_EXISTS', response: 'UPDATE_IDM_FROM_RESOURCE' });
+    expect(why.rule).toMatchObject({
+      situation: 'IDM_EXISTS__RESOURCE_EXISTS',
+      response: 'UPDATE_IDM_FROM_RESOURCE',
+    });
     expect(why.attributes).toContainEqual({
       name: 'email',
       before: 'old@x',

@@ -58,7 +58,12 @@ describeEachDatabase('undo a run', (db) => {
     const plan = await undo(damaged.id);
     expect(plan).toMatchObject({ undoOf: damaged.id, planned: 16, notUndone: [] });
     const summary = await api.summary(plan.runId);
-    expect(summary).toMatchObject({ dryRun: true, trigger: 'undo', status: 'succeeded', planHash: plan.planHash });
+    expect(summary).toMatchObject({
+      dryRun: true,
+      trigger: 'undo',
+      status: 'succeeded',
+      planHash: plan.planHash,
+    });
     const planned = (await eventRows(db(), plan.runId)).filter((e) => e.outcome === 'planned');
     expect(planned.map((e) => e.response)).toEqual(Array(16).fill('UNDO_DISABLE_IN_IDM'));
     // Nothing is written before the plan is applied.
@@ -122,19 +127,25 @@ describeEachDatabase('undo a run', (db) => {
     await api.json('PATCH', '/api/recon-configs/demo-hr-users', {
       situations: { IDM_EXISTS__RESOURCE_NOT_EXISTS: { response: 'DELETE_FROM_IDM' } },
     });
-    const [ada] = await db().rows<{ id: string }>(sql`select id from idm_objects where employee_id = 'E1001'`);
+    const [ada] = await db().rows<{ id: string }>(
+      sql`select id from idm_objects where employee_id = 'E1001'`,
+    );
     const id = ada?.id as string;
     // Settle what the earlier tests left (a hand-edited title, a user still disabled).
     expect((await api.run('demo-hr-users')).status).toBe('succeeded');
     await db().rows(sql`insert into idm_objects (id, type, name) values ('g-engineers', 'Group', 'Engineers'),
       ('g-all', 'Group', 'Everyone')`);
-    await db().rows(sql`insert into idm_memberships (member_id, target_id) values (${id}, 'g-engineers'), (${id}, 'g-all')`);
+    await db().rows(
+      sql`insert into idm_memberships (member_id, target_id) values (${id}, 'g-engineers'), (${id}, 'g-all')`,
+    );
     const view = async () => {
       const response = await api.request('GET', `/api/idm/users/${id}`);
       expect(response.status).toBe(200);
       const body = (await response.json()) as Record<string, unknown>;
       // The link as the undo restores it (when the undo wrote it is its own `lastSeenAt`).
-      const links = (body.links as Array<Record<string, unknown>>).map(({ lastSeenAt: _at, ...link }) => link);
+      const links = (body.links as Array<Record<string, unknown>>).map(
+        ({ lastSeenAt: _at, ...link }) => link,
+      );
       return { status: body.status, attributes: body.attributes, memberOf: body.memberOf, links };
     };
     const whole = await view();
@@ -149,7 +160,9 @@ describeEachDatabase('undo a run', (db) => {
     expect(plan).toMatchObject({ planned: 1, notUndone: [] });
     expect((await api.apply(plan.runId, plan.planHash)).status).toBe('succeeded');
     expect(await view()).toEqual(whole);
-    const [row] = await db().rows<{ deleted_at: unknown }>(sql`select deleted_at from idm_objects where id = ${id}`);
+    const [row] = await db().rows<{ deleted_at: unknown }>(
+      sql`select deleted_at from idm_objects where id = ${id}`,
+    );
     expect(row?.deleted_at).toBeNull();
   });
 });

@@ -51,7 +51,9 @@ export const undoCommand: Command = {
       const { createApiClient, ApiClientError } = await import('../api-client.ts');
       const client = createApiClient(server);
       try {
-        printPlan(await client.json<Omit<Planned, 'outcome'>>('POST', `/api/runs/${encodeURIComponent(runId)}/undo`));
+        printPlan(
+          await client.json<Omit<Planned, 'outcome'>>('POST', `/api/runs/${encodeURIComponent(runId)}/undo`),
+        );
         return 0;
       } catch (error) {
         if (!(error instanceof ApiClientError) || (error.status !== 404 && error.status !== 409)) throw error;

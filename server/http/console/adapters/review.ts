@@ -1,5 +1,6 @@
 import type { Services } from '../../../main.ts';
 import type { ApplyPlanOutcome } from '../../../services/review.ts';
+import type { UndoPlanOutcome } from '../../../services/undo.ts';
 import type { Person } from './auth.ts';
 
 /** Review and apply (API.md "Review and apply") for the console, through the review service. */
@@ -12,5 +13,7 @@ export function reviewAdapter(services: Services) {
   return {
     apply: (runId: string, planHash: string, person: Person): Promise<ApplyOutcome> =>
       services.review.apply({ runId, planHash, approver: { name: person.name, role: person.role } }),
+    undo: (runId: string, person: Person): Promise<UndoPlanOutcome> =>
+      services.undo.plan({ runId, approver: { name: person.name, role: person.role } }),
   };
 }

@@ -1,7 +1,8 @@
-import type { RunEventDetail } from '../adapters/activity.ts';
+import type { Explanation, RunEventDetail } from '../adapters/activity.ts';
 import { LogLines } from '../components/log-lines.ts';
 import { StatusBadge } from '../components/status.ts';
 import { Time } from '../components/time.ts';
+import { WhyPanel } from '../components/why-panel.ts';
 import type { PageContext } from '../console-env.ts';
 import { html } from '../html.ts';
 import { Layout } from '../layout.ts';
@@ -11,7 +12,7 @@ const shown = (value: unknown) =>
 
 type PolicyWhere = { policy?: string; line?: number; column?: number; kind?: string };
 
-export function EventPage(props: { page: PageContext; event: RunEventDetail }) {
+export function EventPage(props: { page: PageContext; event: RunEventDetail; why: Explanation | null }) {
   const { event } = props;
   const names = [...new Set([...Object.keys(event.before), ...Object.keys(event.after)])].sort();
   const where = (event.error?.policy ?? null) as PolicyWhere | null;
@@ -38,6 +39,7 @@ export function EventPage(props: { page: PageContext; event: RunEventDetail }) {
           </section>`
           : null
       }
+      ${props.why ? html`<${WhyPanel} why=${props.why} />` : null}
       <h2>Attributes before and after</h2>
       ${
         names.length === 0

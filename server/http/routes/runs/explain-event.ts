@@ -5,7 +5,10 @@ import { access, errorResponses, idParam, json } from '../../api-route.ts';
 import type { ApiApp } from '../../app.ts';
 import { ApiError } from '../../errors.ts';
 
-const policyRef = z.object({ path: z.string(), hash: z.string().nullable().describe('the version the run used') });
+const policyRef = z.object({
+  path: z.string(),
+  hash: z.string().nullable().describe('the version the run used'),
+});
 
 const explanationSchema = z.object({
   runId: z.string(),

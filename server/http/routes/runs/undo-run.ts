@@ -22,7 +22,9 @@ const undoRunResponse = z.object({
         reason: z.string(),
       }),
     )
-    .describe('what the plan will not undo, or undoes only in part, and why: known before anything is applied'),
+    .describe(
+      'what the plan will not undo, or undoes only in part, and why: known before anything is applied',
+    ),
 });
 export type UndoRunResponse = z.infer<typeof undoRunResponse>;
 
@@ -34,7 +36,10 @@ export const undoRunRoute = createRoute({
   summary:
     'Plan the undo of a run: a dry run whose plan is the inverse of every action the run applied; apply it like any plan (POST /api/runs/{undo plan}/apply)',
   request: { params: idParams },
-  responses: { 202: json(undoRunResponse, 'the undo plan is made, nothing is applied yet'), ...errorResponses },
+  responses: {
+    202: json(undoRunResponse, 'the undo plan is made, nothing is applied yet'),
+    ...errorResponses,
+  },
 });
 
 export function registerUndoRun(app: ApiApp, services: Services) {
@@ -42,7 +47,10 @@ export function registerUndoRun(app: ApiApp, services: Services) {
     const { id } = c.req.valid('param');
     const caller = c.get('caller');
     if (!caller) throw new ApiError('UNAUTHORIZED', 'missing token');
-    const result = await services.undo.plan({ runId: id, approver: { name: caller.name, role: caller.role } });
+    const result = await services.undo.plan({
+      runId: id,
+      approver: { name: caller.name, role: caller.role },
+    });
     switch (result.outcome) {
       case 'planned': {
         const { outcome: _outcome, ...plan } = result;
@@ -64,7 +72,9 @@ export function registerUndoRun(app: ApiApp, services: Services) {
           runId: result.runId,
         });
       case 'config_not_found':
-        throw new ApiError('CONFLICT', 'the config of this run no longer exists', { reason: 'config_not_found' });
+        throw new ApiError('CONFLICT', 'the config of this run no longer exists', {
+          reason: 'config_not_found',
+        });
       default:
         return unhandled(result);
     }
