@@ -210,7 +210,7 @@ function gatesOf(run: ExplainInput['run'], config: EngineConfig | null): Explana
       };
     }
     if (heldBy(code)) return { gate: name, setting, result: 'held', message: run.error?.message ?? '' };
-    return { gate: name, setting, result: 'passed', message: 'passed: the plan went on' };
+    return { gate: name, setting, result: 'passed', message: 'the plan went on' };
   };
   return [
     gate('sourceGuard', config?.sourceGuard ?? null, 'source_guard'),

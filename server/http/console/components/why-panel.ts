@@ -4,6 +4,12 @@ import { html } from '../html.ts';
 const shown = (value: unknown) =>
   value === undefined || value === null ? '—' : typeof value === 'string' ? value : JSON.stringify(value);
 
+/** A gate's setting as the config holds it; an empty one is the gate left off. */
+const setting = (value: unknown) =>
+  value === null || (typeof value === 'object' && Object.keys(value as object).length === 0)
+    ? 'not set'
+    : JSON.stringify(value);
+
 const short = (hash: string | null) => (hash ? hash.slice(0, 12) : 'not recorded');
 
 /** The event page's "Why?" panel (API.md `GET /api/runs/:id/events/:eventId/explain`). */
