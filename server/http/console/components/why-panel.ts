@@ -74,7 +74,7 @@ export function WhyPanel(props: { why: Explanation }) {
     <h3>Gates</h3>
     <ul>${why.gates.map(
       (g) =>
-        html`<li><code>${g.gate}</code> ${shown(g.setting)}: <strong>${g.result.replace('_', ' ')}</strong> — ${g.message}</li>`,
+        html`<li><code>${g.gate}</code> ${setting(g.setting)}: <strong>${g.result.replace('_', ' ')}</strong> — ${g.message}</li>`,
     )}</ul>
   </section>`;
 }

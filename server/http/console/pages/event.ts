@@ -39,7 +39,6 @@ export function EventPage(props: { page: PageContext; event: RunEventDetail; why
           </section>`
           : null
       }
-      ${props.why ? html`<${WhyPanel} why=${props.why} />` : null}
       <h2>Attributes before and after</h2>
       ${
         names.length === 0
@@ -51,6 +50,7 @@ export function EventPage(props: { page: PageContext; event: RunEventDetail; why
                 <td class="diff-before">${shown(event.before[name])}</td><td class="diff-after">${shown(event.after[name])}</td></tr>`,
             )}</tbody></table></div>`
       }
+      ${props.why ? html`<${WhyPanel} why=${props.why} />` : null}
       <h2>Action</h2>
       ${event.action ? html`<pre>${JSON.stringify(event.action, null, 2)}</pre>` : html`<p class="muted">No action.</p>`}
       <h2>Policy outputs</h2>
