@@ -62,6 +62,7 @@ const envSchema = z.object({
   ),
   SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(10_000)),
   RUN_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(90)),
+  IDM_RESTORE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(30)),
   LIVE_SWEEP_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(50).default(1000)),
   PUBLIC_URL: z.preprocess(
     emptyToUndefined,
@@ -93,6 +94,8 @@ export type Config = {
   sandbox: { memoryMb: number; timeoutMs: number; runCpuMs: number };
   shutdownTimeoutMs: number;
   runRetentionDays: number;
+  /** How long an undo can bring a deleted IDM object back whole (its row stays soft-deleted). */
+  idmRestoreDays: number;
   /** How often waiting live changes are looked for (docs/api.md "Live changes"). */
   liveSweepMs: number;
   /** Base of links in mail and reports (default `http://HOST:PORT`). */
@@ -163,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
     runRetentionDays: parsed.RUN_RETENTION_DAYS,
+    idmRestoreDays: parsed.IDM_RESTORE_DAYS,
     liveSweepMs: parsed.LIVE_SWEEP_MS,
     publicUrl: parsed.PUBLIC_URL?.replace(/\/+$/, ''),
     runStaleMs: parsed.RUN_STALE_MS,
@@ -189,6 +193,7 @@ export const configHelp: ReadonlyArray<[name: string, meaning: string]> = [
   ['SANDBOX_RUN_CPU_MS', 'policy CPU budget per run (default 600000)'],
   ['SHUTDOWN_TIMEOUT_MS', 'how long shutdown waits for in-flight work (default 10000)'],
   ['RUN_RETENTION_DAYS', 'runs older than this are pruned (default 90)'],
+  ['IDM_RESTORE_DAYS', 'an undo restores IDM objects deleted within this many days, whole (default 30)'],
   ['LIVE_SWEEP_MS', 'how often waiting live changes are drained (default 1000)'],
   ['PUBLIC_URL', 'base of run links in mail and reports (default http://HOST:PORT)'],
   [

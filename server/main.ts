@@ -29,6 +29,7 @@ import { createScheduleService } from './services/schedules/schedule-service.ts'
 import { createSystemAccounts } from './services/systems/system-accounts.ts';
 import { createSystemService } from './services/systems/system-service.ts';
 import { createTokenService } from './services/tokens.ts';
+import { createUndoService } from './services/undo.ts';
 import { version } from './version.ts';
 
 /** Wires the services around an open, migrated database (tests pass their own). */
@@ -98,6 +99,11 @@ export function buildServices(
     configs,
     systems: createSystemService({ db, secrets, connectors, dataDir: config.dataDir }),
     accounts: createSystemAccounts({ db }),
+    undo: createUndoService({
+      db,
+      openConnector: connectorOpener(secrets, connectors),
+      restoreDays: config.idmRestoreDays,
+    }),
     policies: createPolicyLibrary({ db, runner: policyRunner }),
     activity: createActivityService({ db }),
     idm: createIdmService({ db }),

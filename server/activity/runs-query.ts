@@ -16,6 +16,7 @@ export type RunSummary = {
   planHash: string | null;
   appliedFrom: string | null;
   approvedBy: string | null;
+  undoOf: string | null;
   /** The token name, `cli` or `schedule` that started the run. */
   startedBy: string | null;
   keys: string[] | null;
@@ -46,6 +47,7 @@ export function toRunSummary(row: RunRow): RunSummary {
     planHash: row.planHash,
     appliedFrom: row.appliedFrom,
     approvedBy: row.approvedBy,
+    undoOf: row.undoOf,
     startedBy: row.startedBy,
     keys: row.keys ?? null,
     phase: row.phase,

@@ -14,6 +14,7 @@ import { runCommand } from './commands/run.ts';
 import { serveCommand } from './commands/serve.ts';
 import { systemCommand } from './commands/system.ts';
 import { tokenCommand } from './commands/token.ts';
+import { undoCommand } from './commands/undo.ts';
 import { LocalServerTokenError } from './local-server.ts';
 
 export const commands: Command[] = [
@@ -24,6 +25,7 @@ export const commands: Command[] = [
   planCommand,
   applyCommand,
   cancelCommand,
+  undoCommand,
   policyCommand,
   historyCommand,
   eventsCommand,

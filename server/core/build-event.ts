@@ -5,9 +5,11 @@ import {
   idmPatchFrom,
   outboundAttributes,
 } from './attribute-sync.ts';
+import { beforeImageOf } from './before-image.ts';
 import type { Correlation } from './correlate.ts';
 import { accountContentHash } from './drift.ts';
 import { addEntitlements } from './entitlements.ts';
+import { correlationRecordOf } from './explain-record.ts';
 import { decideStale } from './gates.ts';
 import type { Account, AttributePatch, Response, Situation } from './model.ts';
 import type { EventError, PlannedAction, PlannedEvent } from './plan.ts';
@@ -229,6 +231,7 @@ export function buildEvent(decision: PairDecision, ctx: PlanContext): PlannedEve
     // Review: what this event saw, so an approved plan can tell whether the object drifted since.
     accountHash: pair.account ? accountContentHash(pair.account) : null,
     idmVersion: pair.idm?.version ?? null,
+    correlation: correlationRecordOf(pair, ctx.config),
   };
   if (situation === 'DISPUTED') {
     const ids = pair.candidates.map((c) => c.object.id).join(', ');
@@ -283,6 +286,7 @@ export function buildEvent(decision: PairDecision, ctx: PlanContext): PlannedEve
   event.error = draft.refusals[0] ?? null;
   if (hasWrites(draft.action)) {
     event.action = draft.action;
+    event.before = beforeImageOf(pair, draft.action);
     event.outcome = 'planned';
   } else if (event.error) {
     event.outcome = 'skipped';

@@ -58,8 +58,8 @@ export const runStatuses = [
 ] as const;
 export type RunStatus = (typeof runStatuses)[number];
 
-/** docs/api.md "Runs": who or what started the run. */
-export const runTriggers = ['manual', 'api', 'cli', 'schedule', 'apply', 'live'] as const;
+/** docs/api.md "Runs": who or what started the run; `undo` makes the plan that inverts a run. */
+export const runTriggers = ['manual', 'api', 'cli', 'schedule', 'apply', 'live', 'undo'] as const;
 export type RunTrigger = (typeof runTriggers)[number];
 
 /** docs/api.md "Signing in, roles, errors": what an API token may do. */

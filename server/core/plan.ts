@@ -1,5 +1,7 @@
 import type { AttributeDiff } from './attribute-sync.ts';
+import type { BeforeImage } from './before-image.ts';
 import type { WriteOp } from './connector-port.ts';
+import type { CorrelationRecord } from './explain-record.ts';
 import type { AttributePatch, Attributes, EventOutcome, ObjectType, Response, Situation } from './model.ts';
 
 export type { EventOutcome } from './model.ts';
@@ -46,6 +48,10 @@ export type PlannedEvent = {
   policyOutput: unknown;
   outcome: EventOutcome;
   error: EventError | null;
+  /** What the action overwrites that the event does not otherwise keep (undo). */
+  before?: BeforeImage | null;
+  /** How the account was correlated (explain). */
+  correlation?: CorrelationRecord | null;
   /** What the event saw when planned, for the drift check of an applied plan (review). */
   accountHash?: string | null;
   idmVersion?: number | null;

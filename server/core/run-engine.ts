@@ -118,7 +118,12 @@ async function planRun(run: RunView, config: EngineConfig, watermark: string | n
     attributes: config.policyMap.length > 0 ? config.policyMap : null,
   };
   const { watermark: _watermark, ...readRequest } = request;
-  await store.updateRun(run.id, { phase: 'reading', watermarkBefore: watermark, readRequest });
+  await store.updateRun(run.id, {
+    phase: 'reading',
+    watermarkBefore: watermark,
+    readRequest,
+    configSnapshot: config,
+  });
   const basis = await memoBasis(config, deps, vars);
   const correlated = await correlateRun(run, config, deps, { request, scope, basis }, options);
   await store.updateRun(run.id, { phase: 'planning' });

@@ -5,7 +5,7 @@ import type { Account, IdmFilter, ObjectType, RunStatus } from './model.ts';
 export type { RunStatus } from './model.ts';
 
 import type { EventError, PlannedAction, PlannedEvent } from './plan.ts';
-import type { IdmEntry, LinkRow } from './recon-config.ts';
+import type { EngineConfig, IdmEntry, LinkRow } from './recon-config.ts';
 
 /** Which IDM objects a run sees: all of the type, none (a one-way run), or those a filter selects. */
 export type IdmScope = { kind: 'all' } | { kind: 'none' } | { kind: 'filter'; filter: IdmFilter };
@@ -46,6 +46,8 @@ export type RunUpdate = {
   policies?: Array<{ path: string; hash: string }>;
   /** What the run reads under (the drift check of its plan reads the same way). */
   readRequest?: LookupRequest;
+  /** The config as the run uses it, for the explain of its events. */
+  configSnapshot?: EngineConfig;
 };
 
 /** A planned action waiting to be applied (the apply journal). */

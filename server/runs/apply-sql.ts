@@ -37,6 +37,7 @@ export function applyStatements(runId: string, target: ApplyTarget, entries: App
       update idm_objects o set attributes = ${attrs},
         attribute_sources = case when x.enable then (o.attribute_sources - 'status') else o.attribute_sources end || x.sources,
         status = case when x.enable then 'active' else o.status end,
+        deleted_at = case when x.enable then null else o.deleted_at end,
         ${mirrored(attrs)}, updated_at = now(), version = o.version + 1
       from jsonb_to_recordset(${rowsParam(updates)}) as x(id text, set jsonb, remove text[], sources jsonb, enable boolean)
       where o.id = x.id`);

@@ -48,13 +48,15 @@ export function createRunStore(db: Database): RunStore {
           error: e.error,
           account_hash: e.accountHash ?? null,
           idm_version: e.idmVersion ?? null,
+          before: e.before ?? null,
+          correlation: e.correlation ?? null,
         }));
         await db.rows(sql`
-          insert into run_events (run_id, seq, object_key, idm_object_id, situation, response, action, diff, policy_output, outcome, error, account_hash, idm_version)
-          select ${runId}, x.seq, x.object_key, x.idm_object_id, x.situation, x.response, x.action, x.diff, x.policy_output, x.outcome, x.error, x.account_hash, x.idm_version
+          insert into run_events (run_id, seq, object_key, idm_object_id, situation, response, action, diff, policy_output, outcome, error, account_hash, idm_version, before, correlation)
+          select ${runId}, x.seq, x.object_key, x.idm_object_id, x.situation, x.response, x.action, x.diff, x.policy_output, x.outcome, x.error, x.account_hash, x.idm_version, x.before, x.correlation
           from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(seq int, object_key text, idm_object_id text,
             situation text, response text, action jsonb, diff jsonb, policy_output jsonb, outcome text, error jsonb,
-            account_hash text, idm_version int)`);
+            account_hash text, idm_version int, before jsonb, correlation jsonb)`);
       }
     },
 

@@ -1,5 +1,7 @@
 import { type EventFilter, getEvent, listEvents, type RunEventDetail } from '../activity/events-query.ts';
+import { explainInput } from '../activity/explain-query.ts';
 import { getRun, listRuns, type RunFilter, type RunSummary } from '../activity/runs-query.ts';
+import { type Explanation, explainEvent } from '../core/explain.ts';
 import type { Database } from '../db/client.ts';
 import { eventsCsvReport } from '../reports/csv-report.ts';
 
@@ -36,6 +38,15 @@ export function createActivityService({ db }: { db: Database }) {
     ): Promise<{ outcome: 'found'; event: RunEventDetail } | { outcome: 'event_not_found' }> {
       const event = /^\d{1,15}$/.test(eventId) ? await getEvent(db, runId, Number(eventId)) : null;
       return event ? { outcome: 'found', event } : { outcome: 'event_not_found' };
+    },
+
+    /** Why the event came out as it did, from what its run stored (core/explain.ts). */
+    async explainEvent(
+      runId: string,
+      eventId: string,
+    ): Promise<{ outcome: 'found'; explanation: Explanation } | { outcome: 'event_not_found' }> {
+      const input = /^\d{1,15}$/.test(eventId) ? await explainInput(db, runId, Number(eventId)) : null;
+      return input ? { outcome: 'found', explanation: explainEvent(input) } : { outcome: 'event_not_found' };
     },
   };
 }

@@ -20,6 +20,7 @@ import type { ScheduleService } from './schedules/schedule-service.ts';
 import type { SystemAccounts } from './systems/system-accounts.ts';
 import type { SystemService } from './systems/system-service.ts';
 import type { TokenService } from './tokens.ts';
+import type { UndoService } from './undo.ts';
 
 /**
  * Everything the server, the CLI and the scheduler share, built in this one place. The engine
@@ -59,6 +60,8 @@ export type Services = {
   systems: SystemService;
   /** A system's accounts as the last full runs read them (`services/systems/system-accounts.ts`). */
   accounts: SystemAccounts;
+  /** The plan that undoes a run, applied through review (`services/undo.ts`). */
+  undo: UndoService;
   /** Save, read and test policies (`services/policies.ts`). */
   policies: PolicyLibrary;
   /** The activity history: runs, events, one object's detail (`services/activity.ts`). */

@@ -89,18 +89,18 @@ export async function createApplyRun(db: Database, values: ApplyRunValues): Prom
       const run = (q: SQL) => tx.execute(q);
       const created = await run(sql`
         insert into runs (config_id, dry_run, mode, keys, trigger, status, phase, started_at, heartbeat_at, owner,
-          applied_from, approved_by, started_by, read_request)
+          applied_from, approved_by, started_by, read_request, config_snapshot)
         select ${values.configId}, false, ${values.mode}, ${values.keys ? JSON.stringify(values.keys) : null}::jsonb,
           'apply', 'running', 'applying', now(), now(), ${values.owner}, ${values.planRunId}, ${values.approvedBy},
-          ${values.startedBy}, plan.read_request
+          ${values.startedBy}, plan.read_request, plan.config_snapshot
         from runs plan where plan.id = ${values.planRunId}
         returning id`);
       const id = rowId(created);
       await run(sql`
         insert into run_events (run_id, seq, object_key, idm_object_id, situation, response, action, diff, policy_output,
-          account_hash, idm_version, outcome, error)
+          account_hash, idm_version, before, correlation, outcome, error)
         select ${id}, seq, object_key, idm_object_id, situation, response, action, diff, policy_output,
-          account_hash, idm_version, 'planned', error
+          account_hash, idm_version, before, correlation, 'planned', error
         from run_events where run_id = ${values.planRunId} and outcome = 'planned'`);
       await run(sql`
         update runs set counts = (

@@ -64,6 +64,7 @@ describeEachDatabase('runs and events: happy paths', (db) => {
       planHash: null,
       appliedFrom: null,
       approvedBy: null,
+      undoOf: null,
       keys: null,
       phase: null,
       startedAt: '2025-03-01T11:00:00.000Z',

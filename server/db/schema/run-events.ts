@@ -28,6 +28,13 @@ export const runEvents = pgTable(
     accountHash: text('account_hash'),
     /** `idm_objects.version` of the IDM object as read when the event was planned. */
     idmVersion: integer('idm_version'),
+    /**
+     * What the action overwrites and the journal does not otherwise keep (core/before-image.ts):
+     * the account as read, the link as it was, the IDM attributes' sources. An undo inverts from it.
+     */
+    before: jsonb('before').$type<unknown>(),
+    /** How the account was correlated (core/explain-record.ts), for the explain of the event. */
+    correlation: jsonb('correlation').$type<unknown>(),
     outcome: text('outcome', { enum: eventOutcomes }).notNull(),
     error: jsonb('error').$type<{ code: string; message: string; policy?: unknown }>(),
     createdAt: createdAt(),

@@ -60,6 +60,13 @@ export const runs = pgTable(
     cancelRequestedAt: timestamp('cancel_requested_at', { withTimezone: true, mode: 'date' }),
     /** The token name that asked to cancel the run. */
     cancelledBy: text('cancelled_by'),
+    /** An `undo` plan: the run whose applied actions it inverts. */
+    undoOf: text('undo_of'),
+    /**
+     * The config as the run used it (situation table, attribute sync, gates), so the explain of
+     * an event reads what decided it, not the config as it is today.
+     */
+    configSnapshot: jsonb('config_snapshot').$type<unknown>(),
     createdAt: createdAt(),
   },
   (t) => [

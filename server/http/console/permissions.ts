@@ -17,6 +17,7 @@ const needs = {
   applyHeldPlan: 'admin',
   resolveDisputes: 'operator',
   cancelRuns: 'operator',
+  undoRuns: 'admin',
   manageTokens: 'admin',
   editIdm: 'admin',
 } as const satisfies Record<string, TokenRole>;

@@ -24,12 +24,14 @@ import { registerApplyRun } from './runs/apply-run.ts';
 import { registerCancelRun } from './runs/cancel-run.ts';
 import { registerDoNothingCsv } from './runs/do-nothing-csv.ts';
 import { registerEventsCsv } from './runs/events-csv.ts';
+import { registerExplainEvent } from './runs/explain-event.ts';
 import { registerGetEvent } from './runs/get-event.ts';
 import { registerGetReport } from './runs/get-report.ts';
 import { registerGetRun } from './runs/get-run.ts';
 import { registerListEvents } from './runs/list-events.ts';
 import { registerListRuns } from './runs/list-runs.ts';
 import { registerStartRun } from './runs/start-run.ts';
+import { registerUndoRun } from './runs/undo-run.ts';
 import { registerListSchedules } from './schedules/list-schedules.ts';
 import { registerCreateSystem } from './systems/create-system.ts';
 import { registerDeleteSystem } from './systems/delete-system.ts';
@@ -73,12 +75,14 @@ const registrations: Array<(app: ApiApp, services: Services) => void> = [
   registerGetRun,
   registerApplyRun,
   registerCancelRun,
+  registerUndoRun,
   registerEventsCsv,
   registerGetReport,
   registerDoNothingCsv,
   registerListSchedules,
   registerListEvents,
   registerGetEvent,
+  registerExplainEvent,
   registerListDisputes,
   registerResolveDispute,
   registerListIdmObjects,

@@ -1,12 +1,13 @@
 import type { EventFilter, RunEventDetail, RunEventSummary } from '../../../activity/events-query.ts';
 import type { RunFilter, RunSummary } from '../../../activity/runs-query.ts';
+import type { Explanation } from '../../../core/explain.ts';
 import type { Services } from '../../../services/index.ts';
 import type { NotFound } from '../../../services/outcomes.ts';
 import type { RunProgress, StartRunOutcome } from '../../../services/runs/types.ts';
 import type { Person } from './auth.ts';
 
 /** The activity history and starting runs, for the console. */
-export type { RunEventDetail, RunEventSummary, RunSummary };
+export type { Explanation, RunEventDetail, RunEventSummary, RunSummary };
 
 /** A mail the run sent (completion report, do-nothing report), when this server records them. */
 export type RunNotification = {
@@ -57,6 +58,11 @@ export function activityAdapter(services: Services) {
     async getEvent(runId: string, eventId: string): Promise<RunEventDetail | null> {
       const found = await activity.getEvent(runId, eventId);
       return found.outcome === 'found' ? found.event : null;
+    },
+    /** Why an event came out as it did (the event page's "Why?" panel). */
+    async explainEvent(runId: string, eventId: string): Promise<Explanation | null> {
+      const found = await activity.explainEvent(runId, eventId);
+      return found.outcome === 'found' ? found.explanation : null;
     },
     /** The mails a run sent (completion report, do-nothing report). */
     notifications: (runId: string): Promise<RunNotification[]> => services.mail.notificationsOf(runId),

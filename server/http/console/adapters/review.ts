@@ -1,5 +1,6 @@
 import type { Services } from '../../../services/index.ts';
 import type { ApplyPlanOutcome } from '../../../services/review.ts';
+import type { UndoPlanOutcome } from '../../../services/undo.ts';
 import type { Person } from './auth.ts';
 
 /** Review and apply (docs/api.md "Review and apply") for the console, through the review service. */
@@ -11,5 +12,7 @@ export function reviewAdapter(services: Services) {
   return {
     apply: (runId: string, planHash: string, person: Person): Promise<ApplyOutcome> =>
       services.review.apply({ runId, planHash, approver: { name: person.name, role: person.role } }),
+    undo: (runId: string, person: Person): Promise<UndoPlanOutcome> =>
+      services.undo.plan({ runId, approver: { name: person.name, role: person.role } }),
   };
 }

@@ -1,7 +1,8 @@
-import type { RunEventDetail } from '../adapters/activity.ts';
+import type { Explanation, RunEventDetail } from '../adapters/activity.ts';
 import { LogLines } from '../components/log-lines.ts';
 import { StatusBadge } from '../components/status.ts';
 import { Time } from '../components/time.ts';
+import { WhyPanel } from '../components/why-panel.ts';
 import type { PageContext } from '../console-env.ts';
 import { html } from '../html.ts';
 import { Layout } from '../layout.ts';
@@ -11,7 +12,7 @@ const shown = (value: unknown) =>
 
 type PolicyWhere = { policy?: string; line?: number; column?: number; kind?: string };
 
-export function EventPage(props: { page: PageContext; event: RunEventDetail }) {
+export function EventPage(props: { page: PageContext; event: RunEventDetail; why: Explanation | null }) {
   const { event } = props;
   const names = [...new Set([...Object.keys(event.before), ...Object.keys(event.after)])].sort();
   const where = (event.error?.policy ?? null) as PolicyWhere | null;
@@ -49,6 +50,7 @@ export function EventPage(props: { page: PageContext; event: RunEventDetail }) {
                 <td class="diff-before">${shown(event.before[name])}</td><td class="diff-after">${shown(event.after[name])}</td></tr>`,
             )}</tbody></table></div>`
       }
+      ${props.why ? html`<${WhyPanel} why=${props.why} />` : null}
       <h2>Action</h2>
       ${event.action ? html`<pre>${JSON.stringify(event.action, null, 2)}</pre>` : html`<p class="muted">No action.</p>`}
       <h2>Policy outputs</h2>

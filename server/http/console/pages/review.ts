@@ -13,6 +13,7 @@ import { configLabel } from './runs.ts';
 export type RunReviewFields = {
   planHash?: string | null;
   appliedFrom?: string | null;
+  undoOf?: string | null;
   approvedBy?: string | null;
 };
 export const reviewFieldsOf = (run: RunSummary) => run as RunSummary & RunReviewFields;
@@ -33,7 +34,14 @@ export function ReviewPage(props: {
   const mayApply = held ? page.can('applyHeldPlan') : page.can('applyPlan');
   return Layout({
     page,
-    title: run.trigger === 'apply' ? 'Applied plan' : held ? 'Held plan' : 'Dry-run plan',
+    title:
+      run.trigger === 'apply'
+        ? 'Applied plan'
+        : run.trigger === 'undo'
+          ? 'Undo plan'
+          : held
+            ? 'Held plan'
+            : 'Dry-run plan',
     wide: true,
     children: html`
       <p class="muted"><a href=${`/runs/${run.id}`}>The run</a> of ${configLabel(props.config)} · <${StatusBadge} status=${run.status} /></p>
@@ -48,6 +56,20 @@ export function ReviewPage(props: {
               props.skipped.length === 0
                 ? html`<p class="muted">None: every planned object was still as planned.</p>`
                 : html`<${EventsTable} runId=${run.id} events=${props.skipped} caption="Objects skipped for drift" />`
+            }
+          </section>`
+          : null
+      }
+      ${
+        run.trigger === 'undo'
+          ? html`<section aria-labelledby="undo-h">
+            <h2 id="undo-h">Undo of ${fields.undoOf ? html`<a href=${`/runs/${fields.undoOf}`}>run ${fields.undoOf}</a>` : 'a run'}</h2>
+            <p>Each planned action below puts back what that run changed. Applying checks every object again first.</p>
+            <h3>What this undo will not do</h3>
+            ${
+              props.skipped.length === 0
+                ? html`<p class="muted">Nothing: every applied action of the run can be undone.</p>`
+                : html`<${EventsTable} runId=${run.id} events=${props.skipped} caption="Actions that cannot be undone, with the reason" />`
             }
           </section>`
           : null

@@ -93,6 +93,8 @@ export function RunPage(props: {
   const running = run.status === 'queued' || run.status === 'running';
   const reviewable =
     (run.dryRun && run.status === 'succeeded') || heldStatuses.has(run.status) || run.trigger === 'apply';
+  // A run that wrote (applied actions) can be undone by an admin, through a plan to review.
+  const undoable = !run.dryRun && !running && Object.keys(run.counts.applied ?? {}).length > 0;
   const q = (name: string, value: string | undefined) =>
     value ? `&${name}=${encodeURIComponent(value)}` : '';
   return Layout({
@@ -112,7 +114,13 @@ export function RunPage(props: {
         ${!running && run.cancelledBy ? html`<dt>Cancel requested by</dt><dd>${run.cancelledBy}</dd>` : null}
       </dl>
       ${running ? html`<${Progress} run=${run} progress=${props.progress} page=${props.page} />` : null}
-      ${reviewable ? html`<p class="actions"><a class="button button-primary" href=${`/runs/${run.id}/review`}>${run.trigger === 'apply' ? 'Review what this applied run skipped' : 'Review this plan'}</a></p>` : null}
+      ${reviewable ? html`<p class="actions"><a class="button button-primary" href=${`/runs/${run.id}/review`}>${run.trigger === 'apply' ? 'Review what this applied run skipped' : run.trigger === 'undo' ? 'Review this undo plan' : 'Review this plan'}</a></p>` : null}
+      ${
+        undoable && props.page.can('undoRuns')
+          ? html`<p class="actions"><${PostButton} action=${`/runs/${run.id}/undo`} csrf=${props.page.csrf} label="Undo this run" kind="danger" /></p>
+            <p class="muted">Undo makes a plan of the inverse of every action this run applied. Nothing is written until you review and apply it.</p>`
+          : null
+      }
       <h2>Summary</h2>
       <div class="grid-2">
         <${Counts} title="Situations" counts=${run.counts.situations} />

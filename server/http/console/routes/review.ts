@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { heldStatuses } from '../../../core/model.ts';
 import type { Services } from '../../../services/index.ts';
 import { unhandled } from '../../../services/outcomes.ts';
+import type { UndoPlanOutcome } from '../../../services/undo.ts';
 import type { ConsoleAdapters } from '../adapters/index.ts';
 import type { ApplyOutcome } from '../adapters/review.ts';
 import { type ConsoleEnv, pageContext, requireSession } from '../console-env.ts';
@@ -37,6 +38,24 @@ function applyProblem(applied: Exclude<ApplyOutcome, { outcome: 'started' }>): s
   }
 }
 
+/** Why no undo plan was made, in words for the run's review page. */
+function undoProblem(undone: Exclude<UndoPlanOutcome, { outcome: 'planned' }>): string {
+  switch (undone.outcome) {
+    case 'run_not_found':
+      return 'This run no longer exists.';
+    case 'forbidden':
+      return `Not undone: ${undone.reason}.`;
+    case 'not_undoable':
+      return `This run cannot be undone: ${undone.reason}.`;
+    case 'already_undone':
+      return `This run was undone already, by run ${undone.runId}.`;
+    case 'config_not_found':
+      return 'The config of this run no longer exists.';
+    default:
+      return unhandled(undone);
+  }
+}
+
 export function registerReview(web: Hono<ConsoleEnv>, services: Services, adapters: ConsoleAdapters) {
   const session = requireSession(services);
   const { activity, configs, review } = adapters;
@@ -46,7 +65,7 @@ export function registerReview(web: Hono<ConsoleEnv>, services: Services, adapte
     if (!run) return notFoundPage(c, 'run');
     const [planned, skipped] = await Promise.all([
       activity.listEvents(id, { outcome: 'planned', limit: planPage }),
-      run.trigger === 'apply'
+      run.trigger === 'apply' || run.trigger === 'undo'
         ? activity.listEvents(id, { outcome: 'skipped', limit: 1000 })
         : Promise.resolve({ items: [] }),
     ]);
@@ -58,7 +77,10 @@ export function registerReview(web: Hono<ConsoleEnv>, services: Services, adapte
         config: run.configId ? ((await configs.get(run.configId)) ?? undefined) : undefined,
         planned: planned.items,
         morePlanned: planned.nextSeq !== null,
-        skipped: skipped.items.filter((e) => !e.error || e.error.code === 'changed_since_plan'),
+        skipped:
+          run.trigger === 'undo'
+            ? skipped.items
+            : skipped.items.filter((e) => !e.error || e.error.code === 'changed_since_plan'),
         problem,
       }),
       problem ? 409 : 200,
@@ -78,5 +100,14 @@ export function registerReview(web: Hono<ConsoleEnv>, services: Services, adapte
     const applied = await review.apply(id, c.get('form').text('planHash') ?? '', c.get('person'));
     if (applied.outcome === 'started') return c.redirect(`/runs/${applied.runId}`, 303);
     return showReview(c, id, applyProblem(applied));
+  });
+
+  // Undo a run (docs/api.md `POST /api/runs/:id/undo`): the plan opens for review; nothing is applied.
+  web.post('/runs/:id/undo', session, acceptForm('undoRuns'), async (c) => {
+    const id = c.req.param('id');
+    const undone = await review.undo(id, c.get('person'));
+    if (undone.outcome === 'planned') return c.redirect(`/runs/${undone.runId}/review`, 303);
+    if (undone.outcome === 'run_not_found') return notFoundPage(c, 'run');
+    return showReview(c, id, undoProblem(undone));
   });
 }

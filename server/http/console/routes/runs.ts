@@ -168,7 +168,8 @@ export function registerRuns(web: Hono<ConsoleEnv>, services: Services, adapters
     const eventId = c.req.param('eventId');
     const event = await activity.getEvent(c.req.param('id'), eventId);
     if (!event) return notFoundPage(c, 'event');
-    return render(c, EventPage({ page: pageContext(c), event }));
+    const why = await activity.explainEvent(c.req.param('id'), eventId);
+    return render(c, EventPage({ page: pageContext(c), event, why }));
   });
 
   web.get('/runs/:id/events.csv', session, async (c) =>

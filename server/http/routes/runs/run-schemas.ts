@@ -35,6 +35,10 @@ export const runSummarySchema = z
     planHash: z.string().nullable().describe('SHA-256 over the planned actions of a dry run or a held plan'),
     appliedFrom: z.string().nullable().describe('the run whose plan this apply run carried out'),
     approvedBy: z.string().nullable().describe('who approved the plan an apply run carried out'),
+    undoOf: z
+      .string()
+      .nullable()
+      .describe('an undo plan (trigger `undo`): the run whose applied actions it inverts'),
     keys: z.array(z.string()).nullable().describe('the objects a keys run was for'),
     phase: z.string().nullable(),
     startedAt: z.string().nullable(),

@@ -1,0 +1,80 @@
+import type { Explanation } from '../adapters/activity.ts';
+import { html } from '../html.ts';
+
+const shown = (value: unknown) =>
+  value === undefined || value === null ? '—' : typeof value === 'string' ? value : JSON.stringify(value);
+
+/** A gate's setting as the config holds it; an empty one is the gate left off. */
+const setting = (value: unknown) =>
+  value === null || (typeof value === 'object' && Object.keys(value as object).length === 0)
+    ? 'not set'
+    : JSON.stringify(value);
+
+const short = (hash: string | null) => (hash ? hash.slice(0, 12) : 'not recorded');
+
+/** The event page's "Why?" panel (docs/api.md `GET /api/runs/:id/events/:eventId/explain`). */
+export function WhyPanel(props: { why: Explanation }) {
+  const { why } = props;
+  const { correlation } = why;
+  return html`<section class="panel why" aria-labelledby="why-h">
+    <h2 id="why-h">Why?</h2>
+    <p><strong>${correlation.summary}</strong></p>
+    ${
+      correlation.reconKey
+        ? html`<p>Recon key: <code>${correlation.reconKey.accountAttribute}</code> = <code>${shown(correlation.reconKey.value)}</code> ↔ IDM <code>${correlation.reconKey.idmAttribute}</code></p>`
+        : null
+    }
+    ${
+      correlation.matchingRule
+        ? html`<p>Matching rule: <a href=${`/policies/edit?path=${encodeURIComponent(correlation.matchingRule.path)}`}><code>${correlation.matchingRule.path}</code></a> version <code>${short(correlation.matchingRule.hash)}</code></p>`
+        : null
+    }
+    <h3>Candidates</h3>
+    ${
+      correlation.candidates.length === 0
+        ? html`<p class="muted">No IDM object was a candidate.</p>`
+        : html`<div class="table-wrap"><table>
+          <caption class="visually-hidden">Candidates with their scores</caption>
+          <thead><tr><th scope="col">IDM object</th><th scope="col">Name</th><th scope="col" class="num">Score</th><th scope="col">Chosen</th></tr></thead>
+          <tbody>${correlation.candidates.map(
+            (c) => html`<tr><th scope="row"><code>${c.idmObjectId}</code></th><td>${c.name ?? '—'}</td>
+              <td class="num">${c.score ?? '—'}</td><td>${c.chosen ? 'yes' : 'no'}</td></tr>`,
+          )}</tbody></table></div>`
+    }
+    <h3>Situation and response</h3>
+    ${
+      why.rule
+        ? html`<p>Situation <code>${why.rule.situation}</code> → response <code>${why.rule.response}</code> (the config's table row${why.rule.populationPolicy ? html`, population <code>${why.rule.populationPolicy}</code>` : null}${why.rule.commandPolicy ? html`, command <code>${why.rule.commandPolicy}</code>` : null}).${why.response && why.response !== why.rule.response ? html` The event's response was <code>${why.response}</code>.` : null}</p>`
+        : html`<p class="muted">Situation <code>${why.situation ?? '—'}</code>, response <code>${why.response ?? '—'}</code>${why.configRecorded ? '' : ' (the run did not record its config)'}.</p>`
+    }
+    <h3>Policies called</h3>
+    ${
+      why.policies.length === 0
+        ? html`<p class="muted">No policy decided this event.</p>`
+        : html`<ul>${why.policies.map(
+            (p) =>
+              html`<li>${p.role}: <code>${p.path}</code> version <code>${short(p.hash)}</code><pre>${JSON.stringify(p.output, null, 2)}</pre></li>`,
+          )}</ul>`
+    }
+    <h3>Attributes</h3>
+    ${
+      why.attributes.length === 0
+        ? html`<p class="muted">No attribute was decided.</p>`
+        : html`<div class="table-wrap"><table>
+          <caption class="visually-hidden">How each attribute was decided</caption>
+          <thead><tr><th scope="col">Attribute</th><th scope="col">Value</th><th scope="col">Direction</th><th scope="col" class="num">Confidence</th><th scope="col">Decision</th></tr></thead>
+          <tbody>${why.attributes.map(
+            (
+              a,
+            ) => html`<tr><th scope="row"><code>${a.name}</code></th><td>${shown(a.before)} → ${shown(a.after)}</td>
+              <td>${a.direction}</td><td class="num">${a.confidence}</td>
+              <td>${a.decision === 'written' ? 'written' : 'held back: a more confident system set it'}</td></tr>`,
+          )}</tbody></table></div>`
+    }
+    <h3>Gates</h3>
+    <ul>${why.gates.map(
+      (g) =>
+        html`<li><code>${g.gate}</code> ${setting(g.setting)}: <strong>${g.result.replace('_', ' ')}</strong> — ${g.message}</li>`,
+    )}</ul>
+  </section>`;
+}

@@ -1,0 +1,180 @@
+import { sql } from 'drizzle-orm';
+import type { AttributeDiff } from '../core/attribute-sync.ts';
+import type { BeforeImage } from '../core/before-image.ts';
+import type { LookupRequest } from '../core/connector-port.ts';
+import type { IdmStatus, RunMode, RunStatus, RunTrigger } from '../core/model.ts';
+import type { PlannedAction, PlannedEvent } from '../core/plan.ts';
+import { createPlanHasher } from '../core/plan-hash.ts';
+import type { RunCounts } from '../core/store-port.ts';
+import type { AppliedRecord, CurrentObjects } from '../core/undo-plan.ts';
+import type { Database } from '../db/client.ts';
+import { json, listParam, rowsParam } from './rows.ts';
+
+/** The run an undo is asked for, and whether an undo of it was applied already. */
+export type UndoSubject = {
+  id: string;
+  configId: string | null;
+  status: RunStatus;
+  dryRun: boolean;
+  trigger: RunTrigger;
+  mode: RunMode;
+  finishedAt: Date | null;
+  readRequest: LookupRequest | null;
+  /** The apply run of an undo plan of this run, if one was applied. */
+  undoneBy: string | null;
+};
+
+export async function undoSubject(db: Database, runId: string): Promise<UndoSubject | null> {
+  const [row] = await db.rows<{
+    id: string;
+    config_id: string | null;
+    status: RunStatus;
+    dry_run: boolean;
+    trigger: RunTrigger;
+    mode: RunMode;
+    finished_at: string | Date | null;
+    read_request: LookupRequest | string | null;
+    undone_by: string | null;
+  }>(sql`
+    select r.id, r.config_id, r.status, r.dry_run, r.trigger, r.mode, r.finished_at, r.read_request,
+      (select a.id from runs u join runs a on a.applied_from = u.id where u.undo_of = r.id limit 1) as undone_by
+    from runs r where r.id = ${runId}`);
+  if (!row) return null;
+  return {
+    id: row.id,
+    configId: row.config_id,
+    status: row.status,
+    dryRun: row.dry_run,
+    trigger: row.trigger,
+    mode: row.mode,
+    finishedAt: row.finished_at === null ? null : new Date(row.finished_at),
+    readRequest: json(row.read_request),
+    undoneBy: row.undone_by,
+  };
+}
+
+/** The run's applied events after `afterSeq`, in plan order, a page at a time. */
+export async function appliedEvents(
+  db: Database,
+  runId: string,
+  afterSeq: number,
+  limit: number,
+): Promise<AppliedRecord[]> {
+  const rows = await db.rows<{
+    seq: number;
+    object_key: string | null;
+    idm_object_id: string | null;
+    situation: string | null;
+    response: string | null;
+    action: PlannedAction | string;
+    diff: AttributeDiff | string | null;
+    before: BeforeImage | string | null;
+  }>(sql`select seq, object_key, idm_object_id, situation, response, action, diff, before from run_events
+    where run_id = ${runId} and outcome = 'applied' and action is not null and seq > ${afterSeq}
+    order by seq limit ${limit}`);
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    objectKey: r.object_key,
+    idmObjectId: r.idm_object_id,
+    situation: r.situation,
+    response: r.response,
+    action: json(r.action) ?? {},
+    diff: json(r.diff),
+    before: json(r.before),
+  }));
+}
+
+/** IDM objects as they are now; `changedSinceRun`: written after the run ended. */
+export async function idmObjectsNow(
+  db: Database,
+  ids: string[],
+  runEnded: Date,
+): Promise<Map<string, NonNullable<CurrentObjects['idm']>>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.rows<{
+    id: string;
+    status: IdmStatus;
+    version: number;
+    changed: boolean;
+    deleted_at: string | Date | null;
+  }>(sql`select id, status, version, updated_at > ${runEnded.toISOString()}::timestamptz as changed, deleted_at
+    from idm_objects where id = any(${listParam(ids)})`);
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        status: r.status,
+        version: Number(r.version),
+        changedSinceRun: r.changed,
+        deletedAt: r.deleted_at === null ? null : new Date(r.deleted_at),
+      },
+    ]),
+  );
+}
+
+export type UndoRunValues = {
+  undoOf: string;
+  configId: string;
+  mode: RunMode;
+  startedBy: string;
+  readRequest: LookupRequest | null;
+};
+
+/**
+ * The undo plan as one run, written whole in one transaction: a succeeded dry run (trigger
+ * `undo`) holding its events and plan hash, which review applies like any plan.
+ */
+export async function createUndoRun(
+  db: Database,
+  values: UndoRunValues,
+  events: PlannedEvent[],
+): Promise<{ runId: string; planHash: string; counts: RunCounts }> {
+  const counts: RunCounts = { situations: {}, responses: {}, errors: 0, skipped: 0 };
+  for (const e of events) {
+    if (e.situation) counts.situations[e.situation] = (counts.situations[e.situation] ?? 0) + 1;
+    if (e.response) counts.responses[e.response] = (counts.responses[e.response] ?? 0) + 1;
+    if (e.outcome === 'skipped') counts.skipped = (counts.skipped ?? 0) + 1;
+  }
+  const hasher = createPlanHasher();
+  hasher.add(events.filter((e) => e.outcome === 'planned'));
+  const planHash = hasher.digest();
+  const runId = await db.orm.transaction(async (tx) => {
+    const created = await tx.execute(sql`
+      insert into runs (config_id, dry_run, mode, trigger, status, phase, started_at, finished_at, counts,
+        started_by, undo_of, plan_hash, read_request, config_snapshot)
+      select ${values.configId}, true, ${values.mode}, 'undo', 'succeeded', 'finishing', now(), now(),
+        ${JSON.stringify(counts)}::jsonb, ${values.startedBy}, ${values.undoOf}, ${planHash},
+        ${values.readRequest ? JSON.stringify(values.readRequest) : null}::jsonb, r.config_snapshot
+      from runs r where r.id = ${values.undoOf}
+      returning id`);
+    const rows = Array.isArray(created) ? created : ((created as { rows?: unknown[] }).rows ?? []);
+    const id = (rows[0] as { id: string }).id;
+    for (let at = 0; at < events.length; at += 1000) {
+      const page = events.slice(at, at + 1000).map((e) => ({
+        seq: e.seq,
+        object_key: e.objectKey,
+        idm_object_id: e.idmObjectId,
+        situation: e.situation,
+        response: e.response,
+        action: e.action,
+        diff: e.diff,
+        policy_output: e.policyOutput,
+        outcome: e.outcome,
+        error: e.error,
+        account_hash: e.accountHash ?? null,
+        idm_version: e.idmVersion ?? null,
+        before: e.before ?? null,
+      }));
+      await tx.execute(sql`
+        insert into run_events (run_id, seq, object_key, idm_object_id, situation, response, action, diff, policy_output,
+          outcome, error, account_hash, idm_version, before)
+        select ${id}, x.seq, x.object_key, x.idm_object_id, x.situation, x.response, x.action, x.diff, x.policy_output,
+          x.outcome, x.error, x.account_hash, x.idm_version, x.before
+        from jsonb_to_recordset(${rowsParam(page)}) as x(seq int, object_key text, idm_object_id text, situation text,
+          response text, action jsonb, diff jsonb, policy_output jsonb, outcome text, error jsonb, account_hash text,
+          idm_version int, before jsonb)`);
+    }
+    return id;
+  });
+  return { runId, planHash, counts };
+}
