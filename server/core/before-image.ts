@@ -1,20 +1,6 @@
 import type { Correlation } from './correlate.ts';
-import type { Attributes } from './model.ts';
-import type { PlannedAction } from './plan.ts';
-import type { AttributeSources, LinkRow } from './recon-config.ts';
-
-/**
- * What an action overwrites that its event does not otherwise keep, stored beside it so an undo
- * can put it back (the attribute diff already holds the before-values of IDM updates):
- * - `account`: the account as read, when the action updates, disables or deletes it;
- * - `link`: the link as it was (null: none), when the action writes the link;
- * - `sources`: who set each IDM attribute an update overwrites (absent: nobody).
- */
-export type BeforeImage = {
-  account?: Attributes;
-  link?: LinkRow | null;
-  sources?: AttributeSources;
-};
+import type { BeforeImage, PlannedAction } from './plan.ts';
+import type { AttributeSources } from './recon-config.ts';
 
 export function beforeImageOf(pair: Correlation, action: PlannedAction): BeforeImage | null {
   const image: BeforeImage = {};

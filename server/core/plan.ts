@@ -1,5 +1,4 @@
 import type { AttributeDiff } from './attribute-sync.ts';
-import type { BeforeImage } from './before-image.ts';
 import type { WriteOp } from './connector-port.ts';
 import type { CorrelationRecord } from './explain-record.ts';
 import type { AttributePatch, Attributes, EventOutcome, ObjectType, Response, Situation } from './model.ts';
@@ -7,7 +6,20 @@ import type { AttributePatch, Attributes, EventOutcome, ObjectType, Response, Si
 export type { EventOutcome } from './model.ts';
 
 import type { PolicyErrorInfo } from './policy-port.ts';
-import type { AttributeSources, LinkStatus } from './recon-config.ts';
+import type { AttributeSources, LinkRow, LinkStatus } from './recon-config.ts';
+
+/**
+ * What an action overwrites that its event does not otherwise keep, stored beside it so an undo
+ * can put it back (the attribute diff already holds the before-values of IDM updates):
+ * - `account`: the account as read, when the action updates, disables or deletes it;
+ * - `link`: the link as it was (null: none), when the action writes the link;
+ * - `sources`: who set each IDM attribute an update overwrites (absent: nobody).
+ */
+export type BeforeImage = {
+  account?: Attributes;
+  link?: LinkRow | null;
+  sources?: AttributeSources;
+};
 
 /** A write to the IDM. Ids of new objects are chosen at plan time, so re-applying is idempotent. */
 export type IdmWrite =

@@ -1,9 +1,8 @@
 import { type AttributeDiff, sameValue } from './attribute-sync.ts';
-import type { BeforeImage } from './before-image.ts';
 import type { WriteOp } from './connector-port.ts';
 import { accountContentHash } from './drift.ts';
 import type { Account, AttributePatch, Attributes, IdmStatus } from './model.ts';
-import type { EventError, IdmWrite, LinkWrite, PlannedAction, PlannedEvent } from './plan.ts';
+import type { BeforeImage, EventError, IdmWrite, LinkWrite, PlannedAction, PlannedEvent } from './plan.ts';
 import type { AttributeSources } from './recon-config.ts';
 
 /** One applied event of the run being undone, as its journal stored it. */

@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { AttributeDiff } from '../core/attribute-sync.ts';
-import type { BeforeImage } from '../core/before-image.ts';
 import type { LookupRequest } from '../core/connector-port.ts';
 import type { IdmStatus, RunMode, RunStatus, RunTrigger } from '../core/model.ts';
-import type { PlannedAction, PlannedEvent } from '../core/plan.ts';
+import type { BeforeImage, PlannedAction, PlannedEvent } from '../core/plan.ts';
 import { createPlanHasher } from '../core/plan-hash.ts';
 import type { RunCounts } from '../core/store-port.ts';
 import type { AppliedRecord, CurrentObjects } from '../core/undo-plan.ts';
