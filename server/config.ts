@@ -59,6 +59,7 @@ const envSchema = z.object({
   ),
   SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(10_000)),
   RUN_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(90)),
+  REPLAY_SNAPSHOTS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(100).default(3)),
   LIVE_SWEEP_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(50).default(1000)),
   PUBLIC_URL: z.preprocess(
     emptyToUndefined,
@@ -90,6 +91,8 @@ export type Config = {
   sandbox: { memoryMb: number; timeoutMs: number; runCpuMs: number };
   shutdownTimeoutMs: number;
   runRetentionDays: number;
+  /** How many of a config's last full runs keep their snapshot for replays. */
+  replaySnapshots: number;
   /** How often waiting live changes are looked for (API.md "Live changes"). */
   liveSweepMs: number;
   /** Base of links in mail and reports (default `http://HOST:PORT`). */
@@ -160,6 +163,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
     runRetentionDays: parsed.RUN_RETENTION_DAYS,
+    replaySnapshots: parsed.REPLAY_SNAPSHOTS,
     liveSweepMs: parsed.LIVE_SWEEP_MS,
     publicUrl: parsed.PUBLIC_URL?.replace(/\/+$/, ''),
     runStaleMs: parsed.RUN_STALE_MS,
@@ -186,6 +190,7 @@ export const configHelp: ReadonlyArray<[name: string, meaning: string]> = [
   ['SANDBOX_RUN_CPU_MS', 'policy CPU budget per run (default 600000)'],
   ['SHUTDOWN_TIMEOUT_MS', 'how long shutdown waits for in-flight work (default 10000)'],
   ['RUN_RETENTION_DAYS', 'runs older than this are pruned (default 90)'],
+  ['REPLAY_SNAPSHOTS', 'how many last full runs of each config keep their snapshot for replays (default 3; 0 = none)'],
   ['LIVE_SWEEP_MS', 'how often waiting live changes are drained (default 1000)'],
   ['PUBLIC_URL', 'base of run links in mail and reports (default http://HOST:PORT)'],
   ['RUN_STALE_MS', 'a run whose server stopped beating this long is taken over (default 60000)'],

@@ -23,6 +23,7 @@ import { createPolicyLibrary, type PolicyLibrary } from './services/policies.ts'
 import { createReportService, type ReportService } from './services/reports.ts';
 import { createReviewService, type ReviewService } from './services/review.ts';
 import { type CancelService, createCancelService } from './services/runs/cancel-service.ts';
+import { createReplayService, type ReplayService } from './services/runs/replay-service.ts';
 import { createRunService } from './services/runs/run-service.ts';
 import type { RunService } from './services/runs/types.ts';
 import { createScheduleService, type ScheduleService } from './services/schedules.ts';
@@ -50,6 +51,8 @@ export type Services = {
   runs: RunService;
   /** Cancel a queued or running run (`services/runs/cancel-service.ts`). */
   cancel: CancelService;
+  /** Replay a recorded run with new policy versions, and diff two runs (`services/runs/`). */
+  replays: ReplayService;
   /** API tokens: create, list, revoke, and who a request's token is (`services/tokens.ts`). */
   tokens: TokenService;
   /** Fires the configs' schedules once `start()`ed (`trueup serve` does; tests and the CLI may not). */
@@ -101,6 +104,7 @@ export function buildServices(
     openConnector: connectorOpener(secrets, connectors),
     retentionDays: config.runRetentionDays,
     staleMs: config.runStaleMs,
+    snapshotRuns: config.replaySnapshots,
     // Bound below: the live-change service needs the run service to start its runs.
     liveAccounts: (configId, keys) => liveChanges.liveAccounts(configId, keys),
   });
@@ -145,6 +149,12 @@ export function buildServices(
     policyRunner,
     runs,
     cancel: createCancelService({ db }),
+    replays: createReplayService({
+      db,
+      runner: policyRunner,
+      log,
+      openConnector: connectorOpener(secrets, connectors),
+    }),
     tokens: createTokenService({ db }),
     scheduler,
     mail,

@@ -15,6 +15,9 @@ export type TokenRole = (typeof tokenRoles)[number];
 
 export { type RunMode, runModes } from '../../core/model.ts';
 
-/** API.md "Run trigger": who or what started the run. */
-export const runTriggers = ['manual', 'api', 'cli', 'schedule', 'apply', 'live'] as const;
+/**
+ * API.md "Run trigger": who or what started the run. `replay` marks the scratch row a replay
+ * stages under (services/runs/replay-service.ts): never listed, deleted when the replay ends.
+ */
+export const runTriggers = ['manual', 'api', 'cli', 'schedule', 'apply', 'live', 'replay'] as const;
 export type RunTrigger = (typeof runTriggers)[number];
