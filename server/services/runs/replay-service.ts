@@ -33,6 +33,8 @@ export type ReplayOutcome =
       error: RunError | null;
       /** The policy versions the replay used: the recorded run's, with the given ones in place. */
       policies: Array<{ path: string; hash: string }>;
+      /** Decisions that failed in the replay (a policy that threw). */
+      failed: number;
       diff: OutcomeDiff;
       durationMs: number;
     }
@@ -124,6 +126,8 @@ export function createReplayService(options: ReplayServiceOptions) {
         })
         .returning({ id: runs.id });
       const scratchId = (scratch as { id: string }).id;
+      // The replay stores no events, so its failed decisions are counted here.
+      let failed = 0;
       const connector = recordedConnector(options.openConnector(loaded.system), () => readSnapshot(db, run.id));
       try {
         const recordedAt = run.startedAt ?? run.createdAt;
@@ -141,7 +145,10 @@ export function createReplayService(options: ReplayServiceOptions) {
             log: options.log,
             recorder: {
               async slice(pairs, events) {
-                events.forEach((event, i) => comparison.after(outcomeOf(pairs[i] as Correlation, event)));
+                events.forEach((event, i) => {
+                  if (event.outcome === 'failed') failed++;
+                  comparison.after(outcomeOf(pairs[i] as Correlation, event));
+                });
               },
             },
           },
@@ -157,15 +164,22 @@ export function createReplayService(options: ReplayServiceOptions) {
             };
           default: {
             const [row] = await db.orm
-              .select({ policies: runs.policies, error: runs.error })
+              .select({ policies: runs.policies })
               .from(runs)
               .where(eq(runs.id, scratchId));
+            const withErrors = outcome.outcome === 'succeeded' && failed > 0;
             return {
               outcome: 'replayed',
               runId: run.id,
               configId: run.configId,
-              status: outcome.outcome,
-              error: 'error' in outcome ? outcome.error : (row?.error ?? null),
+              status: withErrors ? 'succeeded_with_errors' : outcome.outcome,
+              error:
+                'error' in outcome
+                  ? outcome.error
+                  : withErrors
+                    ? { code: 'event_errors', message: `${failed} decision(s) failed; see the changed objects` }
+                    : null,
+              failed,
               policies: row?.policies ?? [],
               diff: comparison.finish(),
               durationMs: Date.now() - started,
