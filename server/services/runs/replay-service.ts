@@ -19,6 +19,7 @@ import type { RunnableBuild } from '../../sandbox/execute.ts';
 import type { PolicyService } from '../../sandbox/runner.ts';
 import { compileUnsaved } from '../../sandbox/store.ts';
 import { type Invalid, invalid } from '../outcomes.ts';
+import { diffRuns, type RunDiffOutcome } from './run-diff.ts';
 
 /** How the replayed plan itself ended: as a run would have (a gate may hold it). */
 export type ReplayStatus = 'succeeded' | 'succeeded_with_errors' | 'stopped_by_threshold' | 'stopped_by_guard';
@@ -98,6 +99,10 @@ async function compileAll(
 export function createReplayService(options: ReplayServiceOptions) {
   const { db } = options;
   return {
+    /** API.md `GET /api/runs/:id/diff?against=` (run-diff.ts). */
+    diff: (request: { runId: string; against: string; limit?: number }): Promise<RunDiffOutcome> =>
+      diffRuns(db, request),
+
     async replay(request: ReplayRequest): Promise<ReplayOutcome> {
       const [run] = await db.orm.select().from(runs).where(eq(runs.id, request.runId));
       if (!run) return { outcome: 'run_not_found' };
