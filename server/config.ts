@@ -190,7 +190,10 @@ export const configHelp: ReadonlyArray<[name: string, meaning: string]> = [
   ['SANDBOX_RUN_CPU_MS', 'policy CPU budget per run (default 600000)'],
   ['SHUTDOWN_TIMEOUT_MS', 'how long shutdown waits for in-flight work (default 10000)'],
   ['RUN_RETENTION_DAYS', 'runs older than this are pruned (default 90)'],
-  ['REPLAY_SNAPSHOTS', 'how many last full runs of each config keep their snapshot for replays (default 3; 0 = none)'],
+  [
+    'REPLAY_SNAPSHOTS',
+    'how many last full runs of each config keep their snapshot for replays (default 3; 0 = none)',
+  ],
   ['LIVE_SWEEP_MS', 'how often waiting live changes are drained (default 1000)'],
   ['PUBLIC_URL', 'base of run links in mail and reports (default http://HOST:PORT)'],
   ['RUN_STALE_MS', 'a run whose server stopped beating this long is taken over (default 60000)'],

@@ -26,8 +26,17 @@ describeEachDatabase('replaying a run and diffing two runs: happy paths', (db) =
     expect(res.status).toBe(200);
     const body = (await res.json()) as ReplayRunResponse;
     expect(body).toMatchObject({ runId: last, configId: setup.configId, status: 'succeeded', failed: 0 });
-    expect(body.counts).toMatchObject({ before: 3, after: 3, changed: 3, attributes: 3, situation: 0, response: 0 });
-    expect(body.changed.map((c) => [c.objectKey, c.before?.diff?.name?.after, c.after?.diff?.name?.after])).toEqual([
+    expect(body.counts).toMatchObject({
+      before: 3,
+      after: 3,
+      changed: 3,
+      attributes: 3,
+      situation: 0,
+      response: 0,
+    });
+    expect(
+      body.changed.map((c) => [c.objectKey, c.before?.diff?.name?.after, c.after?.diff?.name?.after]),
+    ).toEqual([
       ['E1', 'Ada Lovelace', 'ADA LOVELACE'],
       ['E3', 'Edsger Dijkstra', 'EDSGER DIJKSTRA'],
       ['E4', 'Grace Hopper', 'GRACE HOPPER'],
@@ -38,11 +47,9 @@ describeEachDatabase('replaying a run and diffing two runs: happy paths', (db) =
   });
 
   it('lists at most `limit` changed objects, counting all', async () => {
-    const body = await api.json<ReplayRunResponse>(
-      'POST',
-      `/api/runs/${setup.dryRunIds[1]}/replay?limit=1`,
-      { policies: { 'hr/population.ts': upperPopulation } },
-    );
+    const body = await api.json<ReplayRunResponse>('POST', `/api/runs/${setup.dryRunIds[1]}/replay?limit=1`, {
+      policies: { 'hr/population.ts': upperPopulation },
+    });
     expect([body.counts.changed, body.changed.length, body.truncated]).toEqual([3, 1, true]);
   });
 
@@ -58,8 +65,23 @@ describeEachDatabase('replaying a run and diffing two runs: happy paths', (db) =
       basis: { run: 'snapshot', against: 'snapshot' },
       truncated: false,
     });
-    expect(body.counts).toMatchObject({ before: 3, after: 3, changed: 2, new: 1, gone: 1, situation: 0, response: 0 });
-    expect(body.changed.map((c) => [c.objectKey, c.changes, c.before?.response ?? null, c.after?.response ?? null])).toEqual([
+    expect(body.counts).toMatchObject({
+      before: 3,
+      after: 3,
+      changed: 2,
+      new: 1,
+      gone: 1,
+      situation: 0,
+      response: 0,
+    });
+    expect(
+      body.changed.map((c) => [
+        c.objectKey,
+        c.changes,
+        c.before?.response ?? null,
+        c.after?.response ?? null,
+      ]),
+    ).toEqual([
       ['E4', ['new'], null, 'ADD_TO_IDM'],
       ['E2', ['gone'], 'ADD_TO_IDM', null],
     ]);

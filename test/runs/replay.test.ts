@@ -84,18 +84,17 @@ describeEachDatabase('replaying a policy on a recorded run', (db) => {
   };
 
   it('answers the changed objects of a changed population policy, and writes nothing', async () => {
-    for (let i = 0; i < size / 2; i++) await addIdmUser(db(), `E${String(i).padStart(4, '0')}`, { name: `person ${i}` });
+    for (let i = 0; i < size / 2; i++)
+      await addIdmUser(db(), `E${String(i).padStart(4, '0')}`, { name: `person ${i}` });
     const hr = await createCsvSystem(db(), csv, {
       situations: { IDM_EXISTS__RESOURCE_EXISTS: 'UPDATE_IDM_FROM_RESOURCE' },
     });
-    await db()
-      .orm.insert(reconSituations)
-      .values({
-        configId: hr.configId,
-        situation: 'IDM_NOT_EXISTS__RESOURCE_EXISTS',
-        response: 'ADD_TO_IDM',
-        populationPolicy: 'hr/population.ts',
-      });
+    await db().orm.insert(reconSituations).values({
+      configId: hr.configId,
+      situation: 'IDM_NOT_EXISTS__RESOURCE_EXISTS',
+      response: 'ADD_TO_IDM',
+      populationPolicy: 'hr/population.ts',
+    });
     const recorded = await runToEnd(runService(), db(), { configId: hr.configId, dryRun: true });
     expect(recorded.status).toBe('succeeded');
     expect(recorded.counts.responses).toEqual({ ADD_TO_IDM: 1000, UPDATE_IDM_FROM_RESOURCE: 1000 });
@@ -135,7 +134,10 @@ describeEachDatabase('replaying a policy on a recorded run', (db) => {
     });
     expect(e1010?.before?.diff?.name?.after).toBe('person 1010');
     expect(e1010?.after?.diff?.name?.after).toBe('PERSON 1010');
-    expect(replayed.diff.changed.find((c) => c.objectKey === 'E1999')?.changes).toEqual(['attributes', 'error']);
+    expect(replayed.diff.changed.find((c) => c.objectKey === 'E1999')?.changes).toEqual([
+      'attributes',
+      'error',
+    ]);
     expect(replayed.policies.find((p) => p.path === 'hr/population.ts')?.hash).not.toBe(
       recorded.policies?.find((p) => p.path === 'hr/population.ts')?.hash,
     );
@@ -153,10 +155,16 @@ describeEachDatabase('replaying a policy on a recorded run', (db) => {
     const second = await runToEnd(runService(), db(), { configId: hr.configId, dryRun: true });
     const third = await runToEnd(runService(), db(), { configId: hr.configId, dryRun: true });
     expect([second.status, third.status]).toEqual(['succeeded', 'succeeded']);
-    const kept = await db().rows<{ run_id: string }>(sql`select distinct run_id from run_snapshots order by run_id`);
+    const kept = await db().rows<{ run_id: string }>(
+      sql`select distinct run_id from run_snapshots order by run_id`,
+    );
     expect(kept.map((r) => r.run_id).sort()).toEqual([second.id, third.id].sort());
     expect(
-      await replays().replay({ runId: recorded.id, policies: { 'hr/population.ts': population('upper') }, by: 't' }),
+      await replays().replay({
+        runId: recorded.id,
+        policies: { 'hr/population.ts': population('upper') },
+        by: 't',
+      }),
     ).toEqual({ outcome: 'no_snapshot', status: 'succeeded', mode: 'full' });
   });
 
@@ -176,7 +184,9 @@ describeEachDatabase('replaying a policy on a recorded run', (db) => {
       outcome: 'invalid',
       path: 'policies',
     });
-    const [scratch] = await db().rows<{ n: number }>(sql`select count(*)::int as n from runs where trigger = 'replay'`);
+    const [scratch] = await db().rows<{ n: number }>(
+      sql`select count(*)::int as n from runs where trigger = 'replay'`,
+    );
     expect(scratch?.n).toBe(0);
   });
 });

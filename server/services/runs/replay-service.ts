@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Connector } from '../../core/connector-port.ts';
-import { createOutcomeComparison, type OutcomeDiff, outcomeOf } from '../../core/outcome-diff.ts';
 import type { Correlation } from '../../core/correlate.ts';
+import { createOutcomeComparison, type OutcomeDiff, outcomeOf } from '../../core/outcome-diff.ts';
 import { executeRun } from '../../core/run-engine.ts';
 import type { RunError } from '../../core/store-port.ts';
 import type { Database } from '../../db/client.ts';
-import type { Diagnostic } from '../../db/schema/policies.ts';
 import { type ManagedSystemRow, type RunStatus, runs } from '../../db/schema/index.ts';
+import type { Diagnostic } from '../../db/schema/policies.ts';
 import { withEntitlementLists } from '../../runs/entitlement-lists.ts';
 import { loadEngineConfig } from '../../runs/load-config.ts';
 import { recordedConnector, replayStore } from '../../runs/replay-store.ts';
-import { createRunStore } from '../../runs/run-store.ts';
 import { readSnapshot, snapshotSize } from '../../runs/run-snapshots.ts';
+import { createRunStore } from '../../runs/run-store.ts';
 import { hasErrors } from '../../sandbox/compile/compile.ts';
 import { checkPolicyPath } from '../../sandbox/compile/sources.ts';
 import type { RunnableBuild } from '../../sandbox/execute.ts';
@@ -22,7 +22,11 @@ import { type Invalid, invalid } from '../outcomes.ts';
 import { diffRuns, type RunDiffOutcome } from './run-diff.ts';
 
 /** How the replayed plan itself ended: as a run would have (a gate may hold it). */
-export type ReplayStatus = 'succeeded' | 'succeeded_with_errors' | 'stopped_by_threshold' | 'stopped_by_guard';
+export type ReplayStatus =
+  | 'succeeded'
+  | 'succeeded_with_errors'
+  | 'stopped_by_threshold'
+  | 'stopped_by_guard';
 
 /** API.md `POST /api/runs/:id/replay`: how a replay request ends. */
 export type ReplayOutcome =
@@ -83,7 +87,13 @@ async function compileAll(
       return { outcome: 'compile_failed', path, diagnostics: compiled.diagnostics };
     if (!compiled.kind || !compiled.code || !compiled.sourceMap)
       return invalid(`policies.${path}`, 'is a helper module (no default export), not a policy');
-    builds.push({ path, hash: compiled.hash, kind: compiled.kind, code: compiled.code, sourceMap: compiled.sourceMap });
+    builds.push({
+      path,
+      hash: compiled.hash,
+      kind: compiled.kind,
+      code: compiled.code,
+      sourceMap: compiled.sourceMap,
+    });
   }
   return builds;
 }
@@ -133,7 +143,9 @@ export function createReplayService(options: ReplayServiceOptions) {
       const scratchId = (scratch as { id: string }).id;
       // The replay stores no events, so its failed decisions are counted here.
       let failed = 0;
-      const connector = recordedConnector(options.openConnector(loaded.system), () => readSnapshot(db, run.id));
+      const connector = recordedConnector(options.openConnector(loaded.system), () =>
+        readSnapshot(db, run.id),
+      );
       try {
         const recordedAt = run.startedAt ?? run.createdAt;
         const outcome = await executeRun(
@@ -182,7 +194,10 @@ export function createReplayService(options: ReplayServiceOptions) {
                 'error' in outcome
                   ? outcome.error
                   : withErrors
-                    ? { code: 'event_errors', message: `${failed} decision(s) failed; see the changed objects` }
+                    ? {
+                        code: 'event_errors',
+                        message: `${failed} decision(s) failed; see the changed objects`,
+                      }
                     : null,
               failed,
               policies: row?.policies ?? [],

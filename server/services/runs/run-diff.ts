@@ -87,7 +87,8 @@ export async function diffRuns(
     (await snapshotSize(db, id)) === null ? 'events' : 'snapshot';
   const basis = { run: await basisOf(run.id), against: await basisOf(against.id) };
   const comparison = createOutcomeComparison({ attributes: false, limit: request.limit ?? 500 });
-  for await (const page of outcomesOf(db, against.id, basis.against)) for (const o of page) comparison.before(o);
+  for await (const page of outcomesOf(db, against.id, basis.against))
+    for (const o of page) comparison.before(o);
   for await (const page of outcomesOf(db, run.id, basis.run)) for (const o of page) comparison.after(o);
   return {
     outcome: 'diffed',

@@ -13,8 +13,8 @@ import type { Database } from '../../db/client.ts';
 import { type ManagedSystemRow, runs, watermarks } from '../../db/schema/index.ts';
 import { withEntitlementLists } from '../../runs/entitlement-lists.ts';
 import { loadEngineConfig } from '../../runs/load-config.ts';
-import { createRunStore } from '../../runs/run-store.ts';
 import { createSnapshotRecorder, settleSnapshot } from '../../runs/run-snapshots.ts';
+import { createRunStore } from '../../runs/run-store.ts';
 import { createApplyRun, createDriftCheck, createReviewHooks } from '../review-store.ts';
 import type {
   RunFinished,

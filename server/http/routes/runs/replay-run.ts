@@ -66,9 +66,13 @@ export function registerReplayRun(app: ApiApp, services: Services) {
       case 'run_not_found':
         throw new ApiError('NOT_FOUND', `no run with id "${id}"`);
       case 'config_not_found':
-        throw new ApiError('CONFLICT', `run ${id} has no config any more; there is nothing to replay it with`, {
-          reason: 'config_not_found',
-        });
+        throw new ApiError(
+          'CONFLICT',
+          `run ${id} has no config any more; there is nothing to replay it with`,
+          {
+            reason: 'config_not_found',
+          },
+        );
       case 'no_snapshot':
         throw new ApiError(
           'CONFLICT',
