@@ -9,6 +9,7 @@ import { historyCommand } from './commands/history.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { planCommand } from './commands/plan.ts';
 import { policyCommand } from './commands/policy.ts';
+import { replayCommand } from './commands/replay.ts';
 import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -24,6 +25,7 @@ const commands: Command[] = [
   planCommand,
   applyCommand,
   cancelCommand,
+  replayCommand,
   policyCommand,
   historyCommand,
   eventsCommand,

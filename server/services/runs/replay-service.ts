@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Connector } from '../../core/connector-port.ts';
 import type { Correlation } from '../../core/correlate.ts';
 import { createOutcomeComparison, type OutcomeDiff, outcomeOf } from '../../core/outcome-diff.ts';
@@ -109,6 +109,19 @@ async function compileAll(
 export function createReplayService(options: ReplayServiceOptions) {
   const { db } = options;
   return {
+    /**
+     * The newest run that kept a snapshot and used the policy at `path` (the policy editor's
+     * "Replay on the last run"), or null.
+     */
+    async lastRunUsing(path: string): Promise<{ runId: string; configId: string } | null> {
+      const [row] = await db.rows<{ id: string; config_id: string }>(sql`
+        select r.id, r.config_id from runs r
+        where r.policies @> ${JSON.stringify([{ path }])}::jsonb
+          and exists (select 1 from run_snapshots s where s.run_id = r.id)
+        order by r.created_at desc, r.id desc limit 1`);
+      return row ? { runId: row.id, configId: row.config_id } : null;
+    },
+
     /** API.md `GET /api/runs/:id/diff?against=` (run-diff.ts). */
     diff: (request: { runId: string; against: string; limit?: number }): Promise<RunDiffOutcome> =>
       diffRuns(db, request),
