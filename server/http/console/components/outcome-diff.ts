@@ -14,7 +14,7 @@ function Side(props: { side: OutcomeSide | null; other: OutcomeSide | null }) {
         ? html`<ul class="plain">${names.map((name) => {
             const value = JSON.stringify(side.diff?.[name]?.after ?? null);
             const differs = JSON.stringify(other?.diff?.[name]?.after ?? null) !== value;
-            return html`<li class=${differs ? 'changed' : undefined}><code>${name}</code> = <code>${value}</code></li>`;
+            return html`<li class=${differs ? 'diff-changed' : undefined}><code>${name}</code> = <code>${value}</code></li>`;
           })}</ul>`
         : null
     }`;
@@ -24,9 +24,9 @@ function Row(props: { entry: ChangedObject }) {
   const { entry } = props;
   return html`<tr>
     <th scope="row"><code>${entry.objectKey}</code>${entry.idmChangedSince ? html`<div class="hint">IDM object written since</div>` : null}</th>
-    <td>${entry.changes.join(', ')}</td>
-    <td><${Side} side=${entry.before} other=${entry.after} /></td>
-    <td><${Side} side=${entry.after} other=${entry.before} /></td>
+    <td class="diff-cell">${entry.changes.join(', ')}</td>
+    <td class="diff-cell"><${Side} side=${entry.before} other=${entry.after} /></td>
+    <td class="diff-cell"><${Side} side=${entry.after} other=${entry.before} /></td>
   </tr>`;
 }
 
@@ -51,7 +51,7 @@ export function OutcomeDiffView(props: { diff: OutcomeDiff; beforeLabel: string;
     ${
       props.diff.changed.length === 0
         ? null
-        : html`<div class="table-wrap"><table class="outcome-diff">
+        : html`<div class="table-wrap"><table>
           <thead><tr><th scope="col">Object</th><th scope="col">What changed</th><th scope="col">${props.beforeLabel}</th><th scope="col">${props.afterLabel}</th></tr></thead>
           <tbody>${props.diff.changed.map((entry) => html`<${Row} entry=${entry} />`)}</tbody>
         </table></div>`
