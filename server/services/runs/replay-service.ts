@@ -122,6 +122,15 @@ export function createReplayService(options: ReplayServiceOptions) {
       return row ? { runId: row.id, configId: row.config_id } : null;
     },
 
+    /** The run of the same config made just before `runId` (what "what changed" compares with). */
+    async previousRun(runId: string): Promise<string | null> {
+      const [row] = await db.rows<{ id: string }>(sql`
+        select p.id from runs r join runs p on p.config_id = r.config_id
+        where r.id = ${runId} and (p.created_at, p.id) < (r.created_at, r.id)
+        order by p.created_at desc, p.id desc limit 1`);
+      return row?.id ?? null;
+    },
+
     /** API.md `GET /api/runs/:id/diff?against=` (run-diff.ts). */
     diff: (request: { runId: string; against: string; limit?: number }): Promise<RunDiffOutcome> =>
       diffRuns(db, request),
