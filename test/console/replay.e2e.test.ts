@@ -35,7 +35,8 @@ describe('replaying a policy from the console', { timeout: 300_000 }, () => {
     page = browser.page;
     page.setDefaultTimeout(30_000);
     await signInWith(page, base, api.tokens.admin);
-  });
+    // Chromium and two runs start here: a loaded machine needs the time.
+  }, 280_000);
 
   afterEach((context) => pictureIfFailed(page, context.task));
 
@@ -43,7 +44,7 @@ describe('replaying a policy from the console', { timeout: 300_000 }, () => {
     await browser?.close();
     await new Promise((resolve) => server?.close(resolve));
     await api?.services.close();
-  });
+  }, 120_000);
 
   it("shows what the editor's text would decide differently on the last run, without saving it", async () => {
     await goTo(page, base, `/policies/edit?path=${encodeURIComponent('hr/population.ts')}`);
@@ -73,5 +74,20 @@ describe('replaying a policy from the console', { timeout: 300_000 }, () => {
     mkdirSync(shots, { recursive: true });
     await page.locator('#replay-h').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${shots}/policy-replay-diff.png`, fullPage: true });
+  });
+
+  it('shows what changed since the previous run of the config: the new and the gone objects', async () => {
+    const [first, last] = setup.dryRunIds;
+    await goTo(page, base, `/runs/${last}`);
+    await page.getByRole('link', { name: 'What changed since the previous run' }).click();
+    await page.waitForURL(`${base}/runs/${last}/diff`);
+    expect(await page.locator(`a[href="/runs/${first}"]`).count()).toBe(1);
+    const rows = await page.locator('.table-wrap tbody tr').allTextContents();
+    expect(rows.map((r) => r.replace(/\s+/g, ' ').trim())).toEqual([
+      'E4 new not decided idm not exists resource exists → add to idm name = "Grace Hopper"',
+      'E2 gone idm not exists resource exists → add to idm name = "Alan Turing" not decided',
+    ]);
+    await checkPage(page, 'run-diff');
+    await page.screenshot({ path: `${shots}/run-diff.png`, fullPage: true });
   });
 });
