@@ -60,7 +60,7 @@ describe('replaying a policy from the console', { timeout: 300_000 }, () => {
       '0new',
       '0gone',
     ]);
-    const rows = await page.locator('#replay-h ~ .table-wrap tbody tr').allTextContents();
+    const rows = await page.locator('#replay-h ~ .table-wrap tbody tr').allInnerTexts();
     expect(rows.map((r) => r.replace(/\s+/g, ' ').trim())).toEqual([
       'E1 attributes idm not exists resource exists → add to idm name = "Ada Lovelace" idm not exists resource exists → add to idm name = "ADA LOVELACE"',
       'E3 attributes idm not exists resource exists → add to idm name = "Edsger Dijkstra" idm not exists resource exists → add to idm name = "EDSGER DIJKSTRA"',
@@ -82,7 +82,7 @@ describe('replaying a policy from the console', { timeout: 300_000 }, () => {
     await page.getByRole('link', { name: 'What changed since the previous run' }).click();
     await page.waitForURL(`${base}/runs/${last}/diff`);
     expect(await page.locator(`a[href="/runs/${first}"]`).count()).toBe(1);
-    const rows = await page.locator('.table-wrap tbody tr').allTextContents();
+    const rows = await page.locator('.table-wrap tbody tr').allInnerTexts();
     expect(rows.map((r) => r.replace(/\s+/g, ' ').trim())).toEqual([
       'E4 new not decided idm not exists resource exists → add to idm name = "Grace Hopper"',
       'E2 gone idm not exists resource exists → add to idm name = "Alan Turing" not decided',
