@@ -150,6 +150,9 @@ export function createReplayService(options: ReplayServiceOptions) {
       for await (const part of readSnapshot(db, run.id)) {
         for (const { account: _account, ...outcome } of part) comparison.before(outcome);
       }
+      // A replay a crash cut short left its scratch row (and what it staged): gone after a day.
+      await db.rows(sql`
+        delete from runs where trigger = 'replay' and created_at < now() - interval '1 day'`);
       const [scratch] = await db.orm
         .insert(runs)
         .values({
