@@ -5,7 +5,7 @@ import { runTrueup, startServer, tempDataDir } from '../helpers/server.ts';
 import { savedPopulation, upperPopulation } from '../http/replay-fixtures.ts';
 
 /** These start a real server and CLI processes; a loaded machine needs the time. */
-const slow = 240_000;
+const slow = 480_000;
 
 describe('trueup replay', () => {
   it(
@@ -17,7 +17,7 @@ describe('trueup replay', () => {
       const changed = path.join(dataDir, 'population.ts');
       writeFileSync(changed, upperPopulation);
       const env = { DATA_DIR: dataDir };
-      const server = await startServer(env, 120_000);
+      const server = await startServer(env, 300_000);
       let runId = '';
       try {
         const token = readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
