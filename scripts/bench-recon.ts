@@ -11,7 +11,8 @@
  * peak RSS of the engine and of the sandbox worker (bench-recon/measure-run.ts). The four runs go
  * twice, each time on a fresh seed and in a fresh engine process: policies in the sandbox, then
  * called in the engine's process (in-process-policies.ts). The summary gives the ratio and the
- * issue's targets beside the figures. Figures, not a timed test. Uses TEST_DATABASE_URL (scratch
+ * issue's targets beside the figures. In the sandboxed setup the full run is then replayed with a
+ * changed population policy (bench-recon/replay-run.ts): the replay's time is printed beside the run's. Figures, not a timed test. Uses TEST_DATABASE_URL (scratch
  * databases are created and dropped) and MariaDB on 127.0.0.1:3306 (root, no password).
  */
 
@@ -27,6 +28,7 @@ import { openPostgres } from '../server/db/client.ts';
 import { migrateDatabase } from '../server/db/migrate.ts';
 import { type ManagedSystemRow, managedSystems } from '../server/db/schema/index.ts';
 import { type EngineRunsResult, runEngineScenarios } from './bench-recon/engine-runs.ts';
+import { describeReplay, type ReplayFigures } from './bench-recon/replay-run.ts';
 import {
   type Measured,
   type PolicyMode,
@@ -127,6 +129,7 @@ async function main() {
   );
   const measured: Measured[] = [];
   const reads: SourceRead[] = [];
+  const replays: Array<[Source, ReplayFigures]> = [];
   let setups = 0;
   for (const source of chosen) {
     for (const policies of policyModes) {
@@ -134,9 +137,11 @@ async function main() {
       const result = await benchSource(source, policies, `trueup_bench_${process.pid}_${setups++}`);
       measured.push(...result.measured);
       reads.push(result.read);
+      if (result.replay) replays.push([source, result.replay]);
     }
   }
   say(summaryTable(measured, reads, n));
+  for (const [source, replay] of replays) say(`${source}: ${describeReplay(replay)}`);
   // Single runs on a shared machine: the load says how much to trust a ratio.
   say(`load average at the end ${os.loadavg()[0]!.toFixed(1)}`);
 }

@@ -63,6 +63,7 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(10_000)),
   RUN_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(90)),
   IDM_RESTORE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(30)),
+  REPLAY_SNAPSHOTS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(100).default(3)),
   LIVE_SWEEP_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(50).default(1000)),
   PUBLIC_URL: z.preprocess(
     emptyToUndefined,
@@ -97,6 +98,8 @@ export type Config = {
   /** How long an undo can bring a deleted IDM object back whole (its row stays soft-deleted). */
   idmRestoreDays: number;
   /** How often waiting live changes are looked for (docs/api.md "Live changes"). */
+  /** How many of a config's last full runs keep their snapshot for replays. */
+  replaySnapshots: number;
   liveSweepMs: number;
   /** Base of links in mail and reports (default `http://HOST:PORT`). */
   publicUrl: string | undefined;
@@ -167,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
     runRetentionDays: parsed.RUN_RETENTION_DAYS,
     idmRestoreDays: parsed.IDM_RESTORE_DAYS,
+    replaySnapshots: parsed.REPLAY_SNAPSHOTS,
     liveSweepMs: parsed.LIVE_SWEEP_MS,
     publicUrl: parsed.PUBLIC_URL?.replace(/\/+$/, ''),
     runStaleMs: parsed.RUN_STALE_MS,
@@ -194,6 +198,10 @@ export const configHelp: ReadonlyArray<[name: string, meaning: string]> = [
   ['SHUTDOWN_TIMEOUT_MS', 'how long shutdown waits for in-flight work (default 10000)'],
   ['RUN_RETENTION_DAYS', 'runs older than this are pruned (default 90)'],
   ['IDM_RESTORE_DAYS', 'an undo restores IDM objects deleted within this many days, whole (default 30)'],
+  [
+    'REPLAY_SNAPSHOTS',
+    'how many last full runs of each config keep their snapshot for replays (default 3; 0 = none)',
+  ],
   ['LIVE_SWEEP_MS', 'how often waiting live changes are drained (default 1000)'],
   ['PUBLIC_URL', 'base of run links in mail and reports (default http://HOST:PORT)'],
   [

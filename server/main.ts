@@ -24,6 +24,7 @@ import { createPolicyLibrary } from './services/policies.ts';
 import { createReportService } from './services/reports.ts';
 import { createReviewService } from './services/review.ts';
 import { createCancelService } from './services/runs/cancel-service.ts';
+import { createReplayService } from './services/runs/replay-service.ts';
 import { createRunService } from './services/runs/run-service.ts';
 import { createScheduleService } from './services/schedules/schedule-service.ts';
 import { createSystemAccounts } from './services/systems/system-accounts.ts';
@@ -48,6 +49,7 @@ export function buildServices(
     openConnector: connectorOpener(secrets, connectors),
     retentionDays: config.runRetentionDays,
     staleMs: config.runStaleMs,
+    snapshotRuns: config.replaySnapshots,
   });
   const liveChanges = createLiveChangeService({
     db,
@@ -103,6 +105,12 @@ export function buildServices(
       db,
       openConnector: connectorOpener(secrets, connectors),
       restoreDays: config.idmRestoreDays,
+    }),
+    replays: createReplayService({
+      db,
+      runner: policyRunner,
+      log,
+      openConnector: connectorOpener(secrets, connectors),
     }),
     policies: createPolicyLibrary({ db, runner: policyRunner }),
     activity: createActivityService({ db }),

@@ -11,6 +11,7 @@ import { createRunService } from '../../server/services/runs/run-service.ts';
 import type { RunMode } from '../../server/services/runs/types.ts';
 import { createInProcessPolicyRunner } from '../in-process-policies.ts';
 import { createPeakMeter, measureRun, type RunContext } from './measure-run.ts';
+import { describeReplay, measureReplay, type ReplayFigures } from './replay-run.ts';
 import { describeRun, type Measured, type PolicyMode, type Scenario, type SourceRead } from './report.ts';
 import { changedUids, populationPolicy, type Source } from './seed.ts';
 import { changeSource, openConnector, timeFullRead } from './source-side.ts';
@@ -24,7 +25,8 @@ export type EngineRunsRequest = {
   /** Where the figures go, as JSON: `{ measured, read }`. */
   resultsFile: string;
 };
-export type EngineRunsResult = { measured: Measured[]; read: SourceRead };
+/** `replay`: the sandboxed setup only (a replay runs its policies in the sandbox). */
+export type EngineRunsResult = { measured: Measured[]; read: SourceRead; replay: ReplayFigures | null };
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -57,6 +59,12 @@ export async function runEngineScenarios(request: EngineRunsRequest) {
       measured.push(m);
     };
     await run('full', 'full');
+    const full = measured[0]?.figures;
+    const replay =
+      policies === 'sandboxed' && full
+        ? await measureReplay(db, sandboxed, { id: full.runId, seconds: full.seconds })
+        : null;
+    if (replay) say(describeReplay(replay));
     await run('no-change full', 'full');
     const read: SourceRead = { source, policies, ...(await timeFullRead(system, ['cn', 'mail'])) };
     say(
@@ -71,7 +79,7 @@ export async function runEngineScenarios(request: EngineRunsRequest) {
       say(`changed cn of ${uids.length} accounts on the source`);
       await run(scenario, 'incremental');
     }
-    const result: EngineRunsResult = { measured, read };
+    const result: EngineRunsResult = { measured, read, replay };
     writeFileSync(request.resultsFile, JSON.stringify(result));
   } finally {
     await sandboxed.close();

@@ -19,6 +19,7 @@ export type PhaseName = (typeof phaseNames)[number];
 export type Peaks = { engine: number; worker: number };
 export type PhaseFigures = { phase: PhaseName; seconds: number; peaks: Peaks };
 export type RunFigures = {
+  runId: string;
   mode: RunMode;
   status: string;
   /** Objects considered: one per correlated pair (an account, an IDM-only object, or both). */
@@ -131,6 +132,7 @@ export async function measureRun(context: RunContext, mode: RunMode): Promise<Ru
       from run_events where run_id = ${outcome.runId}`,
   );
   const figures: RunFigures = {
+    runId: outcome.runId,
     mode,
     status: run?.status ?? 'missing',
     objects: Object.values(run?.counts.situations ?? {}).reduce((a, b) => a + b, 0),

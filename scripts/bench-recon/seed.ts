@@ -33,7 +33,7 @@ export default defineMatchingRule({
   idmKeys: (user) => [key(user.attributes.employeeId)].filter(Boolean),
   score: () => 0,
 });`;
-const population = `import { definePopulation } from 'trueup:policy';
+export const populationSource = `import { definePopulation } from 'trueup:policy';
 // LDAP reads cn and mail as lists (multi-valued in its schema); CSV and SQL as text.
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 export default definePopulation(({ account }) => {
@@ -142,7 +142,7 @@ export async function seed(db: Database, target: SeedTarget): Promise<string> {
   }
   for (const [p, text] of [
     ['bench/matching.ts', matching],
-    [populationPolicy, population],
+    [populationPolicy, populationSource],
   ] as const) {
     const saved = await savePolicy(db, p, text);
     if (!saved.saved) throw new Error(`${p}: ${JSON.stringify(saved.diagnostics)}`);

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { RunMode, RunStatus } from '../core/model.ts';
 import type { RunCounts } from '../core/store-port.ts';
 import type { Database } from '../db/client.ts';
@@ -86,7 +86,8 @@ export async function listRuns(
   db: Database,
   filter: RunFilter,
 ): Promise<{ items: RunSummary[]; next: RunCursor | null }> {
-  const conditions: SQL[] = [];
+  // A replay's scratch row is not a run of the history (services/runs/replay-service.ts).
+  const conditions: SQL[] = [ne(runs.trigger, 'replay')];
   if (filter.configId) conditions.push(eq(runs.configId, filter.configId));
   if (filter.status) conditions.push(eq(runs.status, filter.status));
   if (filter.from) conditions.push(gte(runs.createdAt, filter.from));

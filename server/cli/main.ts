@@ -9,6 +9,7 @@ import { historyCommand } from './commands/history.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { planCommand } from './commands/plan.ts';
 import { policyCommand } from './commands/policy.ts';
+import { replayCommand } from './commands/replay.ts';
 import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -26,6 +27,7 @@ export const commands: Command[] = [
   applyCommand,
   cancelCommand,
   undoCommand,
+  replayCommand,
   policyCommand,
   historyCommand,
   eventsCommand,

@@ -1,5 +1,6 @@
 import type { Connector } from './connector-port.ts';
 import type { RunMode } from './model.ts';
+import type { OutcomeRecorder } from './outcome-recorder.ts';
 import type { PolicyRunner, PolicySession } from './policy-port.ts';
 import type { ReviewHooks } from './review-hooks.ts';
 import type { RunStore } from './store-port.ts';
@@ -24,6 +25,8 @@ export type EngineDeps = {
   batchSize?: number;
   /** Plan hashes and the source guard's baseline (absent: no plan hash, no drop rule). */
   review?: ReviewHooks;
+  /** Every decided pair with its event (absent: nothing recorded). */
+  recorder?: OutcomeRecorder;
 };
 
 /** What the stages of one run get: the run's policy session (call-policy.ts) in place of the runner. */

@@ -58,8 +58,12 @@ export const runStatuses = [
 ] as const;
 export type RunStatus = (typeof runStatuses)[number];
 
-/** docs/api.md "Runs": who or what started the run; `undo` makes the plan that inverts a run. */
-export const runTriggers = ['manual', 'api', 'cli', 'schedule', 'apply', 'live', 'undo'] as const;
+/**
+ * docs/api.md "Runs": who or what started the run. `undo` makes the plan that inverts a run;
+ * `replay` marks the scratch row a replay stages under (services/runs/replay-service.ts), never
+ * listed and deleted when the replay ends.
+ */
+export const runTriggers = ['manual', 'api', 'cli', 'schedule', 'apply', 'live', 'undo', 'replay'] as const;
 export type RunTrigger = (typeof runTriggers)[number];
 
 /** docs/api.md "Signing in, roles, errors": what an API token may do. */

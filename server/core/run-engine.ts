@@ -147,6 +147,7 @@ async function planRun(run: RunView, config: EngineConfig, watermark: string | n
     await stopIfCancelled(store, run.id);
     const events = await decideSlice(slice, problems.length + considered, basis, ctx, deps, vars, options);
     considered += slice.length;
+    await deps.recorder?.slice(slice, events);
     const kept: PlannedEvent[] = [];
     for (const event of events) {
       countEvent(counts, event);

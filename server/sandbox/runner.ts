@@ -9,6 +9,7 @@ import {
   type PolicyRunner,
   type PolicySession,
   type PolicyVersion,
+  type RunPolicyOptions,
 } from '../core/policy-port.ts';
 import type { Database } from '../db/client.ts';
 import { policies, policyBuilds } from '../db/schema/policies.ts';
@@ -33,6 +34,11 @@ export type PolicyService = PolicyRunner & {
   loadBuild(path: string): Promise<RunnableBuild>;
   /** Runs builds directly (sample runs from `POST /api/policies/test`). */
   executor: Executor;
+  /**
+   * A runner whose run sessions call these unsaved builds at their paths (a replay's new policy
+   * versions) and store no log lines: a replay writes nothing.
+   */
+  replaying(builds: RunnableBuild[]): PolicyRunner;
   sandbox: Sandbox;
   close(): Promise<void>;
 };
@@ -142,6 +148,58 @@ export function createPolicyRunner(db: Database, config: SandboxConfig): PolicyS
     return pinned;
   }
 
+  /**
+   * A run's session: versions pinned when it starts (`overrides` win), a CPU budget, and its log
+   * lines stored with the run's events unless `keepLogs` is false.
+   */
+  async function openSession(
+    options: RunPolicyOptions,
+    overrides: Map<string, RunnableBuild>,
+    keepLogs: boolean,
+  ): Promise<PolicySession> {
+    const pinned = await pin(options.paths, options.pinned);
+    for (const build of overrides.values()) pinned.set(build.path, build.hash);
+    const budget: PolicyBudget = { limitMs: options.budgetMs ?? config.runCpuMs, spentMs: 0 };
+    const logs = keepLogs ? createRunLogs(db, options.runId) : null;
+    // A path the config did not name when the run started runs the version of its first call.
+    const buildFor = async (path: string) => {
+      const override = overrides.get(path);
+      if (override) return override;
+      let hash = pinned.get(path);
+      if (hash === undefined) {
+        hash = await currentHash(path);
+        pinned.set(path, hash);
+      }
+      return buildOf(path, hash);
+    };
+    return {
+      get pinned() {
+        return [...pinned].map(([path, hash]) => ({ path, hash }));
+      },
+      async kindOf(path) {
+        return (await buildFor(path)).kind;
+      },
+      versionOf: async (path) => policyVersionOf(await buildFor(path)),
+      async call(path, kind, fn, inputs, callOptions) {
+        const written: Array<Parameters<NonNullable<typeof logs>['add']>> = [];
+        try {
+          return await callBuild(await buildFor(path), kind, fn, inputs, {
+            ...(options.now === undefined ? {} : { now: options.now }),
+            ...callOptions,
+            budget,
+            onLog: (log) => {
+              written.push([log, log.index === undefined ? undefined : inputs[log.index]]);
+              callOptions?.onLog?.(log);
+            },
+          });
+        } finally {
+          for (const [log, input] of written) await logs?.add(log, input);
+        }
+      },
+      finish: async () => logs?.finish(),
+    };
+  }
+
   return {
     async kindOf(path) {
       return (await loadBuild(path)).kind;
@@ -149,49 +207,20 @@ export function createPolicyRunner(db: Database, config: SandboxConfig): PolicyS
     async call(path, kind, fn, inputs, options) {
       return callBuild(await loadBuild(path), kind, fn, inputs, options);
     },
-    async forRun(options): Promise<PolicySession> {
-      const pinned = await pin(options.paths, options.pinned);
-      const budget: PolicyBudget = { limitMs: options.budgetMs ?? config.runCpuMs, spentMs: 0 };
-      const logs = createRunLogs(db, options.runId);
-      // A path the config did not name when the run started runs the version of its first call.
-      const buildFor = async (path: string) => {
-        let hash = pinned.get(path);
-        if (hash === undefined) {
-          hash = await currentHash(path);
-          pinned.set(path, hash);
-        }
-        return buildOf(path, hash);
-      };
-      return {
-        get pinned() {
-          return [...pinned].map(([path, hash]) => ({ path, hash }));
-        },
-        async kindOf(path) {
-          return (await buildFor(path)).kind;
-        },
-        versionOf: async (path) => policyVersionOf(await buildFor(path)),
-        async call(path, kind, fn, inputs, callOptions) {
-          const written: Array<Parameters<typeof logs.add>> = [];
-          try {
-            return await callBuild(await buildFor(path), kind, fn, inputs, {
-              ...(options.now === undefined ? {} : { now: options.now }),
-              ...callOptions,
-              budget,
-              onLog: (log) => {
-                written.push([log, log.index === undefined ? undefined : inputs[log.index]]);
-                callOptions?.onLog?.(log);
-              },
-            });
-          } finally {
-            for (const [log, input] of written) await logs.add(log, input);
-          }
-        },
-        finish: () => logs.finish(),
-      };
-    },
+    forRun: (options) => openSession(options, new Map(), true),
     createBudget: () => ({ limitMs: config.runCpuMs, spentMs: 0 }),
     loadBuild,
     executor,
+    replaying(replayed) {
+      const byPath = new Map(replayed.map((build) => [build.path, build]));
+      return {
+        kindOf: async (path) => byPath.get(path)?.kind ?? (await loadBuild(path)).kind,
+        async call(path, kind, fn, inputs, options) {
+          return callBuild(byPath.get(path) ?? (await loadBuild(path)), kind, fn, inputs, options);
+        },
+        forRun: (options) => openSession(options, byPath, false),
+      };
+    },
     sandbox,
     close: () => sandbox.close(),
   };

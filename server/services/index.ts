@@ -15,6 +15,7 @@ import type { PolicyLibrary } from './policies.ts';
 import type { ReportService } from './reports.ts';
 import type { ReviewService } from './review.ts';
 import type { CancelService } from './runs/cancel-service.ts';
+import type { ReplayService } from './runs/replay-service.ts';
 import type { RunService } from './runs/types.ts';
 import type { ScheduleService } from './schedules/schedule-service.ts';
 import type { SystemAccounts } from './systems/system-accounts.ts';
@@ -62,6 +63,8 @@ export type Services = {
   accounts: SystemAccounts;
   /** The plan that undoes a run, applied through review (`services/undo.ts`). */
   undo: UndoService;
+  /** Replay a recorded run with new policy versions, and diff two runs (`services/runs/`). */
+  replays: ReplayService;
   /** Save, read and test policies (`services/policies.ts`). */
   policies: PolicyLibrary;
   /** The activity history: runs, events, one object's detail (`services/activity.ts`). */

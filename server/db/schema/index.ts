@@ -16,5 +16,6 @@ export * from './recon-configs.ts';
 export * from './recon-situations.ts';
 export * from './run-events.ts';
 export * from './run-notifications.ts';
+export * from './run-snapshots.ts';
 export * from './runs.ts';
 export * from './watermarks.ts';

@@ -12,6 +12,7 @@ const needs = {
   editConfigs: 'admin',
   editPolicies: 'admin',
   runPolicySample: 'admin',
+  replayPolicy: 'operator',
   startRuns: 'operator',
   applyPlan: 'operator',
   applyHeldPlan: 'admin',

@@ -22,6 +22,7 @@ import { registerListConfigs } from './recon-configs/list-configs.ts';
 import { registerUpdateConfig } from './recon-configs/update-config.ts';
 import { registerApplyRun } from './runs/apply-run.ts';
 import { registerCancelRun } from './runs/cancel-run.ts';
+import { registerDiffRuns } from './runs/diff-runs.ts';
 import { registerDoNothingCsv } from './runs/do-nothing-csv.ts';
 import { registerEventsCsv } from './runs/events-csv.ts';
 import { registerExplainEvent } from './runs/explain-event.ts';
@@ -30,6 +31,7 @@ import { registerGetReport } from './runs/get-report.ts';
 import { registerGetRun } from './runs/get-run.ts';
 import { registerListEvents } from './runs/list-events.ts';
 import { registerListRuns } from './runs/list-runs.ts';
+import { registerReplayRun } from './runs/replay-run.ts';
 import { registerStartRun } from './runs/start-run.ts';
 import { registerUndoRun } from './runs/undo-run.ts';
 import { registerListSchedules } from './schedules/list-schedules.ts';
@@ -76,6 +78,8 @@ const registrations: Array<(app: ApiApp, services: Services) => void> = [
   registerApplyRun,
   registerCancelRun,
   registerUndoRun,
+  registerReplayRun,
+  registerDiffRuns,
   registerEventsCsv,
   registerGetReport,
   registerDoNothingCsv,

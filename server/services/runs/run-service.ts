@@ -13,6 +13,7 @@ import { isUniqueViolation } from '../../db/pg-errors.ts';
 import { type ManagedSystemRow, runs, watermarks } from '../../db/schema/index.ts';
 import { withEntitlementLists } from '../../runs/entitlement-lists.ts';
 import { loadEngineConfig } from '../../runs/load-config.ts';
+import { createSnapshotRecorder, settleSnapshot } from '../../runs/run-snapshots.ts';
 import { createRunStore } from '../../runs/run-store.ts';
 import { createApplyRun, createDriftCheck, createReviewHooks } from '../review-store.ts';
 import type {
@@ -36,7 +37,17 @@ export type RunServiceOptions = {
   batchSize?: number;
   /** A run whose heartbeat is older than this is taken over (its server died); default 60 s. */
   staleMs?: number;
+  /** How many of a config's last full runs keep their snapshot for replays (default 3; 0: none). */
+  snapshotRuns?: number;
 };
+
+/** Outcomes of a run that ended with a plan (applied, reviewed or held): its snapshot is kept. */
+const plannedOutcomes = new Set<RunOutcome['outcome']>([
+  'succeeded',
+  'succeeded_with_errors',
+  'stopped_by_threshold',
+  'stopped_by_guard',
+]);
 
 /** Who executes a run: a run whose owner process is gone was interrupted. */
 const me = `${hostname()}:${process.pid}`;
@@ -182,6 +193,27 @@ export function createRunService(
     return createDriftCheck(db, runId, connector, request);
   }
 
+  /**
+   * A full run records its snapshot as it decides (docs/api.md `POST /api/runs/:id/replay`); the last
+   * `snapshotRuns` full runs of the config that ended with a plan keep theirs.
+   */
+  async function executeRecorded(
+    view: Parameters<typeof executeRun>[0],
+    config: EngineConfig,
+    watermark: string | null,
+    deps: Parameters<typeof executeRun>[3],
+  ): Promise<RunOutcome> {
+    const keep = options.snapshotRuns ?? 3;
+    if (view.mode !== 'full' || keep === 0) return executeRun(view, config, watermark, deps);
+    const run = { id: view.id, configId: view.configId };
+    const recorder = createSnapshotRecorder(db, run);
+    const outcome = await executeRun(view, config, watermark, { ...deps, recorder });
+    await settleSnapshot(db, run, plannedOutcomes.has(outcome.outcome), keep).catch((error) =>
+      options.log.warn({ runId: view.id, error: String(error) }, 'keeping the run snapshot failed'),
+    );
+    return outcome;
+  }
+
   async function pruneOldRuns() {
     const cutoff = new Date(Date.now() - options.retentionDays * 86_400_000);
     await db.orm
@@ -232,7 +264,7 @@ export function createRunService(
       };
       launch({ runId, configId: request.configId, trigger: request.trigger, dryRun: request.dryRun }, () =>
         withEngine(runId, view.mode, request.configId, onProgress, ({ deps, loaded: l, watermark }) =>
-          executeRun(view, l.config, watermark, deps),
+          executeRecorded(view, l.config, watermark, deps),
         ),
       );
       return { outcome: 'started', runId };
@@ -282,6 +314,8 @@ export function createRunService(
           where id = ${run.id} and status = 'running' and owner is not distinct from ${run.owner} returning id`);
         if (claimed.length === 0) continue;
         const configId = run.configId;
+        // A resumed run records no snapshot: what its first attempt recorded is incomplete.
+        await settleSnapshot(db, { id: run.id, configId }, false, 0);
         const view = {
           id: run.id,
           configId,

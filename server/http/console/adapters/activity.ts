@@ -3,6 +3,7 @@ import type { RunFilter, RunSummary } from '../../../activity/runs-query.ts';
 import type { Explanation } from '../../../core/explain.ts';
 import type { Services } from '../../../services/index.ts';
 import type { NotFound } from '../../../services/outcomes.ts';
+import type { RunDiffOutcome } from '../../../services/runs/run-diff.ts';
 import type { RunProgress, StartRunOutcome } from '../../../services/runs/types.ts';
 import type { Person } from './auth.ts';
 
@@ -63,6 +64,14 @@ export function activityAdapter(services: Services) {
     async explainEvent(runId: string, eventId: string): Promise<Explanation | null> {
       const found = await activity.explainEvent(runId, eventId);
       return found.outcome === 'found' ? found.explanation : null;
+    },
+    /**
+     * What changed from `against` (default: the config's run before it) to the run: the same diff
+     * as GET /api/runs/:id/diff; null when there is no run to compare with.
+     */
+    async diff(runId: string, against?: string): Promise<RunDiffOutcome | null> {
+      const other = against ?? (await services.replays.previousRun(runId));
+      return other ? services.replays.diff({ runId, against: other, limit: 500 }) : null;
     },
     /** The mails a run sent (completion report, do-nothing report). */
     notifications: (runId: string): Promise<RunNotification[]> => services.mail.notificationsOf(runId),

@@ -1,8 +1,9 @@
 import type { PolicyErrorInfo, PolicyLog } from '../../../core/policy-port.ts';
 import type { Diagnostic } from '../../../db/schema/policies.ts';
-import type { PolicyListItem } from '../adapters/policies.ts';
+import type { PolicyListItem, ReplayOnLastRun } from '../adapters/policies.ts';
 import { CsrfField, Notice, TextArea, TextField } from '../components/fields.ts';
 import { LogLines } from '../components/log-lines.ts';
+import { OutcomeDiffView } from '../components/outcome-diff.ts';
 import { Time } from '../components/time.ts';
 import type { PageContext } from '../console-env.ts';
 import { html } from '../html.ts';
@@ -89,6 +90,32 @@ function Sample(props: { result: SampleResult | undefined }) {
   }
 }
 
+/** What replaying the editor's text on the last recorded run gave (nothing was saved or written). */
+function Replay(props: { result: ReplayOnLastRun | undefined; path: string }) {
+  const r = props.result;
+  if (!r) return null;
+  switch (r.outcome) {
+    case 'replayed':
+      return html`<${Notice} tone=${r.diff.counts.changed === 0 ? 'ok' : 'info'}>
+          <p>Replayed <a href=${`/runs/${r.runId}`}>the last recorded run</a> with the text in the editor in ${(r.durationMs / 1000).toFixed(1)} s: its plan would end <strong>${r.status.replaceAll('_', ' ')}</strong>. Nothing was saved or written.</p>
+        </${Notice}>
+        <${OutcomeDiffView} diff=${r.diff} beforeLabel="Recorded run" afterLabel="With this text" />`;
+    case 'no_recorded_run':
+      return html`<${Notice} tone="info"><p>No recorded run used ${props.path} yet: the last full runs of a config that uses it keep what they read, for replays.</p></${Notice}>`;
+    case 'no_snapshot':
+      return html`<${Notice} tone="bad"><p>The last run kept no snapshot to replay.</p></${Notice}>`;
+    case 'compile_failed':
+      return null;
+    case 'replay_failed':
+      return html`<${Notice} tone="bad"><p>The replay could not plan: ${r.error.message}</p></${Notice}>`;
+    case 'run_not_found':
+    case 'config_not_found':
+      return html`<${Notice} tone="bad"><p>The recorded run or its config is gone.</p></${Notice}>`;
+    case 'invalid':
+      return html`<${Notice} tone="bad"><p>${r.path}: ${r.message}</p></${Notice}>`;
+  }
+}
+
 /** The source with its line numbers beside it; lines with errors are marked in the gutter. */
 function Editor(props: { source: string; badLines: number[]; readOnly: boolean }) {
   const lines = props.source.split('\n').length;
@@ -117,11 +144,13 @@ export function PolicyEditorPage(props: {
   saved?: boolean;
   sampleInput: string;
   sample?: SampleResult | undefined;
+  replay?: ReplayOnLastRun | undefined;
   problem?: string | undefined;
 }) {
   const { page } = props;
   const canEdit = page.can('editPolicies');
   const canRun = page.can('runPolicySample');
+  const canReplay = page.can('replayPolicy') && props.exists;
   const badLines = props.diagnostics
     .filter((d) => d.severity === 'error' && (!d.file || d.file === props.path))
     .map((d) => d.line);
@@ -135,7 +164,7 @@ export function PolicyEditorPage(props: {
       <p class="muted">${props.exists ? `Kind: ${props.kind ?? 'module (imported by policies)'}` : 'Not saved yet.'} · <a href="/policies">All policies</a></p>
       ${props.saved ? html`<${Notice} tone="ok">Saved and compiled.</${Notice}>` : null}
       ${props.problem ? html`<${Notice} tone="bad">${props.problem}</${Notice}>` : null}
-      <${Diagnostics} diagnostics=${props.diagnostics} path=${props.path} ran=${props.sample?.outcome === 'compile_failed'} />
+      <${Diagnostics} diagnostics=${props.diagnostics} path=${props.path} ran=${props.sample?.outcome === 'compile_failed' || props.replay?.outcome === 'compile_failed'} />
       <form method="post" action="/policies" class="stack" data-editor-path=${props.path}>
         <${CsrfField} csrf=${page.csrf} />
         <input type="hidden" name="path" value=${props.path} />
@@ -150,6 +179,16 @@ export function PolicyEditorPage(props: {
               <${TextArea} name="input" label="Sample input (JSON)" value=${props.sampleInput} rows=${8} code=${true}
                 hint=${sampleHint} />
               <div class="actions"><button type="submit" class="button" formaction="/policies/sample">Run on a sample</button></div>
+            </section>`
+            : null
+        }
+        ${
+          canReplay
+            ? html`<section aria-labelledby="replay-h">
+              <h2 id="replay-h">Replay on the last run</h2>
+              <p class="hint">Runs the config's correlation and decisions again on what the last recorded run read, with the text in the editor in place of the saved version, and shows what would be decided differently. Nothing is saved or written.</p>
+              <div class="actions"><button type="submit" class="button" formaction="/policies/replay">Replay on the last run</button></div>
+              <${Replay} result=${props.replay} path=${props.path} />
             </section>`
             : null
         }

@@ -110,6 +110,7 @@ export function RunPage(props: {
         <dt>Finished</dt><dd><${Time} at=${run.finishedAt} /> (${formatDuration(run.durationMs)})</dd>
         <dt>Throughput</dt><dd>${run.throughput === null ? '—' : `${run.throughput.toFixed(1)} objects/s`}</dd>
         <dt>Run id</dt><dd><code>${run.id}</code></dd>
+        ${run.configId && !running ? html`<dt>Compare</dt><dd><a href=${`/runs/${run.id}/diff`}>What changed since the previous run</a></dd>` : null}
         ${run.error ? html`<dt>Error</dt><dd class="field-error">${run.error.code}: ${run.error.message}</dd>` : null}
         ${!running && run.cancelledBy ? html`<dt>Cancel requested by</dt><dd>${run.cancelledBy}</dd>` : null}
       </dl>

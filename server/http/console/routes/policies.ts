@@ -136,4 +136,27 @@ export function registerPolicies(web: Hono<ConsoleEnv>, services: Services, adap
       sample.outcome === 'output' ? 200 : 422,
     );
   });
+
+  /** Replays the editor's text on the last recorded run that used the policy; nothing is saved. */
+  web.post('/policies/replay', session, acceptForm('replayPolicy'), async (c) => {
+    const form = c.get('form');
+    const path = form.text('path') ?? '';
+    const source = sourceOf(form.raw('source'));
+    const stored = await policies.get(path);
+    const replay = await policies.replayOnLastRun(path, source, c.get('person').name);
+    return render(
+      c,
+      PolicyEditorPage({
+        page: pageContext(c),
+        path,
+        source,
+        kind: stored?.kind ?? null,
+        exists: Boolean(stored),
+        diagnostics: replay.outcome === 'compile_failed' ? replay.diagnostics : [],
+        sampleInput: form.raw('input') ?? '{}',
+        replay,
+      }),
+      replay.outcome === 'replayed' ? 200 : 422,
+    );
+  });
 }

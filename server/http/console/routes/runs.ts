@@ -9,6 +9,7 @@ import { acceptForm } from '../form.ts';
 import { render } from '../html.ts';
 import { EventPage } from '../pages/event.ts';
 import { RunPage } from '../pages/run.ts';
+import { RunDiffPage } from '../pages/run-diff.ts';
 import { RunsPage } from '../pages/runs.ts';
 import { ErrorPage } from '../pages/signin.ts';
 import { notFoundPage } from './not-found.ts';
@@ -140,6 +141,15 @@ export function registerRuns(web: Hono<ConsoleEnv>, services: Services, adapters
         notifications: await activity.notifications(run.id),
       }),
     );
+  });
+
+  web.get('/runs/:id/diff', session, async (c) => {
+    const id = c.req.param('id');
+    const against = c.req.query('against') || undefined;
+    const result = await activity.diff(id, against);
+    const status =
+      !result || result.outcome === 'diffed' ? 200 : result.outcome === 'run_not_found' ? 404 : 409;
+    return render(c, RunDiffPage({ page: pageContext(c), runId: id, result }), status);
   });
 
   web.post('/runs/:id/cancel', session, acceptForm('cancelRuns'), async (c) => {

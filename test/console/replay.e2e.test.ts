@@ -1,0 +1,93 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApi, type TestApi } from '../helpers/api.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
+import { type ReplaySetup, setUpReplay, upperPopulation } from '../http/replay-fixtures.ts';
+import { type Browser, checkPage, goTo, launchBrowser, pictureIfFailed, signInWith } from './browser.ts';
+
+/** Where the issue's closing note takes its picture of the replay diff from. */
+const shots = '/tmp/trueup-shots/replay';
+
+/**
+ * Issue 18 item 3 in Chromium against the real app: the policy editor replays its unsaved text on
+ * the last recorded run and shows the outcome diff; nothing is saved.
+ */
+describe('replaying a policy from the console', { timeout: 300_000 }, () => {
+  let db: TestDatabase;
+  let api: TestApi;
+  let server: ReturnType<typeof serve>;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+  let setup: ReplaySetup;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('pglite');
+    api = await createTestApi(db);
+    setup = await setUpReplay(api);
+    server = serve({ fetch: api.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+    page = browser.page;
+    page.setDefaultTimeout(30_000);
+    await signInWith(page, base, api.tokens.admin);
+    // Chromium and two runs start here: a loaded machine needs the time.
+  }, 280_000);
+
+  afterEach((context) => pictureIfFailed(page, context.task));
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    await api?.services.close();
+  }, 120_000);
+
+  it("shows what the editor's text would decide differently on the last run, without saving it", async () => {
+    await goTo(page, base, `/policies/edit?path=${encodeURIComponent('hr/population.ts')}`);
+    await page.getByLabel('Source').fill(upperPopulation);
+    await page.getByRole('button', { name: 'Replay on the last run' }).click();
+    await expect.poll(() => page.getByText('Nothing was saved or written.').count()).toBe(1);
+    expect(await page.locator('#replay-h ~ ul.counts li').allTextContents()).toEqual([
+      '3changed',
+      '0situation',
+      '0response',
+      '3attributes',
+      '0errors',
+      '0new',
+      '0gone',
+    ]);
+    const rows = await page.locator('#replay-h ~ .table-wrap tbody tr').allInnerTexts();
+    expect(rows.map((r) => r.replace(/\s+/g, ' ').trim())).toEqual([
+      'E1 attributes idm not exists resource exists → add to idm name = "Ada Lovelace" idm not exists resource exists → add to idm name = "ADA LOVELACE"',
+      'E3 attributes idm not exists resource exists → add to idm name = "Edsger Dijkstra" idm not exists resource exists → add to idm name = "EDSGER DIJKSTRA"',
+      'E4 attributes idm not exists resource exists → add to idm name = "Grace Hopper" idm not exists resource exists → add to idm name = "GRACE HOPPER"',
+    ]);
+    expect(await page.getByLabel('Source').inputValue()).toBe(upperPopulation);
+    const saved = await api.json<{ source: string }>('GET', '/api/policies/hr/population.ts');
+    expect(saved.source).not.toBe(upperPopulation);
+    expect(await page.locator(`a[href="/runs/${setup.dryRunIds[1]}"]`).count()).toBe(1);
+    await checkPage(page, 'policy-replay-diff');
+    mkdirSync(shots, { recursive: true });
+    await page.locator('#replay-h').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${shots}/policy-replay-diff.png`, fullPage: true });
+  });
+
+  it('shows what changed since the previous run of the config: the new and the gone objects', async () => {
+    const [first, last] = setup.dryRunIds;
+    await goTo(page, base, `/runs/${last}`);
+    await page.getByRole('link', { name: 'What changed since the previous run' }).click();
+    await page.waitForURL(`${base}/runs/${last}/diff`);
+    expect(await page.locator(`a[href="/runs/${first}"]`).count()).toBe(1);
+    const rows = await page.locator('.table-wrap tbody tr').allInnerTexts();
+    expect(rows.map((r) => r.replace(/\s+/g, ' ').trim())).toEqual([
+      'E4 new not decided idm not exists resource exists → add to idm name = "Grace Hopper"',
+      'E2 gone idm not exists resource exists → add to idm name = "Alan Turing" not decided',
+    ]);
+    await checkPage(page, 'run-diff');
+    await page.screenshot({ path: `${shots}/run-diff.png`, fullPage: true });
+  });
+});
