@@ -47,7 +47,8 @@ async function setupPostgres(provide: Provide) {
       await withAdmin((sql) => sql.unsafe(`drop database if exists ${templateDatabase} with (force)`));
     };
   } catch (error) {
-    const message = `PostgreSQL at ${testDatabaseUrl} is unreachable: ${(error as Error).message}`;
+    const cause = (error as Error).cause;
+    const message = `PostgreSQL at ${testDatabaseUrl} is unreachable: ${(error as Error).message}${cause instanceof Error ? ` (${cause.message})` : ''}`;
     if (process.env.CI === 'true') throw new Error(`${message}. Under CI=true this fails the run.`);
     const bar = '!'.repeat(100);
     process.stderr.write(
