@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import HeavyFirstSequencer from './test/vitest/heavy-first-sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -12,6 +13,8 @@ export default defineConfig({
     // A hang guard, not a speed check: files run four at a time, and several start real servers.
     testTimeout: 90_000,
     hookTimeout: 120_000,
-    reporters: ['default'],
+    // The ten slowest files are printed after the summary.
+    reporters: ['default', './test/vitest/slowest-files-reporter.ts'],
+    sequence: { sequencer: HeavyFirstSequencer },
   },
 });

@@ -1,19 +1,28 @@
 import { openPostgres } from '../server/db/client.ts';
 import { migrateDatabase } from '../server/db/migrate.ts';
+import { createPgliteTemplate } from './helpers/pglite-template.ts';
 import { databaseUrl, testDatabaseUrl, withAdmin } from './helpers/postgres.ts';
 import { createSambaRunDir } from './helpers/samba-run.ts';
 
 type Provide = <K extends keyof ProvidedValues>(key: K, value: ProvidedValues[K]) => void;
-type ProvidedValues = { postgres: boolean; templateDatabase: string; sambaRunDir: string };
+type ProvidedValues = {
+  postgres: boolean;
+  templateDatabase: string;
+  pgliteTemplate: string;
+  sambaRunDir: string;
+};
 
 export default async function setup({ provide }: { provide: Provide }) {
   // The Samba AD DC starts only when an AD test asks for it (test/helpers/samba-run.ts).
   const samba = await createSambaRunDir();
   provide('sambaRunDir', samba.runDir);
-  const stopPostgres = await setupPostgres(provide);
+  // Both templates at once: PGlite's initdb is CPU, PostgreSQL's migration is mostly waiting.
+  const [pglite, stopPostgres] = await Promise.all([createPgliteTemplate(), setupPostgres(provide)]);
+  provide('pgliteTemplate', pglite.dir);
   return async () => {
     await samba.teardown();
     await stopPostgres?.();
+    pglite.remove();
   };
 }
 
@@ -38,7 +47,8 @@ async function setupPostgres(provide: Provide) {
       await withAdmin((sql) => sql.unsafe(`drop database if exists ${templateDatabase} with (force)`));
     };
   } catch (error) {
-    const message = `PostgreSQL at ${testDatabaseUrl} is unreachable: ${(error as Error).message}`;
+    const cause = (error as Error).cause;
+    const message = `PostgreSQL at ${testDatabaseUrl} is unreachable: ${(error as Error).message}${cause instanceof Error ? ` (${cause.message})` : ''}`;
     if (process.env.CI === 'true') throw new Error(`${message}. Under CI=true this fails the run.`);
     const bar = '!'.repeat(100);
     process.stderr.write(
@@ -52,6 +62,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     postgres: boolean;
     templateDatabase: string;
+    /** A migrated PGlite data folder to copy (test/helpers/pglite-template.ts). */
+    pgliteTemplate: string;
     sambaRunDir: string;
   }
 }

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { openConfiguredDatabase } from '../../server/db/open.ts';
 import { runs } from '../../server/db/schema/index.ts';
+import { migratedDataDir } from '../helpers/pglite-template.ts';
 import { runTrueup, startServer, tempDataDir } from '../helpers/server.ts';
 import { seedRunsInDataDir } from '../http/run-fixtures.ts';
 
@@ -15,7 +16,7 @@ describe('trueup cancel', () => {
   it(
     'cancels a run the running server executes, while it reads: the run ends cancelled',
     async () => {
-      const dataDir = tempDataDir();
+      const dataDir = migratedDataDir();
       // The source is a named pipe: the run waits in its read until the test writes the rows.
       const fifo = path.join(dataDir, 'hr.csv');
       execFileSync('mkfifo', [fifo]);

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Database, type DatabaseKind, openPglite } from '../../server/db/client.ts';
-import { migrateDatabase } from '../../server/db/migrate.ts';
+import { pgliteDir } from '../../server/db/open.ts';
 import { createTestDatabase, databaseKinds } from '../helpers/databases.ts';
-import { runTrueup, tempDataDir } from '../helpers/server.ts';
+import { migratedDataDir } from '../helpers/pglite-template.ts';
+import { runTrueup } from '../helpers/server.ts';
 import { addIdmUser, createCsvSystem } from '../runs/recon-fixture.ts';
 
 const csv = 'employeeId,name,email\nE1,Ann,a@x\nE2,Bob,b@x\n';
@@ -17,7 +17,7 @@ describe.each(databaseKinds)('trueup run [%s]', (kind: DatabaseKind) => {
 
   beforeAll(async () => {
     if (!available) return;
-    env.DATA_DIR = tempDataDir();
+    env.DATA_DIR = migratedDataDir();
     let db: Database;
     if (kind === 'postgres') {
       const test = await createTestDatabase('postgres');
@@ -25,8 +25,7 @@ describe.each(databaseKinds)('trueup run [%s]', (kind: DatabaseKind) => {
       db = test;
       dispose = () => test.close();
     } else {
-      db = await openPglite(path.join(env.DATA_DIR, 'pglite'));
-      await migrateDatabase(db);
+      db = await openPglite(pgliteDir(env.DATA_DIR));
     }
     for (const id of ['E7', 'E8']) await addIdmUser(db, id);
     configs.ok = (

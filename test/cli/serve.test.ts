@@ -3,6 +3,7 @@ import net from 'node:net';
 import { setTimeout } from 'node:timers/promises';
 import { describe, expect, inject, it } from 'vitest';
 import { createTestDatabase } from '../helpers/databases.ts';
+import { migratedDataDir } from '../helpers/pglite-template.ts';
 import { runTrueup, startServer, tempDataDir } from '../helpers/server.ts';
 
 describe('trueup serve on the embedded database', () => {
@@ -22,7 +23,7 @@ describe('trueup serve on the embedded database', () => {
   });
 
   it('refuses a second server on the same DATA_DIR with one line', async () => {
-    const dataDir = tempDataDir();
+    const dataDir = migratedDataDir();
     const server = await startServer({ DATA_DIR: dataDir });
     const second = await runTrueup(['serve'], { DATA_DIR: dataDir, PORT: '0' });
     await server.stop();
@@ -32,7 +33,7 @@ describe('trueup serve on the embedded database', () => {
   });
 
   it('finishes an in-flight request before stopping on SIGTERM, and refuses new ones', async () => {
-    const server = await startServer({ DATA_DIR: tempDataDir() });
+    const server = await startServer({ DATA_DIR: migratedDataDir() });
     const { port } = new URL(server.url);
     const socket = net.connect(Number(port), '127.0.0.1');
     await once(socket, 'connect');
@@ -54,7 +55,7 @@ describe('trueup serve on the embedded database', () => {
   });
 
   it('answers unknown routes with the one error shape', async () => {
-    const server = await startServer({ DATA_DIR: tempDataDir() });
+    const server = await startServer({ DATA_DIR: migratedDataDir() });
     const response = await fetch(`${server.url}/nope`);
     await server.stop();
     expect(response.status).toBe(404);

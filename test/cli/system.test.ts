@@ -1,20 +1,19 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { migrateDatabase } from '../../server/db/migrate.ts';
 import { openConfiguredDatabase } from '../../server/db/open.ts';
 import { managedSystems } from '../../server/db/schema/index.ts';
-import { runTrueup, tempDataDir } from '../helpers/server.ts';
+import { migratedDataDir } from '../helpers/pglite-template.ts';
+import { runTrueup } from '../helpers/server.ts';
 
 describe('trueup system test', () => {
-  const dataDir = tempDataDir();
+  const dataDir = migratedDataDir();
   const ids: Record<string, string> = {};
   beforeAll(async () => {
     const file = path.join(dataDir, 'people.csv');
     writeFileSync(file, 'id,name\n1,Ada\n2,Alan\n');
     const db = await openConfiguredDatabase({ databaseUrl: undefined, dataDir });
     try {
-      await migrateDatabase(db);
       const rows = await db.orm
         .insert(managedSystems)
         .values([

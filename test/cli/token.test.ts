@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { migratedDataDir } from '../helpers/pglite-template.ts';
 import { runTrueup, startServer, tempDataDir } from '../helpers/server.ts';
 
 /** These start real servers and several CLI processes; a loaded machine needs the time. */
@@ -34,7 +35,7 @@ describe('trueup token and the first-start admin token', () => {
   it(
     'creates an operator token for a bot, which may start runs but not create systems',
     async () => {
-      const dataDir = tempDataDir();
+      const dataDir = migratedDataDir();
       const created = await runTrueup(['token', 'create', '--role', 'operator', '--name', 'ci-bot'], {
         DATA_DIR: dataDir,
       });
@@ -67,7 +68,7 @@ describe('trueup token and the first-start admin token', () => {
   it(
     'prints a new viewer token once, which may read but not write',
     async () => {
-      const dataDir = tempDataDir();
+      const dataDir = migratedDataDir();
       const created = await runTrueup(['token', 'create', '--role', 'viewer', '--name', 'auditor'], {
         DATA_DIR: dataDir,
       });
@@ -95,7 +96,7 @@ describe('trueup token and the first-start admin token', () => {
   it(
     'lists tokens without showing them, and revokes one at once',
     async () => {
-      const dataDir = tempDataDir();
+      const dataDir = migratedDataDir();
       const created = await runTrueup(['token', 'create', '--role', 'admin', '--name', 'ci'], {
         DATA_DIR: dataDir,
       });
@@ -136,7 +137,7 @@ describe('trueup token and the first-start admin token', () => {
   it(
     'creates, lists and revokes tokens through the running server, which holds the embedded database',
     async () => {
-      const dataDir = tempDataDir();
+      const dataDir = migratedDataDir();
       const server = await startServer({ DATA_DIR: dataDir }, 120_000);
       try {
         const env = { DATA_DIR: dataDir };

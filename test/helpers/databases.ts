@@ -1,17 +1,39 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { type Database, type DatabaseKind, openPglite, openPostgres } from '../../server/db/client.ts';
-import { migrateDatabase } from '../../server/db/migrate.ts';
+import { copyPgliteTemplate } from './pglite-template.ts';
 import { databaseUrl, withAdmin } from './postgres.ts';
 
 export type TestDatabase = Database & { url?: string };
 
-/** A fresh, migrated database of the given kind; `close` also drops it. */
+/**
+ * A fresh, migrated database of the given kind; `close` also drops it. Both are copies of a
+ * template migrated once per run (test/global-setup.ts): PGlite a copied data folder, PostgreSQL
+ * a database created from the template.
+ */
 export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
   if (kind === 'pglite') {
-    const db = await openPglite(undefined);
-    await migrateDatabase(db);
-    return db;
+    const root = mkdtempSync(path.join(tmpdir(), 'trueup-pglite-'));
+    const remove = () => rmSync(root, { recursive: true, force: true });
+    try {
+      const db = await openPglite(copyPgliteTemplate(path.join(root, 'pglite')));
+      return {
+        ...db,
+        close: async () => {
+          try {
+            await db.close();
+          } finally {
+            remove();
+          }
+        },
+      };
+    } catch (error) {
+      remove();
+      throw error;
+    }
   }
   const name = `trueup_t_${randomBytes(6).toString('hex')}`;
   await withAdmin((sql) => sql.unsafe(`create database ${name} template ${inject('templateDatabase')}`));

@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { migrateDatabase } from '../../server/db/migrate.ts';
-import { openConfiguredDatabase } from '../../server/db/open.ts';
+import { openConfiguredDatabase, pgliteDir } from '../../server/db/open.ts';
 import { managedSystems, reconConfigs, runEvents, runs } from '../../server/db/schema/index.ts';
 import type { TestDatabase } from '../helpers/databases.ts';
+import { copyPgliteTemplate } from '../helpers/pglite-template.ts';
 
 export type SeededRuns = { configId: string; otherConfigId: string; runIds: string[]; eventRunId: string };
 
@@ -84,8 +86,12 @@ export async function seedRuns(db: TestDatabase): Promise<SeededRuns> {
   return { configId: config!.id, otherConfigId: other!.id, runIds, eventRunId };
 }
 
-/** The same runs, in the embedded database of a DATA_DIR the CLI will open. */
+/**
+ * The same runs, in the embedded database of a DATA_DIR the CLI will open; a folder with no database
+ * yet starts from the migrated template.
+ */
 export async function seedRunsInDataDir(dataDir: string): Promise<SeededRuns> {
+  if (!existsSync(pgliteDir(dataDir))) copyPgliteTemplate(pgliteDir(dataDir));
   const db = await openConfiguredDatabase({ databaseUrl: undefined, dataDir });
   try {
     await migrateDatabase(db);
