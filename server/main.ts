@@ -10,7 +10,6 @@ import { createScheduler } from './jobs/scheduler.ts';
 import type { Logger } from './log.ts';
 import { createOutboxMailer } from './mail/outbox-mailer.ts';
 import { createSmtpMailer } from './mail/smtp-mailer.ts';
-import { connectorOpener } from './runs/open-connector.ts';
 import { createPolicyRunner } from './sandbox/runner.ts';
 import { createSecretBox } from './secrets.ts';
 import { createActivityService } from './services/activity.ts';
@@ -31,6 +30,7 @@ import { createSystemAccounts } from './services/systems/system-accounts.ts';
 import { createSystemService } from './services/systems/system-service.ts';
 import { createTokenService } from './services/tokens.ts';
 import { createUndoService } from './services/undo.ts';
+import { connectorOpener } from './store/open-connector.ts';
 import { version } from './version.ts';
 
 /** Wires the services around an open, migrated database (tests pass their own). */

@@ -12,7 +12,10 @@ export type EngineProgress = {
   total: number | null;
 };
 
-/** Everything a run touches comes in here, built in one place (server/runs/). */
+/**
+ * Everything a run touches comes in here, built in one place: `withEngine` in
+ * server/services/runs/run-service.ts, from the stores in server/store/.
+ */
 export type EngineDeps = {
   store: RunStore;
   connector: Connector;

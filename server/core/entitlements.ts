@@ -34,7 +34,7 @@ function withoutAttribute(write: IdmWrite | undefined, attribute: string): IdmWr
  * name no object the IDM knows, as entitlements), never as an attribute of the IDM object: the
  * attribute as copied by the population is left out of the IDM write, so a list that only reads
  * differently (another order, a `;`-separated text) makes no new version. Its IDM side carries
- * the list the IDM holds (server/runs/entitlement-lists.ts): an equal list writes nothing, and a
+ * the list the IDM holds (server/store/entitlement-lists.ts): an equal list writes nothing, and a
  * different one is a diff of the sorted member keys — the members added are in `after` only,
  * those removed in `before` only. A User config's IDM side carries the user's groups beside its
  * attributes (`IdmEntry.entitlements`): an equal list writes nothing either.

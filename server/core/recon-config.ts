@@ -61,7 +61,7 @@ export type IdmEntry = {
   version?: number;
   /**
    * A User config with an entitlement attribute: what the IDM holds from this system of the
-   * user's groups (server/runs/entitlement-lists.ts), compared with what the account lists.
+   * user's groups (server/store/entitlement-lists.ts), compared with what the account lists.
    */
   entitlements?: string[];
 };
@@ -92,7 +92,7 @@ export function reconKeyIdmAttribute(config: EngineConfig): string | null {
 
 /**
  * A Group, Role or Organization config with an entitlement attribute: its IDM objects carry
- * their members' keys on the system (server/runs/entitlement-lists.ts).
+ * their members' keys on the system (server/store/entitlement-lists.ts).
  */
 export const carriesMembers = (config: Pick<EngineConfig, 'objectType' | 'entitlementAttribute'>) =>
   config.objectType !== 'User' && config.entitlementAttribute !== null;

@@ -1,6 +1,6 @@
 /**
  * What the engine asks of the review feature (docs/api.md "Review and apply", "Source guard") while it
- * plans a run. Built beside the run store (server/services/review-store.ts).
+ * plans a run. Built beside the run store (server/store/review-store.ts).
  */
 export type ReviewHooks = {
   /** Accounts the config's last successful full run read: the drop rule's baseline, or null. */

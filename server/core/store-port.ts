@@ -199,7 +199,7 @@ export interface CorrelationStore {
 }
 
 /**
- * What the engine needs from storage. The implementation (server/runs/) uses bulk SQL: one
+ * What the engine needs from storage. The implementation (server/store/) uses bulk SQL: one
  * statement per thousands of rows.
  */
 export interface RunStore extends CorrelationStore {

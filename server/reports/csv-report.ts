@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
-import { listEvents, type RunEventSummary } from '../activity/events-query.ts';
 import type { Database } from '../db/client.ts';
+import { listEvents, type RunEventSummary } from '../store/events-query.ts';
 import { diffLines, errorText } from './event-cells.ts';
 
 export const eventCsvColumns = [

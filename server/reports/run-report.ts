@@ -1,8 +1,8 @@
 import { and, asc, count, eq, isNotNull, type SQL } from 'drizzle-orm';
-import { getRun, type RunSummary } from '../activity/runs-query.ts';
 import { heldStatuses } from '../core/model.ts';
 import type { Database } from '../db/client.ts';
 import { managedSystems, reconConfigs, runEvents, runs } from '../db/schema/index.ts';
+import { getRun, type RunSummary } from '../store/runs-query.ts';
 import { diffLines, errorText } from './event-cells.ts';
 
 /** Changed objects shown in an HTML report; the CSV report has them all. */

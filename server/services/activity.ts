@@ -1,9 +1,9 @@
-import { type EventFilter, getEvent, listEvents, type RunEventDetail } from '../activity/events-query.ts';
-import { explainInput } from '../activity/explain-query.ts';
-import { getRun, listRuns, type RunFilter, type RunSummary } from '../activity/runs-query.ts';
 import { type Explanation, explainEvent } from '../core/explain.ts';
 import type { Database } from '../db/client.ts';
 import { eventsCsvReport } from '../reports/csv-report.ts';
+import { type EventFilter, getEvent, listEvents, type RunEventDetail } from '../store/events-query.ts';
+import { explainInput } from '../store/explain-query.ts';
+import { getRun, listRuns, type RunFilter, type RunSummary } from '../store/runs-query.ts';
 
 type RunNotFound = { outcome: 'run_not_found' };
 

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { type DisputeRow, type DisputeStatus, disputes } from '../db/schema/disputes.ts';
-import { json, listParam } from '../runs/rows.ts';
+import { json, listParam } from '../store/rows.ts';
 import type { RunFinished } from './runs/types.ts';
 
 /** docs/api.md "Disputes": a DISPUTED account as a person sees it. */

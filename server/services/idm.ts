@@ -6,7 +6,7 @@ import { idmMemberships } from '../db/schema/idm-memberships.ts';
 import { idmObjects, type idmStatuses } from '../db/schema/idm-objects.ts';
 import { links } from '../db/schema/links.ts';
 import { managedSystems } from '../db/schema/managed-systems.ts';
-import { lastReadAccounts } from '../runs/last-read-accounts.ts';
+import { lastReadAccounts } from '../store/last-read-accounts.ts';
 import { createIdmActs } from './idm-acts.ts';
 import { type IdmHistoryEntry, idmHistory } from './idm-history.ts';
 import { type IdmObjectView, toIdmObjectView } from './idm-view.ts';

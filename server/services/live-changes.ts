@@ -14,8 +14,8 @@ import {
   runs,
   watermarks,
 } from '../db/schema/index.ts';
-import { loadEngineConfig } from '../runs/load-config.ts';
 import type { SecretBox } from '../secrets.ts';
+import { loadEngineConfig } from '../store/load-config.ts';
 import type { RunFinished, RunService } from './runs/types.ts';
 
 /** How many objects one live run takes at most; the rest wait for the next one. */

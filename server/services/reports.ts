@@ -1,4 +1,3 @@
-import { getRun } from '../activity/runs-query.ts';
 import type { Database } from '../db/client.ts';
 import {
   doNothingCsv,
@@ -6,6 +5,7 @@ import {
   type ReportFormat,
   renderRunReport,
 } from '../reports/render-report.ts';
+import { getRun } from '../store/runs-query.ts';
 
 export type ReportOutcome = { outcome: 'found'; report: RenderedReport } | { outcome: 'run_not_found' };
 

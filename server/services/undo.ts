@@ -6,8 +6,8 @@ import type { PlannedEvent } from '../core/plan.ts';
 import { invertEvent, type UndoContext } from '../core/undo-plan.ts';
 import type { Database } from '../db/client.ts';
 import type { ManagedSystemRow } from '../db/schema/index.ts';
-import { loadEngineConfig } from '../runs/load-config.ts';
-import { appliedEvents, createUndoRun, idmObjectsNow, undoSubject } from '../runs/undo-store.ts';
+import { loadEngineConfig } from '../store/load-config.ts';
+import { appliedEvents, createUndoRun, idmObjectsNow, undoSubject } from '../store/undo-store.ts';
 import type { Approver } from './review.ts';
 
 /** One thing the undo plan will not do, or will do only in part, and why. */

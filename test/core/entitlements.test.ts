@@ -6,7 +6,7 @@ import { account, engineConfig, idmEntry, link, pairOf } from './fixtures.ts';
 
 /**
  * Memberships as events: a Group config's IDM side carries the member list the IDM holds
- * (server/runs/entitlement-lists.ts), so an equal list writes nothing and a different one shows
+ * (server/store/entitlement-lists.ts), so an equal list writes nothing and a different one shows
  * which members came and went; a User config's account groups are written as read.
  */
 const groupConfig = (overrides: Partial<EngineConfig> = {}) =>

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { beforeEach, expect, it } from 'vitest';
 import { keysOfValue, normalizeKey } from '../../server/core/normalize-key.ts';
-import { createRunStore } from '../../server/runs/run-store.ts';
+import { createRunStore } from '../../server/store/run-store.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import {
   addIdmUser,
@@ -17,7 +17,7 @@ import {
 const header = 'employeeId,name,email,updatedAt\n';
 
 /**
- * A run reads the IDM side by key, a page of accounts at a time (server/runs/correlation-store.ts):
+ * A run reads the IDM side by key, a page of accounts at a time (server/store/correlation-store.ts):
  * links by normalised account key, in-scope objects by their stored correlation keys. Incremental
  * runs then decide as a full run would, whether the changed accounts are linked or not.
  */

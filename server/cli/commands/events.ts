@@ -1,7 +1,7 @@
-import type { RunEventSummary } from '../../activity/events-query.ts';
 import { type Config, loadConfig } from '../../config.ts';
 import { type EventOutcome, eventOutcomes } from '../../core/model.ts';
 import { unhandled } from '../../services/outcomes.ts';
+import type { RunEventSummary } from '../../store/events-query.ts';
 import { type Command, UsageError } from '../command.ts';
 import { findLocalServer, type LocalServer } from '../local-server.ts';
 import { formatTable } from './history.ts';

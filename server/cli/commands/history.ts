@@ -1,5 +1,5 @@
-import type { RunSummary } from '../../activity/runs-query.ts';
 import { type Config, loadConfig as loadConfigFromEnv } from '../../config.ts';
+import type { RunSummary } from '../../store/runs-query.ts';
 import { type Command, UsageError } from '../command.ts';
 import { findLocalServer } from '../local-server.ts';
 

@@ -1,5 +1,5 @@
-import type { RunEventSummary } from '../../activity/events-query.ts';
-import type { RunSummary } from '../../activity/runs-query.ts';
+import type { RunEventSummary } from '../../store/events-query.ts';
+import type { RunSummary } from '../../store/runs-query.ts';
 
 /** The listing of a plan's or an apply run's events that `plan` and `apply` print (at most `shown`). */
 export type EventPage = { items: RunEventSummary[]; more: boolean };

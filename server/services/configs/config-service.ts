@@ -5,7 +5,7 @@ import type { Database } from '../../db/client.ts';
 import { managedSystems } from '../../db/schema/managed-systems.ts';
 import { reconConfigs } from '../../db/schema/recon-configs.ts';
 import { reconSituations } from '../../db/schema/recon-situations.ts';
-import { IdmFilterError, idmFilterToSql } from '../../runs/idm-filter-sql.ts';
+import { IdmFilterError, idmFilterToSql } from '../../store/idm-filter-sql.ts';
 import { type Invalid, invalid, type NotFound } from '../outcomes.ts';
 import type { ConfigInput, CreateConfigInput } from './config-input.ts';
 import { loadConfigViews, type ReconConfigView } from './config-view.ts';

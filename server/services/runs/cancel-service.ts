@@ -1,6 +1,6 @@
 import type { RunStatus } from '../../core/model.ts';
 import type { Database } from '../../db/client.ts';
-import { requestCancel } from '../../runs/run-store.ts';
+import { requestCancel } from '../../store/run-store.ts';
 
 export type CancelRunOutcome =
   /** A queued run: nothing of it had started, it is `cancelled` now. */

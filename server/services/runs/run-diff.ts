@@ -3,7 +3,7 @@ import type { AttributeDiff } from '../../core/attribute-sync.ts';
 import { createOutcomeComparison, type DecidedOutcome, type OutcomeDiff } from '../../core/outcome-diff.ts';
 import type { Database } from '../../db/client.ts';
 import { runs } from '../../db/schema/index.ts';
-import { readSnapshot, snapshotSize } from '../../runs/run-snapshots.ts';
+import { readSnapshot, snapshotSize } from '../../store/run-snapshots.ts';
 
 /**
  * What a side of a run diff was read from: the run's snapshot (every decision, no-ops included),

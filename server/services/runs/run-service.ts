@@ -11,11 +11,11 @@ import { executeRun, type RunOutcome, resumeRun } from '../../core/run-engine.ts
 import type { Database } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/pg-errors.ts';
 import { type ManagedSystemRow, runs, watermarks } from '../../db/schema/index.ts';
-import { withEntitlementLists } from '../../runs/entitlement-lists.ts';
-import { loadEngineConfig } from '../../runs/load-config.ts';
-import { createSnapshotRecorder, settleSnapshot } from '../../runs/run-snapshots.ts';
-import { createRunStore } from '../../runs/run-store.ts';
-import { createApplyRun, createDriftCheck, createReviewHooks } from '../review-store.ts';
+import { withEntitlementLists } from '../../store/entitlement-lists.ts';
+import { loadEngineConfig } from '../../store/load-config.ts';
+import { createApplyRun, createDriftCheck, createReviewHooks } from '../../store/review-store.ts';
+import { createSnapshotRecorder, settleSnapshot } from '../../store/run-snapshots.ts';
+import { createRunStore } from '../../store/run-store.ts';
 import type {
   ConnectorDecorator,
   RunFinished,

@@ -6,7 +6,7 @@ import {
   type LastReadAccount,
   type LastReadFilter,
   lastReadAccounts,
-} from '../../runs/last-read-accounts.ts';
+} from '../../store/last-read-accounts.ts';
 
 export type { AccountLinkState, LastReadAccount };
 

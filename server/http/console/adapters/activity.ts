@@ -1,10 +1,10 @@
-import type { EventFilter, RunEventDetail, RunEventSummary } from '../../../activity/events-query.ts';
-import type { RunFilter, RunSummary } from '../../../activity/runs-query.ts';
 import type { Explanation } from '../../../core/explain.ts';
 import type { Services } from '../../../services/index.ts';
 import type { NotFound } from '../../../services/outcomes.ts';
 import type { RunDiffOutcome } from '../../../services/runs/run-diff.ts';
 import type { RunProgress, StartRunOutcome } from '../../../services/runs/types.ts';
+import type { EventFilter, RunEventDetail, RunEventSummary } from '../../../store/events-query.ts';
+import type { RunFilter, RunSummary } from '../../../store/runs-query.ts';
 import type { Person } from './auth.ts';
 
 /** The activity history and starting runs, for the console. */

@@ -1,4 +1,4 @@
-import { accountLinkStates } from '../../../runs/last-read-accounts.ts';
+import { accountLinkStates } from '../../../store/last-read-accounts.ts';
 import type { LastReadAccount } from '../adapters/idm.ts';
 import type { SystemView } from '../adapters/systems.ts';
 import { SelectField, TextField } from '../components/fields.ts';

@@ -1,9 +1,9 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { idmStatuses } from '../../../db/schema/idm-objects.ts';
-import { accountLinkStates } from '../../../runs/last-read-accounts.ts';
 import type { Services } from '../../../services/index.ts';
 import { unhandled } from '../../../services/outcomes.ts';
+import { accountLinkStates } from '../../../store/last-read-accounts.ts';
 import { cursorParam, encodeCursor } from '../../cursor.ts';
 import type { ConsoleAdapters } from '../adapters/index.ts';
 import { type ConsoleEnv, pageContext, requireSession } from '../console-env.ts';

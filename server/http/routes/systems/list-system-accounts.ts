@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { objectTypes } from '../../../core/model.ts';
-import { accountLinkStates } from '../../../runs/last-read-accounts.ts';
 import type { Services } from '../../../services/index.ts';
 import { unhandled } from '../../../services/outcomes.ts';
+import { accountLinkStates } from '../../../store/last-read-accounts.ts';
 import { access, errorResponses, idParams, json } from '../../api-route.ts';
 import type { ApiApp } from '../../app-env.ts';
 import { cursorParam, encodeCursor, limitParam } from '../../cursor.ts';

@@ -28,7 +28,7 @@ export function entitlementStatements(target: ApplyTarget, ok: AppliedEntry[]): 
       ? sql`delete from idm_memberships where system_id = ${target.systemId} and member_id = any(${ownerIds})`
       : sql`delete from idm_memberships where system_id = ${target.systemId} and target_id = any(${ownerIds})`,
   ];
-  // A group's members are part of what the IDM says of it (server/runs/entitlement-lists.ts), and a
+  // A group's members are part of what the IDM says of it (server/store/entitlement-lists.ts), and a
   // Group config writes them only when they changed: the group is a new version.
   if (!listsGroups) {
     statements.push(

@@ -37,7 +37,7 @@ export function withEntitlementLists(store: RunStore, db: Database, config: Engi
     const members = new Map<string, string[]>();
     for (let at = 0; at < entries.length; at += chunk) {
       const ids = listParam(entries.slice(at, at + chunk).map((e) => e.object.id));
-      // The second half mirrors the membership insert of server/runs/membership-sql.ts: the
+      // The second half mirrors the membership insert of server/store/membership-sql.ts: the
       // values that could not become a membership there.
       const rows = await db.rows<{ owner_id: string; account_key: string }>(
         listsGroups

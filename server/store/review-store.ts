@@ -10,7 +10,7 @@ import { accountsInCounts } from '../core/source-guard.ts';
 import type { RunCounts } from '../core/store-port.ts';
 import type { Database } from '../db/client.ts';
 import { isUniqueViolation } from '../db/pg-errors.ts';
-import { json, listParam } from '../runs/rows.ts';
+import { json, listParam } from './rows.ts';
 
 const page = 5000;
 
