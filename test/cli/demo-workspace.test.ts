@@ -15,7 +15,8 @@ function csvRows(file: string): Array<Record<string, string>> {
 describe('the demo workspace, driven by the CLI while the server holds the embedded database', () => {
   it('adds the HR users, fixes drift and disables orphans in the app, and reads the history back', async () => {
     const dataDir = tempDataDir();
-    const server = await startServer({ DATA_DIR: dataDir, DEMO_WORKSPACE: 'on' });
+    // A fresh folder on purpose (initdb, migrations, the demo): slow on a loaded machine.
+    const server = await startServer({ DATA_DIR: dataDir, DEMO_WORKSPACE: 'on' }, 120_000);
     try {
       expect(server.output()).toContain('loaded the demo workspace');
 
@@ -46,6 +47,16 @@ describe('the demo workspace, driven by the CLI while the server holds the embed
       expect(byLogin.get('edijkstra')?.email).toBe('edijkstra@example.test');
       expect(byLogin.get('lhaibt')?.displayName).toBe('Lois Haibt');
 
+      // Desired state: run again with nothing changed outside, and neither config writes anything.
+      for (const config of ['demo-hr-users', 'demo-app-accounts']) {
+        const second = await runTrueup(['run', config], { DATA_DIR: dataDir });
+        expect(second.code, second.stdout + second.stderr).toBe(0);
+        expect(second.stdout).toContain('succeeded');
+        expect(second.stdout).not.toMatch(/^(applied|linked) /m);
+        expect(second.stdout).toMatch(/errors\s+0\n/);
+      }
+      expect(csvRows(path.join(dataDir, 'demo/app.csv'))).toEqual(accounts);
+
       const again = await runTrueup(['run', 'demo-hr-users', '--dry-run'], { DATA_DIR: dataDir });
       expect(again.code).toBe(0);
       expect(again.stdout).toContain('(dry run)');
@@ -57,7 +68,13 @@ describe('the demo workspace, driven by the CLI while the server holds the embed
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line) as { id: string; configId: string });
-      expect(runs.map((r) => r.configId)).toEqual(['demo-hr-users', 'demo-app-accounts', 'demo-hr-users']);
+      expect(runs.map((r) => r.configId)).toEqual([
+        'demo-hr-users',
+        'demo-app-accounts',
+        'demo-hr-users',
+        'demo-app-accounts',
+        'demo-hr-users',
+      ]);
 
       const hrRunId = /run (\S+) started/.exec(hr.stdout)?.[1];
       const csv = await runTrueup(['events', hrRunId!, '--csv'], { DATA_DIR: dataDir });
@@ -79,5 +96,5 @@ describe('the demo workspace, driven by the CLI while the server holds the embed
     } finally {
       await server.stop();
     }
-  }, 120_000);
+  }, 300_000);
 });
