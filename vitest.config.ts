@@ -1,5 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import HeavyFirstSequencer from './test/vitest/heavy-first-sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -15,6 +14,5 @@ export default defineConfig({
     hookTimeout: 120_000,
     // The ten slowest files are printed after the summary.
     reporters: ['default', './test/vitest/slowest-files-reporter.ts'],
-    sequence: { sequencer: HeavyFirstSequencer },
   },
 });

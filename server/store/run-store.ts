@@ -6,6 +6,7 @@ import type { Database } from '../db/client.ts';
 import { type RunRow, runs } from '../db/schema/index.ts';
 import { applyStatements, flipStatement } from './apply-sql.ts';
 import { createCorrelationStore } from './correlation-store.ts';
+import { eventInserts } from './event-inserts.ts';
 import { type IdmRow, idmColumns, idmEntryOf, json, listParam } from './rows.ts';
 
 /** Rows per bulk statement or page: large enough to amortise a round trip, small enough for one parameter. */
@@ -34,30 +35,7 @@ export function createRunStore(db: Database): RunStore {
     },
 
     async insertEvents(runId, events: PlannedEvent[]) {
-      for (let at = 0; at < events.length; at += insertChunk) {
-        const rows = events.slice(at, at + insertChunk).map((e) => ({
-          seq: e.seq,
-          object_key: e.objectKey,
-          idm_object_id: e.idmObjectId,
-          situation: e.situation,
-          response: e.response,
-          action: e.action,
-          diff: e.diff,
-          policy_output: e.policyOutput,
-          outcome: e.outcome,
-          error: e.error,
-          account_hash: e.accountHash ?? null,
-          idm_version: e.idmVersion ?? null,
-          before: e.before ?? null,
-          correlation: e.correlation ?? null,
-        }));
-        await db.rows(sql`
-          insert into run_events (run_id, seq, object_key, idm_object_id, situation, response, action, diff, policy_output, outcome, error, account_hash, idm_version, before, correlation)
-          select ${runId}, x.seq, x.object_key, x.idm_object_id, x.situation, x.response, x.action, x.diff, x.policy_output, x.outcome, x.error, x.account_hash, x.idm_version, x.before, x.correlation
-          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(seq int, object_key text, idm_object_id text,
-            situation text, response text, action jsonb, diff jsonb, policy_output jsonb, outcome text, error jsonb,
-            account_hash text, idm_version int, before jsonb, correlation jsonb)`);
-      }
+      for (const statement of eventInserts(runId, events, insertChunk)) await db.rows(statement);
     },
 
     async deleteEvents(runId) {

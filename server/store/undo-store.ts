@@ -7,7 +7,8 @@ import { createPlanHasher } from '../core/plan-hash.ts';
 import type { RunCounts } from '../core/store-port.ts';
 import type { AppliedRecord, CurrentObjects } from '../core/undo-plan.ts';
 import type { Database } from '../db/client.ts';
-import { json, listParam, rowsParam } from './rows.ts';
+import { eventInserts } from './event-inserts.ts';
+import { json, listParam } from './rows.ts';
 
 /** The run an undo is asked for, and whether an undo of it was applied already. */
 export type UndoSubject = {
@@ -148,31 +149,7 @@ export async function createUndoRun(
       returning id`);
     const rows = Array.isArray(created) ? created : ((created as { rows?: unknown[] }).rows ?? []);
     const id = (rows[0] as { id: string }).id;
-    for (let at = 0; at < events.length; at += 1000) {
-      const page = events.slice(at, at + 1000).map((e) => ({
-        seq: e.seq,
-        object_key: e.objectKey,
-        idm_object_id: e.idmObjectId,
-        situation: e.situation,
-        response: e.response,
-        action: e.action,
-        diff: e.diff,
-        policy_output: e.policyOutput,
-        outcome: e.outcome,
-        error: e.error,
-        account_hash: e.accountHash ?? null,
-        idm_version: e.idmVersion ?? null,
-        before: e.before ?? null,
-      }));
-      await tx.execute(sql`
-        insert into run_events (run_id, seq, object_key, idm_object_id, situation, response, action, diff, policy_output,
-          outcome, error, account_hash, idm_version, before)
-        select ${id}, x.seq, x.object_key, x.idm_object_id, x.situation, x.response, x.action, x.diff, x.policy_output,
-          x.outcome, x.error, x.account_hash, x.idm_version, x.before
-        from jsonb_to_recordset(${rowsParam(page)}) as x(seq int, object_key text, idm_object_id text, situation text,
-          response text, action jsonb, diff jsonb, policy_output jsonb, outcome text, error jsonb, account_hash text,
-          idm_version int, before jsonb)`);
-    }
+    for (const statement of eventInserts(id, events, 1000)) await tx.execute(statement);
     return id;
   });
   return { runId, planHash, counts };
