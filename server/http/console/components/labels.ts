@@ -39,7 +39,18 @@ const labelOf = (table: Record<string, string>, code: string | null | undefined)
   code ? (table[code] ?? code.replaceAll('_', ' ').toLowerCase()) : null;
 
 export const situationLabel = (code: string | null | undefined) => labelOf(situationLabels, code);
-export const responseLabel = (code: string | null | undefined) => labelOf(responseLabels, code);
+
+/** A response's words; an undo plan's `UNDO_<response>` reads "Undo: <the response's words>". */
+export const responseLabel = (code: string | null | undefined): string | null =>
+  code?.startsWith('UNDO_')
+    ? `Undo: ${responseLabel(code.slice(5))?.toLowerCase()}`
+    : labelOf(responseLabels, code);
+
+/** An option of a select of codes: the words, with the code in brackets. */
+export const codedOption = (code: string, label: string | null) => ({
+  value: code,
+  label: `${label} (${code})`,
+});
 
 /** A label with its code beside it, for pages where integrators match what they configured. */
 export function Coded(props: { label: string | null; code: string | null | undefined }) {
