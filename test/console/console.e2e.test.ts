@@ -284,7 +284,9 @@ describe('the web console in Chromium', { timeout: 120_000 }, () => {
     expect(await page.getByRole('status').textContent()).toContain(`Linked to ${chosen} (no score`);
     expect(await page.getByRole('status').textContent()).toContain('by test-admin');
     await go('/disputes?status=resolved');
-    expect(await page.getByRole('cell', { name: new RegExp(`linked to ${chosen} by test-admin`) }).count()).toBe(1);
+    expect(
+      await page.getByRole('cell', { name: new RegExp(`linked to ${chosen} by test-admin`) }).count(),
+    ).toBe(1);
     await checkPage(page, 'disputes');
   });
 
