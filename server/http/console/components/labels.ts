@@ -41,10 +41,11 @@ const labelOf = (table: Record<string, string>, code: string | null | undefined)
 export const situationLabel = (code: string | null | undefined) => labelOf(situationLabels, code);
 
 /** A response's words; an undo plan's `UNDO_<response>` reads "Undo: <the response's words>". */
-export const responseLabel = (code: string | null | undefined): string | null =>
-  code?.startsWith('UNDO_')
-    ? `Undo: ${responseLabel(code.slice(5))?.toLowerCase()}`
-    : labelOf(responseLabels, code);
+export function responseLabel(code: string | null | undefined): string | null {
+  if (!code?.startsWith('UNDO_')) return labelOf(responseLabels, code);
+  const undone = responseLabel(code.slice(5)) ?? '';
+  return `Undo: ${undone.charAt(0).toLowerCase()}${undone.slice(1)}`;
+}
 
 /** An option of a select of codes: the words, with the code in brackets. */
 export const codedOption = (code: string, label: string | null) => ({
