@@ -83,7 +83,9 @@ export type LinkEntry = LinkRow & { idm: IdmEntry | null };
 const idmFieldAliases: Record<string, string> = { employee_id: 'employeeId' };
 
 /** The IDM attribute the recon key compares with, or null when the config has no recon key. */
-export function reconKeyIdmAttribute(config: EngineConfig): string | null {
+export function reconKeyIdmAttribute(
+  config: Pick<EngineConfig, 'sourceAttributeName' | 'idmField' | 'idmCustomAttribute'>,
+): string | null {
   if (!config.sourceAttributeName) return null;
   const field = config.idmField ?? config.idmCustomAttribute;
   if (!field) return null;

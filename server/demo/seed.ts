@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { count } from 'drizzle-orm';
+import { parseConnection } from '../connectors/index.ts';
 import type { Response, Situation } from '../core/model.ts';
 import type { Database } from '../db/client.ts';
 import { managedSystems, reconConfigs, reconSituations } from '../db/schema/index.ts';
@@ -24,6 +25,9 @@ type SituationRow = { situation: Situation; response: Response; populationPolicy
 function situationRows(configId: string, rows: SituationRow[]) {
   return rows.map((row) => ({ configId, ...row }));
 }
+
+/** A CSV connection as the API stores it (defaults filled in): its form saved untouched changes nothing. */
+const csvConnection = (input: Record<string, unknown>) => parseConnection('csv', input).connection;
 
 /**
  * The example workspace loaded into an empty database: an HR export as a trusted system that
@@ -59,7 +63,7 @@ export async function seedDemoWorkspace(db: Database, dataDir: string): Promise<
         type: 'csv',
         trusted: true,
         uniqueFieldKey: 'employeeNumber',
-        connection: { path: path.join(demoDir, 'hr.csv'), watermarkColumn: 'updatedAt' },
+        connection: csvConnection({ path: path.join(demoDir, 'hr.csv'), watermarkColumn: 'updatedAt' }),
         attributes: [
           'employeeNumber',
           'firstName',
@@ -76,11 +80,11 @@ export async function seedDemoWorkspace(db: Database, dataDir: string): Promise<
         type: 'csv',
         trusted: false,
         uniqueFieldKey: 'login',
-        connection: {
+        connection: csvConnection({
           path: path.join(demoDir, 'app.csv'),
           disabledColumn: 'enabled',
           disabledValue: 'false',
-        },
+        }),
         attributes: ['login', 'employeeId', 'displayName', 'email', 'role', 'enabled'],
         outboundMapping: 'demo/app-outbound.ts',
       },

@@ -11,7 +11,12 @@ export type Dispute = {
   runId: string | null;
   objectKey: string;
   account: Record<string, unknown> | null;
-  candidates: Array<{ idmObjectId: string; score: number | null; attributes: Record<string, unknown> }>;
+  candidates: Array<{
+    idmObjectId: string;
+    name: string | null;
+    score: number | null;
+    attributes: Record<string, unknown>;
+  }>;
   status: DisputeStatus;
   idmObjectId: string | null;
   decidedBy: string | null;
@@ -27,7 +32,12 @@ export function toDispute(row: DisputeRow): Dispute {
     runId: row.runId,
     objectKey: row.objectKey,
     account: row.account ?? null,
-    candidates: row.candidates,
+    candidates: row.candidates.map((c) => ({
+      idmObjectId: c.idmObjectId,
+      name: c.name ?? null,
+      score: c.score,
+      attributes: c.attributes,
+    })),
     status: row.status,
     idmObjectId: row.idmObjectId,
     decidedBy: row.decidedBy,
@@ -63,16 +73,23 @@ export async function recordDisputes(db: Database, finished: RunFinished): Promi
     return { objectKey: e.object_key, account: output?.dispute?.account ?? null, ids, scores };
   });
   const allIds = [...new Set(parsed.flatMap((p) => p.ids))];
-  const objects = await db.rows<{ id: string; attributes: Record<string, unknown> | string }>(sql`
-    select id, attributes from idm_objects where id = any(${listParam(allIds)})`);
-  const attributesOf = new Map(objects.map((o) => [o.id, json(o.attributes) ?? {}]));
+  const objects = await db.rows<{
+    id: string;
+    name: string;
+    attributes: Record<string, unknown> | string;
+  }>(sql`
+    select id, name, attributes from idm_objects where id = any(${listParam(allIds)})`);
+  const objectOf = new Map(
+    objects.map((o) => [o.id, { name: o.name, attributes: json(o.attributes) ?? {} }]),
+  );
   const rows = parsed.map((p) => ({
     object_key: p.objectKey,
     account: p.account,
     candidates: p.ids.map((id) => ({
       idmObjectId: id,
+      name: objectOf.get(id)?.name ?? null,
       score: p.scores[id] ?? null,
-      attributes: attributesOf.get(id) ?? {},
+      attributes: objectOf.get(id)?.attributes ?? {},
     })),
     candidates_key: p.ids.join(','),
   }));

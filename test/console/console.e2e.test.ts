@@ -275,11 +275,18 @@ describe('the web console in Chromium', { timeout: 120_000 }, () => {
     await page.getByRole('link', { name: 'u1' }).click();
     expect(await page.locator('article.candidate').count()).toBe(2);
     await checkPage(page, 'dispute');
-    const chosen = (await page.locator('article.candidate h3 code').first().textContent()) ?? '';
+    // Candidates by name with their key attributes (both share the email the recon key compares).
+    const chosen = ((await page.locator('article.candidate h3 a').first().textContent()) ?? '').trim();
+    expect(['Grace Hopper', 'Edsger Dijkstra']).toContain(chosen);
+    expect(await page.getByRole('definition').filter({ hasText: 'shared@example.com' }).count()).toBe(3);
     await page.getByRole('button', { name: `Link to ${chosen}` }).click();
     await expect.poll(() => page.locator('main .badge', { hasText: 'resolved' }).count()).toBe(1);
-    expect(await page.locator('main').textContent()).toContain('decided by test-admin');
+    expect(await page.getByRole('status').textContent()).toContain(`Linked to ${chosen} (no score`);
+    expect(await page.getByRole('status').textContent()).toContain('by test-admin');
     await go('/disputes?status=resolved');
+    expect(
+      await page.getByRole('cell', { name: new RegExp(`linked to ${chosen} by test-admin`) }).count(),
+    ).toBe(1);
     await checkPage(page, 'disputes');
   });
 

@@ -134,6 +134,30 @@ describe('operating trueup from the console', { timeout: 300_000 }, () => {
     ).toEqual([at, at + 5, 'f-source']);
     expect(await page.getByLabel('Sample input (JSON)').inputValue()).toContain('"E7"');
 
+    // A long policy scrolled far down in its editor and on the page: saving keeps both scrolls.
+    const long = `${population('draft')}${'// a long comment line\n'.repeat(300)}`;
+    await source.fill(long);
+    await page.evaluate(`(() => {
+      const area = document.querySelector('#f-source');
+      area.setSelectionRange(${long.length - 5}, ${long.length - 5});
+      area.scrollTop = 2000;
+      window.scrollTo(0, 120);
+    })()`);
+    const place = () =>
+      page.evaluate<[number, number, number]>(
+        "[document.querySelector('#f-source').scrollTop, window.scrollY, document.querySelector('#f-source').selectionStart]",
+      );
+    const before = await place();
+    expect(before[0]).toBeGreaterThan(1000);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByText('Saved and compiled.').count()).toBe(1);
+    expect(await source.inputValue()).toBe(long);
+    expect(await place()).toEqual(before);
+    await checkPage(page, 'policy-saved-scrolled');
+    await source.fill(population('draft'));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByText('Saved and compiled.').count()).toBe(1);
+
     // A run of the saved policy: the event page shows the line it logged for that object.
     const config = await csvConfig('logbook', ['E1,Ann', 'E2,Bob'], 'ops/population.ts');
     const { runId } = await json<{ runId: string }>('POST', `/api/recon-configs/${config.id}/runs`, {});

@@ -62,9 +62,9 @@ describe('replaying a policy from the console', { timeout: 300_000 }, () => {
     ]);
     const rows = await page.locator('#replay-h ~ .table-wrap tbody tr').allInnerTexts();
     expect(rows.map((r) => r.replace(/\s+/g, ' ').trim())).toEqual([
-      'E1 attributes idm not exists resource exists → add to idm name = "Ada Lovelace" idm not exists resource exists → add to idm name = "ADA LOVELACE"',
-      'E3 attributes idm not exists resource exists → add to idm name = "Edsger Dijkstra" idm not exists resource exists → add to idm name = "EDSGER DIJKSTRA"',
-      'E4 attributes idm not exists resource exists → add to idm name = "Grace Hopper" idm not exists resource exists → add to idm name = "GRACE HOPPER"',
+      'E1 attributes Account not in the IDM (orphan) → Add to the IDM name = "Ada Lovelace" Account not in the IDM (orphan) → Add to the IDM name = "ADA LOVELACE"',
+      'E3 attributes Account not in the IDM (orphan) → Add to the IDM name = "Edsger Dijkstra" Account not in the IDM (orphan) → Add to the IDM name = "EDSGER DIJKSTRA"',
+      'E4 attributes Account not in the IDM (orphan) → Add to the IDM name = "Grace Hopper" Account not in the IDM (orphan) → Add to the IDM name = "GRACE HOPPER"',
     ]);
     expect(await page.getByLabel('Source').inputValue()).toBe(upperPopulation);
     const saved = await api.json<{ source: string }>('GET', '/api/policies/hr/population.ts');
@@ -84,8 +84,8 @@ describe('replaying a policy from the console', { timeout: 300_000 }, () => {
     expect(await page.locator(`a[href="/runs/${first}"]`).count()).toBe(1);
     const rows = await page.locator('.table-wrap tbody tr').allInnerTexts();
     expect(rows.map((r) => r.replace(/\s+/g, ' ').trim())).toEqual([
-      'E4 new not decided idm not exists resource exists → add to idm name = "Grace Hopper"',
-      'E2 gone idm not exists resource exists → add to idm name = "Alan Turing" not decided',
+      'E4 new not decided Account not in the IDM (orphan) → Add to the IDM name = "Grace Hopper"',
+      'E2 gone Account not in the IDM (orphan) → Add to the IDM name = "Alan Turing" not decided',
     ]);
     await checkPage(page, 'run-diff');
     await page.screenshot({ path: `${shots}/run-diff.png`, fullPage: true });

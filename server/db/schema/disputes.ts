@@ -8,6 +8,8 @@ export type DisputeStatus = (typeof disputeStatuses)[number];
 
 export type DisputeCandidate = {
   idmObjectId: string;
+  /** The IDM object's name when the dispute was recorded (absent on rows recorded before it was kept). */
+  name?: string | null;
   score: number | null;
   attributes: Record<string, unknown>;
 };

@@ -39,7 +39,19 @@ const labelOf = (table: Record<string, string>, code: string | null | undefined)
   code ? (table[code] ?? code.replaceAll('_', ' ').toLowerCase()) : null;
 
 export const situationLabel = (code: string | null | undefined) => labelOf(situationLabels, code);
-export const responseLabel = (code: string | null | undefined) => labelOf(responseLabels, code);
+
+/** A response's words; an undo plan's `UNDO_<response>` reads "Undo: <the response's words>". */
+export function responseLabel(code: string | null | undefined): string | null {
+  if (!code?.startsWith('UNDO_')) return labelOf(responseLabels, code);
+  const undone = responseLabel(code.slice(5)) ?? '';
+  return `Undo: ${undone.charAt(0).toLowerCase()}${undone.slice(1)}`;
+}
+
+/** An option of a select of codes: the words, with the code in brackets. */
+export const codedOption = (code: string, label: string | null) => ({
+  value: code,
+  label: `${label} (${code})`,
+});
 
 /** A label with its code beside it, for pages where integrators match what they configured. */
 export function Coded(props: { label: string | null; code: string | null | undefined }) {

@@ -1,13 +1,12 @@
 import type { ChangedObject, OutcomeDiff, OutcomeSide } from '../../../core/outcome-diff.ts';
 import { html } from '../html.ts';
-
-const words = (value: string | null) => (value ? value.replaceAll('_', ' ').toLowerCase() : '—');
+import { responseLabel, situationLabel } from './labels.ts';
 
 function Side(props: { side: OutcomeSide | null; other: OutcomeSide | null }) {
   const { side, other } = props;
   if (!side) return html`<span class="muted">not decided</span>`;
   const names = Object.keys(side.diff ?? {});
-  return html`<div>${words(side.situation)} → <strong>${words(side.response)}</strong></div>
+  return html`<div><span title=${side.situation ?? undefined}>${situationLabel(side.situation) ?? '—'}</span> → <strong title=${side.response ?? undefined}>${responseLabel(side.response) ?? '—'}</strong></div>
     ${side.error ? html`<div class="badge badge-bad">failed: ${side.error}</div>` : null}
     ${
       names.length > 0

@@ -13,6 +13,7 @@ const tone: Record<string, 'ok' | 'bad' | 'hold' | 'busy' | 'plain'> = {
   stopped_by_guard: 'hold',
   skipped: 'hold',
   open: 'hold',
+  resolved: 'ok',
   // IDM objects and accounts
   active: 'ok',
   linked: 'ok',

@@ -1,5 +1,6 @@
 import type { Explanation } from '../adapters/activity.ts';
 import { html } from '../html.ts';
+import { Coded, responseLabel, situationLabel } from './labels.ts';
 
 const shown = (value: unknown) =>
   value === undefined || value === null ? '—' : typeof value === 'string' ? value : JSON.stringify(value);
@@ -44,8 +45,8 @@ export function WhyPanel(props: { why: Explanation }) {
     <h3>Situation and response</h3>
     ${
       why.rule
-        ? html`<p>Situation <code>${why.rule.situation}</code> → response <code>${why.rule.response}</code> (the config's table row${why.rule.populationPolicy ? html`, population <code>${why.rule.populationPolicy}</code>` : null}${why.rule.commandPolicy ? html`, command <code>${why.rule.commandPolicy}</code>` : null}).${why.response && why.response !== why.rule.response ? html` The event's response was <code>${why.response}</code>.` : null}</p>`
-        : html`<p class="muted">Situation <code>${why.situation ?? '—'}</code>, response <code>${why.response ?? '—'}</code>${why.configRecorded ? '' : ' (the run did not record its config)'}.</p>`
+        ? html`<p>Situation <${Coded} label=${situationLabel(why.rule.situation)} code=${why.rule.situation} /> → response <${Coded} label=${responseLabel(why.rule.response)} code=${why.rule.response} /> (the config's table row${why.rule.populationPolicy ? html`, population <code>${why.rule.populationPolicy}</code>` : null}${why.rule.commandPolicy ? html`, command <code>${why.rule.commandPolicy}</code>` : null}).${why.response && why.response !== why.rule.response ? html` The event's response was <${Coded} label=${responseLabel(why.response)} code=${why.response} />.` : null}</p>`
+        : html`<p class="muted">Situation <${Coded} label=${situationLabel(why.situation)} code=${why.situation} />, response <${Coded} label=${responseLabel(why.response)} code=${why.response} />${why.configRecorded ? '' : ' (the run did not record its config)'}.</p>`
     }
     <h3>Policies called</h3>
     ${

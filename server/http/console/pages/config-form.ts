@@ -1,4 +1,4 @@
-import { objectTypes, responses, situations } from '../../../core/model.ts';
+import { objectTypes, type Response, responses, situations } from '../../../core/model.ts';
 import { idmFields } from '../../../services/configs/config-input.ts';
 import { namedFrequencies } from '../../../services/schedules/frequency.ts';
 import type { PolicyListItem } from '../adapters/policies.ts';
@@ -11,6 +11,7 @@ import {
   TextArea,
   TextField,
 } from '../components/fields.ts';
+import { responseLabels, situationLabels } from '../components/labels.ts';
 import { formatTime } from '../components/time.ts';
 import type { PageContext } from '../console-env.ts';
 import { html } from '../html.ts';
@@ -20,27 +21,6 @@ export type ConfigFormValues = {
   text: Record<string, string>;
   situations: Record<string, { response: string; populationPolicy: string; commandPolicy: string }>;
   sync: Array<{ attribute: string; direction: string; confidence: string }>;
-};
-
-/** Words people use for each situation and response (OpenIAM's), beside the names. */
-export const situationLabels: Record<string, string> = {
-  IDM_EXISTS__RESOURCE_EXISTS: 'IDM exists, resource exists',
-  IDM_EXISTS__RESOURCE_NOT_EXISTS: 'IDM exists, resource does not',
-  IDM_NOT_EXISTS__RESOURCE_EXISTS: 'IDM does not exist, resource exists (orphan)',
-  IDM_DELETED__RESOURCE_EXISTS: 'IDM deleted, resource exists',
-  DISPUTED: 'Disputed (several IDM candidates)',
-};
-
-const responseLabels: Record<string, string> = {
-  DO_NOTHING: 'Do nothing',
-  ADD_TO_IDM: 'Add record to IDM from resource',
-  UPDATE_IDM_FROM_RESOURCE: 'Update IDM from resource',
-  DELETE_FROM_IDM: 'Delete from IDM',
-  DISABLE_IN_IDM: 'Disable in IDM (change status)',
-  ADD_TO_RESOURCE: 'Add record to resource from IDM',
-  UPDATE_RESOURCE_FROM_IDM: 'Update resource from IDM',
-  DELETE_FROM_RESOURCE: 'Delete from resource',
-  DISABLE_IN_RESOURCE: 'Disable in resource',
 };
 
 /** ICU's canonical zones leave out `UTC` (the default) and aliases a config may hold: those are offered too. */
@@ -84,7 +64,7 @@ function SituationTable(props: {
           commandPolicy: '',
         };
         const name = `situations.${situation}`;
-        const allowed = situation === 'DISPUTED' ? ['DO_NOTHING'] : responses;
+        const allowed: readonly Response[] = situation === 'DISPUTED' ? ['DO_NOTHING'] : responses;
         return html`<tr>
           <th scope="row">${situationLabels[situation]}<br /><code class="muted">${situation}</code></th>
           <td><${SelectField} name=${`${name}.response`} id=${`s-${situation}-response`} label=${`Response to ${situation}`} hideLabel=${true}

@@ -1,4 +1,5 @@
 import type { Explanation, RunEventDetail } from '../adapters/activity.ts';
+import { Coded, responseLabel, situationLabel } from '../components/labels.ts';
 import { LogLines } from '../components/log-lines.ts';
 import { StatusBadge } from '../components/status.ts';
 import { Time } from '../components/time.ts';
@@ -23,8 +24,8 @@ export function EventPage(props: { page: PageContext; event: RunEventDetail; why
     children: html`
       <p class="muted"><a href=${`/runs/${event.runId}`}>Back to the run</a></p>
       <dl class="facts panel">
-        <dt>Situation</dt><dd>${event.situation ?? '—'}</dd>
-        <dt>Response</dt><dd>${event.response ?? '—'}</dd>
+        <dt>Situation</dt><dd><${Coded} label=${situationLabel(event.situation)} code=${event.situation} /></dd>
+        <dt>Response</dt><dd><${Coded} label=${responseLabel(event.response)} code=${event.response} /></dd>
         <dt>Outcome</dt><dd><${StatusBadge} status=${event.outcome} /></dd>
         <dt>Account key</dt><dd><code>${event.objectKey ?? '—'}</code></dd>
         <dt>IDM object</dt><dd><code>${event.idmObjectId ?? '—'}</code></dd>

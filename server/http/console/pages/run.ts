@@ -2,6 +2,7 @@ import { eventOutcomes, heldStatuses, responses, situations } from '../../../cor
 import type { LiveProgress, RunEventSummary, RunNotification, RunSummary } from '../adapters/activity.ts';
 import type { ConfigView } from '../adapters/configs.ts';
 import { PostButton, SelectField } from '../components/fields.ts';
+import { Coded, codedOption, responseLabel, situationLabel } from '../components/labels.ts';
 import { StatusBadge } from '../components/status.ts';
 import { formatDuration, Time } from '../components/time.ts';
 import type { PageContext } from '../console-env.ts';
@@ -15,14 +16,18 @@ export type EventsFilter = {
   outcome?: string | undefined;
 };
 
-function Counts(props: { title: string; counts: Record<string, number> }) {
+function Counts(props: {
+  title: string;
+  counts: Record<string, number>;
+  label: (code: string) => string | null;
+}) {
   const entries = Object.entries(props.counts).sort(([a], [b]) => a.localeCompare(b));
   return html`<section aria-label=${props.title}>
     <h3>${props.title}</h3>
     ${
       entries.length === 0
         ? html`<p class="muted">none</p>`
-        : html`<ul class="counts">${entries.map(([k, n]) => html`<li><span class="n">${n}</span><span class="k">${k}</span></li>`)}</ul>`
+        : html`<ul class="counts">${entries.map(([k, n]) => html`<li><span class="n">${n}</span><span class="k"><${Coded} label=${props.label(k)} code=${k} /></span></li>`)}</ul>`
     }
   </section>`;
 }
@@ -71,7 +76,8 @@ export function EventsTable(props: { runId: string; events: RunEventSummary[]; c
       (e) => html`<tr>
         <td class="num">${e.seq}</td>
         <th scope="row"><a href=${`/runs/${props.runId}/events/${e.id}`}>${e.objectKey ?? e.idmObjectId ?? `event ${e.seq}`}</a></th>
-        <td>${e.situation ?? ''}</td><td>${e.response ?? ''}</td>
+        <td><${Coded} label=${situationLabel(e.situation)} code=${e.situation} /></td>
+        <td><${Coded} label=${responseLabel(e.response)} code=${e.response} /></td>
         <td><${StatusBadge} status=${e.outcome} /></td>
         <td>${e.diff ? Object.keys(e.diff).join(', ') : ''}</td>
         <td>${e.error ? html`<span class="field-error">${e.error.code}</span> ${e.error.message}` : ''}</td>
@@ -124,8 +130,8 @@ export function RunPage(props: {
       }
       <h2>Summary</h2>
       <div class="grid-2">
-        <${Counts} title="Situations" counts=${run.counts.situations} />
-        <${Counts} title="Responses" counts=${run.counts.responses} />
+        <${Counts} title="Situations" counts=${run.counts.situations} label=${situationLabel} />
+        <${Counts} title="Responses" counts=${run.counts.responses} label=${responseLabel} />
       </div>
       <p>Errors: <strong>${run.counts.errors}</strong></p>
       <h2>Downloads</h2>
@@ -138,9 +144,9 @@ export function RunPage(props: {
       <${Mails} notifications=${props.notifications} />
       <h2 id="events-h">Events</h2>
       <form method="get" action=${`/runs/${run.id}`} class="toolbar" aria-label="Filter events">
-        <${SelectField} name="situation" label="Situation" value=${filter.situation} blank="Any situation" options=${situations.map((s) => ({ value: s }))} />
+        <${SelectField} name="situation" label="Situation" value=${filter.situation} blank="Any situation" options=${situations.map((s) => codedOption(s, situationLabel(s)))} />
         <${SelectField} name="response" label="Response" value=${filter.response} blank="Any response"
-          options=${[...responses, 'LINKED_BY_PERSON', 'DISMISSED'].map((r) => ({ value: r }))} />
+          options=${[...responses, 'LINKED_BY_PERSON', 'DISMISSED'].map((r) => codedOption(r, responseLabel(r)))} />
         <${SelectField} name="outcome" label="Outcome" value=${filter.outcome} blank="Any outcome" options=${eventOutcomes.map((o) => ({ value: o }))} />
         <button type="submit" class="button">Filter</button>
       </form>

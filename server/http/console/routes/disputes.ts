@@ -5,7 +5,8 @@ import type { ConsoleAdapters } from '../adapters/index.ts';
 import { type ConsoleEnv, pageContext, requireSession } from '../console-env.ts';
 import { acceptForm } from '../form.ts';
 import { render } from '../html.ts';
-import { DisputePage, DisputesPage } from '../pages/disputes.ts';
+import { DisputePage } from '../pages/dispute.ts';
+import { DisputesPage } from '../pages/disputes.ts';
 import { notFoundPage } from './not-found.ts';
 
 export function registerDisputes(web: Hono<ConsoleEnv>, services: Services, adapters: ConsoleAdapters) {

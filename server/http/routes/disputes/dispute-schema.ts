@@ -10,6 +10,7 @@ export const disputeSchema = z.object({
   candidates: z.array(
     z.object({
       idmObjectId: z.string(),
+      name: z.string().nullable().describe("the IDM object's name when the dispute was recorded"),
       score: z.number().nullable(),
       attributes: z.record(z.string(), z.unknown()),
     }),
