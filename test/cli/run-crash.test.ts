@@ -95,7 +95,10 @@ describe.each(cases)('a run killed while %s resumes exactly [%s]', (phase, kind)
       expect(after.links).toBe(expected.links);
       expect(after.events.every((e) => e.outcome === 'applied')).toBe(true);
       // What stays staged is the full run's read accounts (its config's last read), as whole.
-      expect(after.staged).toBe(expected.staged);
+      // The stage is UNLOGGED: killing the process that embeds PGlite crashes the database, and
+      // crash recovery empties unlogged tables (PostgreSQL's rule), so a PGlite run resumed in
+      // its apply phase, which reads nothing again, has no read accounts left to show.
+      expect(after.staged).toBe(kind === 'pglite' && phase === 'applying' ? 0 : expected.staged);
       expect(after.seqsInOrder).toBe(true);
     },
     180_000,

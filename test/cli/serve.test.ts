@@ -20,7 +20,7 @@ describe('trueup serve on the embedded database', () => {
     expect(second.output()).toContain('schema is up to date');
     expect(second.output()).not.toMatch(/applied \d+ migration/);
     expect(await second.stop()).toBe(0);
-  });
+  }, 300_000);
 
   it('refuses a second server on the same DATA_DIR with one line', async () => {
     const dataDir = migratedDataDir();

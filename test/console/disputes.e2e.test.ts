@@ -1,13 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
 import { createReviewApi, type ReviewApi } from '../review/review-fixture.ts';
 import { addIdmUser, createCsvSystem } from '../runs/recon-fixture.ts';
-import { type Browser, checkPage, goTo, launchBrowser, pictureIfFailed, signInWith } from './browser.ts';
+import { checkPage, goTo, pictureIfFailed } from './browser.ts';
+import { openConsole } from './console-session.ts';
 
 /** Issue 17 in Chromium: a dispute shows its candidates by name, key attributes and score, then the decision. */
 const shots = '/tmp/trueup-shots/operate2';
@@ -23,9 +22,8 @@ export default defineMatchingRule({
 describe('disputes in the console', { timeout: 180_000 }, () => {
   let db: TestDatabase;
   let api: ReviewApi;
-  let server: ReturnType<typeof serve>;
   let base: string;
-  let browser: Browser;
+  let closeConsole: (() => Promise<void>) | undefined;
   let page: Page;
   let runId: string;
 
@@ -42,13 +40,7 @@ describe('disputes in the console', { timeout: 180_000 }, () => {
   beforeAll(async () => {
     db = await createTestDatabase('pglite');
     api = await createReviewApi(db);
-    server = serve({ fetch: api.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(15_000);
-    await signInWith(page, base, api.tokens.admin);
+    ({ base, page, close: closeConsole } = await openConsole(api, { acceptDialogs: false }));
 
     const saved = await api.request('POST', '/api/policies', {
       body: { path: 'test/scored.ts', source: scoredRule },
@@ -69,9 +61,7 @@ describe('disputes in the console', { timeout: 180_000 }, () => {
   afterEach((context) => pictureIfFailed(page, context.task));
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    await api?.services.close();
+    await closeConsole?.();
   });
 
   it('shows each candidate by name with its key attributes and score, not its id', async () => {

@@ -1,12 +1,11 @@
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { sql } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoWorkspace } from '../../server/demo/seed.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
-import { type Browser, goTo, launchBrowser, pictureIfFailed, signInWith } from './browser.ts';
+import { goTo, pictureIfFailed } from './browser.ts';
+import { openConsole } from './console-session.ts';
 
 /**
  * Issue 17: a console form saved unchanged changes nothing. Every system form (the demo's CSV
@@ -17,9 +16,8 @@ import { type Browser, goTo, launchBrowser, pictureIfFailed, signInWith } from '
 describe('console forms saved untouched', { timeout: 300_000 }, () => {
   let db: TestDatabase;
   let api: TestApi;
-  let server: ReturnType<typeof serve>;
   let base: string;
-  let browser: Browser;
+  let closeConsole: (() => Promise<void>) | undefined;
   let page: Page;
 
   const post = async (url: string, body: unknown) => {
@@ -126,21 +124,13 @@ describe('console forms saved untouched', { timeout: 300_000 }, () => {
       sourceGuard: { minAccounts: 10, maxDropPercent: 25 },
       situations: { IDM_EXISTS__RESOURCE_NOT_EXISTS: { response: 'DISABLE_IN_IDM' } },
     });
-    server = serve({ fetch: api.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(15_000);
-    await signInWith(page, base, api.tokens.admin);
+    ({ base, page, close: closeConsole } = await openConsole(api, { acceptDialogs: false }));
   });
 
   afterEach((context) => pictureIfFailed(page, context.task));
 
   afterAll(async () => {
-    await browser?.close();
-    if (server) await new Promise((resolve) => server.close(resolve));
-    await api?.services.close();
+    await closeConsole?.();
   });
 
   /** Opens `url`, presses its Save button and waits for the page the form answers with. */

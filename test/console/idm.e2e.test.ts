@@ -1,24 +1,14 @@
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ReconConfigResponse } from '../../server/http/routes/recon-configs/config-response.ts';
 import type { SystemResponse } from '../../server/http/routes/systems/system-schema.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
-import {
-  artifactsDir,
-  type Browser,
-  checkPage,
-  goTo,
-  launchBrowser,
-  pictureIfFailed,
-  signInWith,
-  waitForRunEnd,
-} from './browser.ts';
+import { artifactsDir, checkPage, goTo, pictureIfFailed, waitForRunEnd } from './browser.ts';
+import { openConsole } from './console-session.ts';
 
 /** Where this test's pictures are also kept for a person to look at (issue 17's closing note). */
 const shotsDir = process.env.TRUEUP_SHOTS_DIR;
@@ -34,9 +24,8 @@ describe('after a bad run, finding and re-enabling a disabled user from the cons
 }, () => {
   let db: TestDatabase;
   let api: TestApi;
-  let server: ReturnType<typeof serve>;
   let base: string;
-  let browser: Browser;
+  let closeConsole: (() => Promise<void>) | undefined;
   let page: Page;
   let file: string;
   let system: SystemResponse;
@@ -77,22 +66,13 @@ describe('after a bad run, finding and re-enabling a disabled user from the cons
       },
     });
     expect((await api.runToEnd(config.id)).status).toBe('succeeded');
-    server = serve({ fetch: api.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(15_000);
-    page.on('dialog', (dialog) => void dialog.accept());
-    await signInWith(page, base, api.tokens.admin);
+    ({ base, page, close: closeConsole } = await openConsole(api));
   });
 
   afterEach((context) => pictureIfFailed(page, context.task));
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    await api?.services.close();
+    await closeConsole?.();
   });
 
   it('walks from a bad run to the disabled user, enables them, and shows the act in their history', async () => {

@@ -1,9 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { serve } from '@hono/node-server';
 import { sql } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,15 +10,8 @@ import type { GetRunResponse } from '../../server/http/routes/runs/get-run.ts';
 import type { SystemResponse } from '../../server/http/routes/systems/system-schema.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
-import {
-  type Browser,
-  checkPage,
-  goTo,
-  launchBrowser,
-  pictureIfFailed,
-  signInWith,
-  waitForRunEnd,
-} from './browser.ts';
+import { checkPage, goTo, pictureIfFailed, waitForRunEnd } from './browser.ts';
+import { openConsole } from './console-session.ts';
 
 /**
  * Issue 17, operating trueup day to day, in Chromium against the real app: the policy editor runs
@@ -38,9 +29,8 @@ export default definePopulation(({ account }) => {
 describe('operating trueup from the console', { timeout: 300_000 }, () => {
   let db: TestDatabase;
   let api: TestApi;
-  let server: ReturnType<typeof serve>;
   let base: string;
-  let browser: Browser;
+  let closeConsole: (() => Promise<void>) | undefined;
   let page: Page;
   let dir: string;
 
@@ -78,22 +68,13 @@ describe('operating trueup from the console', { timeout: 300_000 }, () => {
     db = await createTestDatabase('pglite');
     api = await createTestApi(db);
     dir = mkdtempSync(path.join(tmpdir(), 'trueup-operate-'));
-    server = serve({ fetch: api.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(15_000);
-    page.on('dialog', (dialog) => void dialog.accept());
-    await signInWith(page, base, api.tokens.admin);
+    ({ base, page, close: closeConsole } = await openConsole(api));
   });
 
   afterEach((context) => pictureIfFailed(page, context.task));
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    await api?.services.close();
+    await closeConsole?.();
   });
 
   it('runs the unsaved text on a sample with its log lines, saves it keeping the cursor, and shows log lines on the event page', async () => {

@@ -1,12 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
 import { type ReplaySetup, setUpReplay, upperPopulation } from '../http/replay-fixtures.ts';
-import { type Browser, checkPage, goTo, launchBrowser, pictureIfFailed, signInWith } from './browser.ts';
+import { checkPage, goTo, pictureIfFailed } from './browser.ts';
+import { openConsole } from './console-session.ts';
 
 /** Where the issue's closing note takes its picture of the replay diff from. */
 const shots = '/tmp/trueup-shots/replay';
@@ -18,9 +17,8 @@ const shots = '/tmp/trueup-shots/replay';
 describe('replaying a policy from the console', { timeout: 300_000 }, () => {
   let db: TestDatabase;
   let api: TestApi;
-  let server: ReturnType<typeof serve>;
   let base: string;
-  let browser: Browser;
+  let closeConsole: (() => Promise<void>) | undefined;
   let page: Page;
   let setup: ReplaySetup;
 
@@ -28,22 +26,18 @@ describe('replaying a policy from the console', { timeout: 300_000 }, () => {
     db = await createTestDatabase('pglite');
     api = await createTestApi(db);
     setup = await setUpReplay(api);
-    server = serve({ fetch: api.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(30_000);
-    await signInWith(page, base, api.tokens.admin);
+    ({
+      base,
+      page,
+      close: closeConsole,
+    } = await openConsole(api, { timeoutMs: 30_000, acceptDialogs: false }));
     // Chromium and two runs start here: a loaded machine needs the time.
   }, 280_000);
 
   afterEach((context) => pictureIfFailed(page, context.task));
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    await api?.services.close();
+    await closeConsole?.();
   }, 120_000);
 
   it("shows what the editor's text would decide differently on the last run, without saving it", async () => {

@@ -1,7 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
 import { sql } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,15 +7,8 @@ import { seedDemoWorkspace } from '../../server/demo/seed.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
 import { createReviewApi, type ReviewApi } from '../review/review-fixture.ts';
 import { addIdmUser, createCsvSystem } from '../runs/recon-fixture.ts';
-import {
-  type Browser,
-  checkPage,
-  goTo,
-  launchBrowser,
-  pictureIfFailed,
-  signInWith,
-  waitForRunEnd,
-} from './browser.ts';
+import { checkPage, goTo, pictureIfFailed, waitForRunEnd } from './browser.ts';
+import { openConsole } from './console-session.ts';
 
 /** Issue 18 in Chromium: undo a damaged run from its page, and the event page's "Why?" panel. */
 const shots = '/tmp/trueup-shots/undo';
@@ -33,9 +24,8 @@ export default defineMatchingRule({
 describe('undo and explain in the console', { timeout: 300_000 }, () => {
   let db: TestDatabase;
   let api: ReviewApi;
-  let server: ReturnType<typeof serve>;
   let base: string;
-  let browser: Browser;
+  let closeConsole: (() => Promise<void>) | undefined;
   let page: Page;
 
   /** A full-page picture for the closing note, beside checkPage's axe check. */
@@ -51,22 +41,13 @@ describe('undo and explain in the console', { timeout: 300_000 }, () => {
   beforeAll(async () => {
     db = await createTestDatabase('pglite');
     api = await createReviewApi(db);
-    server = serve({ fetch: api.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(15_000);
-    page.on('dialog', (dialog) => void dialog.accept());
-    await signInWith(page, base, api.tokens.admin);
+    ({ base, page, close: closeConsole } = await openConsole(api));
   });
 
   afterEach((context) => pictureIfFailed(page, context.task));
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    await api?.services.close();
+    await closeConsole?.();
   });
 
   it('undoes a damaged run from its page: the plan lists what it will not do, and applying it restores the users', async () => {

@@ -48,7 +48,7 @@ export type RunningServer = {
 };
 
 /** Starts `trueup serve` on an ephemeral port and resolves once it listens. */
-export function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<RunningServer> {
+export function startServer(env: Record<string, string>, timeoutMs = 120_000): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [launcher, 'serve'], {
       env: childEnv({ PORT: '0', ...env }),
