@@ -11,11 +11,11 @@ import {
   type ManagedSystemRow,
   managedSystems,
   reconConfigs,
-  runs,
   watermarks,
 } from '../db/schema/index.ts';
 import type { SecretBox } from '../secrets.ts';
 import { loadEngineConfig } from '../store/load-config.ts';
+import { runRow } from '../store/runs.ts';
 import type { RunFinished, RunService } from './runs/types.ts';
 
 /** How many objects one live run takes at most; the rest wait for the next one. */
@@ -241,10 +241,7 @@ export function createLiveChangeService({
      */
     async settle(finished: RunFinished): Promise<void> {
       if (finished.trigger === 'live') {
-        const [run] = await db.orm
-          .select({ keys: runs.keys, startedAt: runs.startedAt })
-          .from(runs)
-          .where(eq(runs.id, finished.runId));
+        const run = await runRow(db, finished.runId);
         const keys = run?.keys ?? [];
         if (run?.startedAt && keys.length > 0) {
           const read = and(

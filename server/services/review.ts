@@ -1,8 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
 import type { TokenRole } from '../core/model.ts';
 import { heldStatuses, type RunStatus } from '../core/model.ts';
 import type { Database } from '../db/client.ts';
-import { runs } from '../db/schema/runs.ts';
+import { activeRunOf, appliedBy, configChangedSince, runRow } from '../store/runs.ts';
 import type { RunProgress, RunService } from './runs/types.ts';
 
 /** Who approves: a token's name and role (the CLI in-process acts as an admin named `cli`). */
@@ -43,7 +42,7 @@ export async function applyReviewedPlan(
 ): Promise<ApplyPlanOutcome> {
   const { approver } = input;
   if (approver.role === 'viewer') return { outcome: 'forbidden', reason: 'a viewer may not apply plans' };
-  const [plan] = await db.orm.select().from(runs).where(eq(runs.id, input.runId));
+  const plan = await runRow(db, input.runId);
   if (!plan) return { outcome: 'run_not_found' };
   const kind = planKind(plan);
   if (!kind || !plan.planHash) return { outcome: 'not_a_plan', status: plan.status, dryRun: plan.dryRun };
@@ -59,12 +58,9 @@ export async function applyReviewedPlan(
   const applied = await appliedBy(db, plan.id);
   if (applied) return { outcome: 'already_applied', runId: applied };
   if (!plan.configId) return { outcome: 'config_not_found' };
-  const [changed] = await db.rows<{ changed: boolean }>(sql`
-    select (c.updated_at > r.created_at or s.updated_at > r.created_at) as changed
-    from runs r join recon_configs c on c.id = r.config_id join managed_systems s on s.id = c.system_id
-    where r.id = ${plan.id}`);
-  if (!changed) return { outcome: 'config_not_found' };
-  if (changed.changed) return { outcome: 'config_changed', configId: plan.configId };
+  const changed = await configChangedSince(db, plan.id);
+  if (changed === null) return { outcome: 'config_not_found' };
+  if (changed) return { outcome: 'config_changed', configId: plan.configId };
   const started = await runService.startApply(
     {
       planRunId: plan.id,
@@ -80,9 +76,7 @@ export async function applyReviewedPlan(
   // Lost a race: another request applied it first, or a run of the config is going.
   const winner = await appliedBy(db, plan.id);
   if (winner) return { outcome: 'already_applied', runId: winner };
-  const [active] = await db.rows<{ id: string }>(sql`
-    select id from runs where config_id = ${plan.configId} and status in ('queued', 'running') limit 1`);
-  return { outcome: 'already_running', runId: active?.id ?? '' };
+  return { outcome: 'already_running', runId: (await activeRunOf(db, plan.configId)) ?? '' };
 }
 
 export type ReviewService = {
@@ -95,9 +89,4 @@ export type ReviewService = {
 
 export function createReviewService(deps: { db: Database; runs: RunService }): ReviewService {
   return { apply: (input, onProgress) => applyReviewedPlan(deps.db, deps.runs, input, onProgress) };
-}
-
-async function appliedBy(db: Database, planRunId: string): Promise<string | null> {
-  const [row] = await db.orm.select({ id: runs.id }).from(runs).where(eq(runs.appliedFrom, planRunId));
-  return row?.id ?? null;
 }

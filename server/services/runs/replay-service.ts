@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
 import type { Connector } from '../../core/connector-port.ts';
 import type { Correlation } from '../../core/correlate.ts';
 import type { RunStatus } from '../../core/model.ts';
@@ -7,7 +6,7 @@ import { createOutcomeComparison, type OutcomeDiff, outcomeOf } from '../../core
 import { executeRun } from '../../core/run-engine.ts';
 import type { RunError } from '../../core/store-port.ts';
 import type { Database } from '../../db/client.ts';
-import { type ManagedSystemRow, runs } from '../../db/schema/index.ts';
+import type { ManagedSystemRow } from '../../db/schema/index.ts';
 import type { Diagnostic } from '../../db/schema/policies.ts';
 import { hasErrors } from '../../sandbox/compile/compile.ts';
 import { checkPolicyPath } from '../../sandbox/compile/sources.ts';
@@ -19,6 +18,7 @@ import { loadEngineConfig } from '../../store/load-config.ts';
 import { recordedConnector, replayStore } from '../../store/replay-store.ts';
 import { readSnapshot, snapshotSize } from '../../store/run-snapshots.ts';
 import { createRunStore } from '../../store/run-store.ts';
+import { deleteRun, insertReplayRun, lastSnapshotRunUsing, previousRunOf, runRow } from '../../store/runs.ts';
 import { type Invalid, invalid } from '../outcomes.ts';
 import { diffRuns, type RunDiffOutcome } from './run-diff.ts';
 
@@ -114,30 +114,17 @@ export function createReplayService(options: ReplayServiceOptions) {
      * The newest run that kept a snapshot and used the policy at `path` (the policy editor's
      * "Replay on the last run"), or null.
      */
-    async lastRunUsing(path: string): Promise<{ runId: string; configId: string } | null> {
-      const [row] = await db.rows<{ id: string; config_id: string }>(sql`
-        select r.id, r.config_id from runs r
-        where r.policies @> ${JSON.stringify([{ path }])}::jsonb
-          and exists (select 1 from run_snapshots s where s.run_id = r.id)
-        order by r.created_at desc, r.id desc limit 1`);
-      return row ? { runId: row.id, configId: row.config_id } : null;
-    },
+    lastRunUsing: (path: string) => lastSnapshotRunUsing(db, path),
 
     /** The run of the same config made just before `runId` (what "what changed" compares with). */
-    async previousRun(runId: string): Promise<string | null> {
-      const [row] = await db.rows<{ id: string }>(sql`
-        select p.id from runs r join runs p on p.config_id = r.config_id
-        where r.id = ${runId} and (p.created_at, p.id) < (r.created_at, r.id)
-        order by p.created_at desc, p.id desc limit 1`);
-      return row?.id ?? null;
-    },
+    previousRun: (runId: string) => previousRunOf(db, runId),
 
     /** docs/api.md `GET /api/runs/:id/diff?against=` (run-diff.ts). */
     diff: (request: { runId: string; against: string; limit?: number }): Promise<RunDiffOutcome> =>
       diffRuns(db, request),
 
     async replay(request: ReplayRequest): Promise<ReplayOutcome> {
-      const [run] = await db.orm.select().from(runs).where(eq(runs.id, request.runId));
+      const run = await runRow(db, request.runId);
       if (!run) return { outcome: 'run_not_found' };
       if (!run.configId) return { outcome: 'config_not_found' };
       if ((await snapshotSize(db, run.id)) === null)
@@ -151,22 +138,7 @@ export function createReplayService(options: ReplayServiceOptions) {
       for await (const part of readSnapshot(db, run.id)) {
         for (const { account: _account, ...outcome } of part) comparison.before(outcome);
       }
-      // A replay a crash cut short left its scratch row (and what it staged): gone after a day.
-      await db.rows(sql`
-        delete from runs where trigger = 'replay' and created_at < now() - interval '1 day'`);
-      const [scratch] = await db.orm
-        .insert(runs)
-        .values({
-          configId: null,
-          dryRun: true,
-          mode: 'full',
-          trigger: 'replay',
-          status: 'running',
-          startedAt: new Date(),
-          startedBy: request.by,
-        })
-        .returning({ id: runs.id });
-      const scratchId = (scratch as { id: string }).id;
+      const scratchId = await insertReplayRun(db, request.by);
       // The replay stores no events, so its failed decisions are counted here.
       let failed = 0;
       const connector = recordedConnector(options.openConnector(loaded.system), () =>
@@ -206,10 +178,7 @@ export function createReplayService(options: ReplayServiceOptions) {
               error: { code: 'aborted_by_preprocessor', message: outcome.reason },
             };
           default: {
-            const [row] = await db.orm
-              .select({ policies: runs.policies })
-              .from(runs)
-              .where(eq(runs.id, scratchId));
+            const row = await runRow(db, scratchId);
             const withErrors = outcome.outcome === 'succeeded' && failed > 0;
             return {
               outcome: 'replayed',
@@ -234,7 +203,7 @@ export function createReplayService(options: ReplayServiceOptions) {
         }
       } finally {
         await connector.close().catch(() => {});
-        await db.orm.delete(runs).where(eq(runs.id, scratchId));
+        await deleteRun(db, scratchId);
       }
     },
   };

@@ -1,9 +1,9 @@
-import { inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { AttributeDiff } from '../../core/attribute-sync.ts';
 import { createOutcomeComparison, type DecidedOutcome, type OutcomeDiff } from '../../core/outcome-diff.ts';
 import type { Database } from '../../db/client.ts';
-import { runs } from '../../db/schema/index.ts';
 import { readSnapshot, snapshotSize } from '../../store/run-snapshots.ts';
+import { runRow } from '../../store/runs.ts';
 
 /**
  * What a side of a run diff was read from: the run's snapshot (every decision, no-ops included),
@@ -73,12 +73,8 @@ export async function diffRuns(
   db: Database,
   request: { runId: string; against: string; limit?: number },
 ): Promise<RunDiffOutcome> {
-  const rows = await db.orm
-    .select({ id: runs.id, configId: runs.configId })
-    .from(runs)
-    .where(inArray(runs.id, [request.runId, request.against]));
-  const run = rows.find((r) => r.id === request.runId);
-  const against = rows.find((r) => r.id === request.against);
+  const run = await runRow(db, request.runId);
+  const against = await runRow(db, request.against);
   if (!run) return { outcome: 'run_not_found', runId: request.runId };
   if (!against) return { outcome: 'run_not_found', runId: request.against };
   if (!run.configId || run.configId !== against.configId)

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { and, eq, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import { defaultRunStaleMs } from '../../config.ts';
 import { executeApply } from '../../core/apply-reviewed-plan.ts';
 import type { Connector } from '../../core/connector-port.ts';
@@ -9,13 +8,22 @@ import type { PolicyRunner } from '../../core/policy-port.ts';
 import type { EngineConfig } from '../../core/recon-config.ts';
 import { executeRun, type RunOutcome, resumeRun } from '../../core/run-engine.ts';
 import type { Database } from '../../db/client.ts';
-import { isUniqueViolation } from '../../db/pg-errors.ts';
-import { type ManagedSystemRow, runs, watermarks } from '../../db/schema/index.ts';
+import type { ManagedSystemRow } from '../../db/schema/index.ts';
 import { withEntitlementLists } from '../../store/entitlement-lists.ts';
 import { loadEngineConfig } from '../../store/load-config.ts';
 import { createApplyRun, createDriftCheck, createReviewHooks } from '../../store/review-store.ts';
 import { createSnapshotRecorder, settleSnapshot } from '../../store/run-snapshots.ts';
 import { createRunStore } from '../../store/run-store.ts';
+import {
+  beat,
+  claimRun,
+  insertRun,
+  pruneRuns,
+  readRequestOf,
+  runningRuns,
+  runStatus,
+  watermarkOf,
+} from '../../store/runs.ts';
 import type {
   ConnectorDecorator,
   RunFinished,
@@ -101,11 +109,7 @@ export function createRunService(
   function launch(run: Omit<RunFinished, 'outcome'>, work: () => Promise<RunOutcome>) {
     const { runId } = run;
     const timer = setInterval(() => {
-      db.orm
-        .update(runs)
-        .set({ heartbeatAt: new Date() })
-        .where(eq(runs.id, runId))
-        .catch(() => {});
+      beat(db, runId).catch(() => {});
     }, heartbeatMs);
     timer.unref();
     const done = work()
@@ -146,7 +150,6 @@ export function createRunService(
       await store.updateRun(runId, { status: 'failed', error, finished: true });
       return { outcome: 'failed', error };
     }
-    const [mark] = await db.orm.select().from(watermarks).where(eq(watermarks.configId, configId));
     let connector: Connector;
     try {
       connector = options.openConnector(loaded.system);
@@ -174,7 +177,11 @@ export function createRunService(
           onProgress?.({ runId, ...p }),
       };
       // A live run leaves the watermark alone: polling advances it with the changes it stores.
-      return await body({ deps, loaded, watermark: mode === 'live' ? null : (mark?.value ?? null) });
+      return await body({
+        deps,
+        loaded,
+        watermark: mode === 'live' ? null : await watermarkOf(db, configId),
+      });
     } finally {
       await connector.close().catch(() => {});
     }
@@ -185,8 +192,7 @@ export function createRunService(
    * policy's output), search filter and attributes, which the apply run carries from the plan.
    */
   async function driftCheckOf(runId: string, connector: Connector, config: EngineConfig) {
-    const [row] = await db.orm.select({ readRequest: runs.readRequest }).from(runs).where(eq(runs.id, runId));
-    const request = row?.readRequest ?? {
+    const request = (await readRequestOf(db, runId)) ?? {
       attributes: config.policyMap.length > 0 ? config.policyMap : null,
       searchFilter: config.targetSearchFilter,
     };
@@ -214,47 +220,26 @@ export function createRunService(
     return outcome;
   }
 
-  async function pruneOldRuns() {
-    const cutoff = new Date(Date.now() - options.retentionDays * 86_400_000);
-    await db.orm
-      .delete(runs)
-      .where(and(lt(runs.createdAt, cutoff), notInArray(runs.status, ['queued', 'running'])));
-  }
-
   return {
     async start(request: StartRunRequest, onProgress) {
       const loaded = await loadEngineConfig(db, request.configId);
       if (!loaded) return { outcome: 'config_not_found' };
       if (loaded.row.status !== 'active') return { outcome: 'config_inactive' };
-      await pruneOldRuns();
-      let runId: string;
-      try {
-        const [row] = await db.orm
-          .insert(runs)
-          .values({
-            configId: request.configId,
-            dryRun: request.dryRun,
-            mode: runModeOf(request),
-            keys: request.keys ?? null,
-            trigger: request.trigger,
-            startedBy: request.startedBy ?? null,
-            status: 'running',
-            startedAt: new Date(),
-            heartbeatAt: new Date(),
-            owner: me,
-            // The tick of a scheduled run (docs/api.md `scheduledFor`): one run per config and tick.
-            ...(request.scheduledFor ? { scheduledFor: request.scheduledFor } : {}),
-          })
-          .returning({ id: runs.id });
-        runId = (row as { id: string }).id;
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-        const [active] = await db.orm
-          .select({ id: runs.id })
-          .from(runs)
-          .where(and(eq(runs.configId, request.configId), inArray(runs.status, ['queued', 'running'])));
-        return { outcome: 'already_running', runId: active?.id ?? '' } satisfies StartRunOutcome;
-      }
+      await pruneRuns(db, options.retentionDays);
+      const inserted = await insertRun(db, {
+        configId: request.configId,
+        dryRun: request.dryRun,
+        mode: runModeOf(request),
+        keys: request.keys ?? null,
+        trigger: request.trigger,
+        startedBy: request.startedBy ?? null,
+        owner: me,
+        // The tick of a scheduled run (docs/api.md `scheduledFor`): one run per config and tick.
+        ...(request.scheduledFor ? { scheduledFor: request.scheduledFor } : {}),
+      });
+      if (!inserted.inserted)
+        return { outcome: 'already_running', runId: inserted.activeRunId } satisfies StartRunOutcome;
+      const { runId } = inserted;
       const view = {
         id: runId,
         configId: request.configId,
@@ -296,23 +281,19 @@ export function createRunService(
       if (known) return known;
       // A run of another process: poll its row until it ends (its outcome is that process's).
       for (;;) {
-        const [row] = await db.orm.select({ status: runs.status }).from(runs).where(eq(runs.id, runId));
-        if (!row || (row.status !== 'queued' && row.status !== 'running')) return null;
+        const status = await runStatus(db, runId);
+        if (status !== 'queued' && status !== 'running') return null;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     },
 
     async resumeInterrupted(onProgress?: (progress: RunProgress) => void) {
-      const candidates = await db.orm.select().from(runs).where(eq(runs.status, 'running'));
+      const candidates = await runningRuns(db);
       const resumed: string[] = [];
       for (const run of candidates) {
         if (inFlight.has(run.id) || !run.configId || !ownerIsGone(run.owner, run.heartbeatAt, staleMs))
           continue;
-        // Compare-and-set on the owner: of several starting servers, one takes the run over.
-        const claimed = await db.rows<{ id: string }>(sql`
-          update runs set owner = ${me}, heartbeat_at = now()
-          where id = ${run.id} and status = 'running' and owner is not distinct from ${run.owner} returning id`);
-        if (claimed.length === 0) continue;
+        if (!(await claimRun(db, run, me))) continue;
         const configId = run.configId;
         // A resumed run records no snapshot: what its first attempt recorded is incomplete.
         await settleSnapshot(db, { id: run.id, configId }, false, 0);

@@ -1,6 +1,7 @@
 import { and, desc, eq, isNotNull } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { reconConfigs, runs } from '../../db/schema/index.ts';
+import { insertSkippedTick, runOfTick } from '../../store/runs.ts';
 import type { RunService } from '../runs/types.ts';
 import { nextTickOf } from './frequency.ts';
 
@@ -16,14 +17,6 @@ export type TickOutcome =
   /** Another server already took this tick (its run, or its skipped record). */
   | { outcome: 'taken'; runId: string }
   | { outcome: 'config_gone' };
-
-async function runOfTick(db: Database, configId: string, tick: Date): Promise<string | null> {
-  const [row] = await db.orm
-    .select({ id: runs.id })
-    .from(runs)
-    .where(and(eq(runs.configId, configId), eq(runs.scheduledFor, tick)));
-  return row?.id ?? null;
-}
 
 /** Starts the run of a tick, or records that the tick was skipped; a second server gets `taken`. */
 export async function fireScheduledTick(
@@ -49,29 +42,9 @@ export async function fireScheduledTick(
     case 'already_running': {
       const taken = await runOfTick(db, configId, tick);
       if (taken) return { outcome: 'taken', runId: taken };
-      const now = new Date();
       const runningRunId = started.runId || null;
-      const [skipped] = await db.orm
-        .insert(runs)
-        .values({
-          configId,
-          trigger: 'schedule',
-          startedBy: 'schedule',
-          status: 'skipped',
-          scheduledFor: tick,
-          startedAt: now,
-          finishedAt: now,
-          error: {
-            code: 'already_running',
-            message: runningRunId
-              ? `the previous run ${runningRunId} was still going at ${tick.toISOString()}`
-              : `the previous run was still going at ${tick.toISOString()}`,
-            ...(runningRunId ? { details: { runId: runningRunId } } : {}),
-          },
-        })
-        .onConflictDoNothing()
-        .returning({ id: runs.id });
-      if (skipped) return { outcome: 'skipped', runId: skipped.id, runningRunId };
+      const skipped = await insertSkippedTick(db, { configId, at: tick, runningRunId });
+      if (skipped) return { outcome: 'skipped', runId: skipped, runningRunId };
       return { outcome: 'taken', runId: (await runOfTick(db, configId, tick)) ?? '' };
     }
   }
