@@ -64,7 +64,7 @@ export function createConsole(services: Services) {
   registerRuns(web, services, adapters);
   registerReview(web, services, adapters);
   registerDisputes(web, services, adapters);
-  registerTokens(web, services, adapters);
+  registerTokens(web, services);
   registerIdm(web, services, adapters);
   web.onError((error, c) => {
     services.log.error({ err: error, path: c.req.path }, 'console page failed');

@@ -90,6 +90,7 @@ export function createRunService(
   const review = createReviewHooks(db);
   const inFlight = new Map<string, Promise<RunOutcome | null>>();
   const outcomes = new Map<string, RunOutcome>();
+  const progressOf = new Map<string, RunProgress>();
   const listeners = new Set<(finished: RunFinished) => void | Promise<void>>();
   const decorators = new Map<RunMode, ConnectorDecorator>();
   const staleMs = options.staleMs ?? defaultRunStaleMs;
@@ -126,6 +127,7 @@ export function createRunService(
       .finally(() => {
         clearInterval(timer);
         inFlight.delete(runId);
+        progressOf.delete(runId);
       });
     inFlight.set(runId, done);
   }
@@ -173,8 +175,11 @@ export function createRunService(
         log: options.log,
         review,
         ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-        onProgress: (p: { phase: RunProgress['phase']; done: number; total: number | null }) =>
-          onProgress?.({ runId, ...p }),
+        onProgress: (p: { phase: RunProgress['phase']; done: number; total: number | null }) => {
+          const progress = { runId, ...p };
+          progressOf.set(runId, progress);
+          onProgress?.(progress);
+        },
       };
       // A live run leaves the watermark alone: polling advances it with the changes it stores.
       return await body({
@@ -337,6 +342,8 @@ export function createRunService(
     async drain() {
       await Promise.all([...inFlight.values()]);
     },
+
+    progress: (runId) => progressOf.get(runId),
 
     outcome: (runId) => outcomes.get(runId),
   };

@@ -90,6 +90,8 @@ export interface RunService {
   wait(runId: string): Promise<RunOutcome | null>;
   /** Resumes runs a crash left `running`; returns their ids. Called at start-up and by `trueup run --resume`. */
   resumeInterrupted(onProgress?: (progress: RunProgress) => void): Promise<string[]>;
+  /** The last progress of a run this process is executing (none once it ended, or elsewhere). */
+  progress(runId: string): RunProgress | undefined;
   /** Waits for runs in flight (graceful shutdown). */
   drain(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { Explanation } from '../../../core/explain.ts';
 import type { Services } from '../../../services/index.ts';
 import type { NotFound } from '../../../services/outcomes.ts';
 import type { RunDiffOutcome } from '../../../services/runs/run-diff.ts';
-import type { RunProgress, StartRunOutcome } from '../../../services/runs/types.ts';
+import type { StartRunOutcome } from '../../../services/runs/types.ts';
 import type { EventFilter, RunEventDetail, RunEventSummary } from '../../../store/events-query.ts';
 import type { RunFilter, RunSummary } from '../../../store/runs-query.ts';
 import type { Person } from './auth.ts';
@@ -40,9 +40,6 @@ export type LiveProgress = {
   finished: boolean;
 };
 
-/** Progress of the runs this process started from the console, for the live view. */
-const progressByRun = new Map<string, RunProgress>();
-
 export function activityAdapter(services: Services) {
   const { activity } = services;
   const getRun = async (id: string): Promise<RunSummary | null> => {
@@ -76,16 +73,14 @@ export function activityAdapter(services: Services) {
     /** The mails a run sent (completion report, do-nothing report). */
     notifications: (runId: string): Promise<RunNotification[]> => services.mail.notificationsOf(runId),
 
-    async start(configId: string, dryRun: boolean, person: Person): Promise<StartRunOutcome> {
-      const started = await services.runs.start(
-        { configId, dryRun, mode: 'full', trigger: 'manual', startedBy: person.name },
-        (progress) => progressByRun.set(progress.runId, progress),
-      );
-      if (started.outcome === 'started') {
-        const runId = started.runId;
-        void services.runs.wait(runId).finally(() => progressByRun.delete(runId));
-      }
-      return started;
+    start(configId: string, dryRun: boolean, person: Person): Promise<StartRunOutcome> {
+      return services.runs.start({
+        configId,
+        dryRun,
+        mode: 'full',
+        trigger: 'manual',
+        startedBy: person.name,
+      });
     },
 
     /** Cancels a queued run at once, or asks a running one to stop at its next batch boundary. */
@@ -94,7 +89,7 @@ export function activityAdapter(services: Services) {
     async progress(runId: string): Promise<LiveProgress | null> {
       const run = await getRun(runId);
       if (!run) return null;
-      const live = progressByRun.get(runId);
+      const live = services.runs.progress(runId);
       const finished = run.status !== 'queued' && run.status !== 'running';
       const counted = Object.values(run.counts.situations).reduce((a, b) => a + b, 0);
       return {

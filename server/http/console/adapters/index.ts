@@ -6,7 +6,6 @@ import { idmAdapter } from './idm.ts';
 import { policiesAdapter } from './policies.ts';
 import { reviewAdapter } from './review.ts';
 import { systemsAdapter } from './systems.ts';
-import { tokensAdapter } from './tokens.ts';
 
 /**
  * Everything the console asks of the rest of trueup, one adapter per area. Pages and routes call
@@ -20,7 +19,6 @@ export function consoleAdapters(services: Services) {
     activity: activityAdapter(services),
     review: reviewAdapter(services),
     disputes: disputesAdapter(services),
-    tokens: tokensAdapter(services),
     idm: idmAdapter(services),
   };
 }

@@ -1,5 +1,5 @@
 import { tokenRoles } from '../../../core/model.ts';
-import type { TokenView } from '../adapters/tokens.ts';
+import type { TokenView } from '../../../services/tokens.ts';
 import { CsrfField, Notice, PostButton, SelectField, TextField } from '../components/fields.ts';
 import { StatusBadge } from '../components/status.ts';
 import { Time } from '../components/time.ts';

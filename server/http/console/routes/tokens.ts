@@ -2,7 +2,6 @@ import type { Context, Hono } from 'hono';
 import { type TokenRole, tokenRoles } from '../../../core/model.ts';
 import type { Services } from '../../../services/index.ts';
 import { unhandled } from '../../../services/outcomes.ts';
-import type { ConsoleAdapters } from '../adapters/index.ts';
 import { type ConsoleEnv, pageContext, requireSession } from '../console-env.ts';
 import { acceptForm } from '../form.ts';
 import { render } from '../html.ts';
@@ -11,9 +10,9 @@ import { type TokensNotice, TokensPage } from '../pages/tokens.ts';
 import { can } from '../permissions.ts';
 
 /** The console's Tokens page (docs/api.md `/api/tokens`): admins only, like the API. */
-export function registerTokens(web: Hono<ConsoleEnv>, services: Services, adapters: ConsoleAdapters) {
+export function registerTokens(web: Hono<ConsoleEnv>, services: Services) {
   const session = requireSession(services);
-  const { tokens } = adapters;
+  const { tokens } = services;
 
   const show = async (
     c: Context<ConsoleEnv>,
@@ -46,7 +45,7 @@ export function registerTokens(web: Hono<ConsoleEnv>, services: Services, adapte
         values,
       );
     }
-    const created = await tokens.create(name, role as TokenRole);
+    const created = await tokens.create({ name, role: role as TokenRole });
     switch (created.outcome) {
       case 'created':
         return show(c, { kind: 'created', token: created.token, secret: created.secret });
