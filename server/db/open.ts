@@ -13,9 +13,16 @@ export async function openConfiguredDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir'>,
 ): Promise<Database> {
   if (config.databaseUrl) return openPostgres(config.databaseUrl);
-  const release = await acquireDataDirLock(config.dataDir);
+  return openPgliteThen(pgliteDir(config.dataDir), await acquireDataDirLock(config.dataDir));
+}
+
+/**
+ * PGlite in `dir`, and `release` once it is closed, or at once when it cannot open (a data
+ * folder's lock, a scratch folder to remove).
+ */
+export async function openPgliteThen(dir: string, release: () => void): Promise<Database> {
   try {
-    const db = await openPglite(pgliteDir(config.dataDir));
+    const db = await openPglite(dir);
     return {
       ...db,
       close: async () => {

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
-import { type Database, type DatabaseKind, openPglite, openPostgres } from '../../server/db/client.ts';
+import { type Database, type DatabaseKind, openPostgres } from '../../server/db/client.ts';
+import { openPgliteThen } from '../../server/db/open.ts';
 import { copyPgliteTemplate } from './pglite-template.ts';
 import { databaseUrl, withAdmin } from './postgres.ts';
 
@@ -19,17 +20,7 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
     const root = mkdtempSync(path.join(tmpdir(), 'trueup-pglite-'));
     const remove = () => rmSync(root, { recursive: true, force: true });
     try {
-      const db = await openPglite(copyPgliteTemplate(path.join(root, 'pglite')));
-      return {
-        ...db,
-        close: async () => {
-          try {
-            await db.close();
-          } finally {
-            remove();
-          }
-        },
-      };
+      return await openPgliteThen(copyPgliteTemplate(path.join(root, 'pglite')), remove);
     } catch (error) {
       remove();
       throw error;
