@@ -1,10 +1,9 @@
 import { beforeAll, expect, it } from 'vitest';
-import { runs } from '../../server/db/schema/index.ts';
 import type { CancelRunResponse } from '../../server/http/routes/runs/cancel-run.ts';
 import type { GetRunResponse } from '../../server/http/routes/runs/get-run.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
-import { type SeededRuns, seedRuns } from './run-fixtures.ts';
+import { insertActiveRun, type SeededRuns, seedRuns } from './run-fixtures.ts';
 
 /**
  * docs/api.md `POST /api/runs/:id/cancel`. The run rows stand where the engine would leave them; how a
@@ -19,17 +18,8 @@ describeEachDatabase('cancelling runs: happy paths', (db) => {
     seeded = await seedRuns(db());
   });
 
-  const insertRun = async (status: 'queued' | 'running', configId: string) => {
-    const [row] = await db()
-      .orm.insert(runs)
-      .values({
-        configId,
-        status,
-        ...(status === 'running' ? { startedAt: new Date(), phase: 'applying' } : {}),
-      })
-      .returning({ id: runs.id });
-    return row!.id;
-  };
+  const insertRun = (status: 'queued' | 'running', configId: string) =>
+    insertActiveRun(db(), configId, status);
   const getRun = async (id: string) =>
     (await (await api.request('GET', `/api/runs/${id}`, { role: 'viewer' })).json()) as GetRunResponse;
 

@@ -3,7 +3,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { runs } from '../../server/db/schema/index.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
-import { type SeededRuns, seedRuns } from './run-fixtures.ts';
+import { insertActiveRun, type SeededRuns, seedRuns } from './run-fixtures.ts';
 
 describeEachDatabase('cancelling runs: security', (db) => {
   let api: TestApi;
@@ -12,11 +12,7 @@ describeEachDatabase('cancelling runs: security', (db) => {
   beforeAll(async () => {
     api = await createTestApi(db());
     seeded = await seedRuns(db());
-    const [row] = await db()
-      .orm.insert(runs)
-      .values({ configId: seeded.configId, status: 'running', startedAt: new Date() })
-      .returning({ id: runs.id });
-    running = row!.id;
+    running = await insertActiveRun(db(), seeded.configId, 'running');
   });
 
   const row = async () => (await db().orm.select().from(runs).where(eq(runs.id, running)))[0]!;

@@ -1,9 +1,27 @@
 import { existsSync } from 'node:fs';
+import type { Database } from '../../server/db/client.ts';
 import { migrateDatabase } from '../../server/db/migrate.ts';
 import { openConfiguredDatabase, pgliteDir } from '../../server/db/open.ts';
 import { managedSystems, reconConfigs, runEvents, runs } from '../../server/db/schema/index.ts';
 import type { TestDatabase } from '../helpers/databases.ts';
 import { copyPgliteTemplate } from '../helpers/pglite-template.ts';
+
+/** A queued or running run of a config, as a server would have left it (no one executes it). */
+export async function insertActiveRun(
+  db: Database,
+  configId: string,
+  status: 'queued' | 'running',
+): Promise<string> {
+  const [row] = await db.orm
+    .insert(runs)
+    .values({
+      configId,
+      status,
+      ...(status === 'running' ? { startedAt: new Date(), phase: 'applying' } : {}),
+    })
+    .returning({ id: runs.id });
+  return (row as { id: string }).id;
+}
 
 export type SeededRuns = { configId: string; otherConfigId: string; runIds: string[]; eventRunId: string };
 

@@ -4,7 +4,7 @@ import type { ErrorBody } from '../../server/http/errors.ts';
 import type { ExplainEventResponse } from '../../server/http/routes/runs/explain-event.ts';
 import { createTestApi, type TestApi } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
-import { type SeededRuns, seedRuns } from './run-fixtures.ts';
+import { insertActiveRun, type SeededRuns, seedRuns } from './run-fixtures.ts';
 
 describeEachDatabase('undo and explain: errors', (db) => {
   let api: TestApi;
@@ -13,11 +13,7 @@ describeEachDatabase('undo and explain: errors', (db) => {
   beforeAll(async () => {
     api = await createTestApi(db());
     seeded = await seedRuns(db());
-    const [row] = await db()
-      .orm.insert(runs)
-      .values({ configId: seeded.otherConfigId, status: 'running', startedAt: new Date() })
-      .returning({ id: runs.id });
-    running = row!.id;
+    running = await insertActiveRun(db(), seeded.otherConfigId, 'running');
   });
 
   const refusal = async (runId: string) => {
