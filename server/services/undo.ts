@@ -8,7 +8,13 @@ import { invertEvent, membershipEvent, type UndoContext, type UndoDecision } fro
 import type { Database } from '../db/client.ts';
 import type { ManagedSystemRow } from '../db/schema/index.ts';
 import { loadEngineConfig } from '../store/load-config.ts';
-import { appliedEvents, createUndoRun, idmObjectsNow, undoSubject } from '../store/undo-store.ts';
+import {
+  appliedEvents,
+  createUndoRun,
+  idmObjectsNow,
+  undoPlanNotes,
+  undoSubject,
+} from '../store/undo-store.ts';
 import type { Approver } from './review.ts';
 
 /** One thing the undo plan will not do, or will do only in part, and why. */
@@ -58,6 +64,8 @@ export type UndoServiceDeps = {
 export function createUndoService(deps: UndoServiceDeps) {
   const { db } = deps;
   return {
+    /** What an undo plan's actions restore only in part, and why: the review page lists them. */
+    notes: (planRunId: string) => undoPlanNotes(db, planRunId),
     async plan(input: { runId: string; approver: Approver }): Promise<UndoPlanOutcome> {
       if (input.approver.role !== 'admin') {
         return { outcome: 'forbidden', reason: 'undoing a run needs an admin' };

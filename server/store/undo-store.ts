@@ -157,3 +157,17 @@ export async function createUndoRun(
   });
   return { runId, planHash, counts };
 }
+
+/** What an undo plan's planned actions restore only in part, and why (their `undo.notes`), in plan order. */
+export async function undoPlanNotes(
+  db: Database,
+  runId: string,
+): Promise<Array<{ seq: number; objectKey: string | null; note: string }>> {
+  const rows = await db.rows<{ seq: number; object_key: string | null; notes: string[] | string | null }>(sql`
+    select seq, object_key, policy_output -> 'undo' -> 'notes' as notes from run_events
+    where run_id = ${runId} and outcome = 'planned' and policy_output -> 'undo' ? 'notes'
+    order by seq limit 1000`);
+  return rows.flatMap((r) =>
+    (json<string[]>(r.notes) ?? []).map((note) => ({ seq: Number(r.seq), objectKey: r.object_key, note })),
+  );
+}

@@ -172,6 +172,10 @@ describe.runIf(slapdAvailable())('undo a run against OpenLDAP slapd', () => {
         `the password of "${dnOf(cell, 'ada')}" cannot be restored: it was never read; the account is re-created without one`,
       ],
     ]);
+    // The console's review page lists them too, before the plan is applied.
+    const review = await api.consolePage(`/runs/${plan.runId}/review`);
+    expect(review).toContain('What it restores only in part');
+    expect(review).toContain(`the password of &quot;${dnOf(cell, 'ada')}&quot; cannot be restored`);
     expect(await read(dnOf(cell, 'ada'))).toBeNull();
     const applied = await api.apply(plan.runId, plan.planHash);
     expect(applied.status, JSON.stringify(await eventRows(db, applied.id))).toBe('succeeded');

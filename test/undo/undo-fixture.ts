@@ -16,6 +16,8 @@ export type UndoApi = ReviewApi & {
   respond(configId: string, responses: Record<string, string>): Promise<void>;
   /** `POST /api/runs/:id/undo`, which must answer 202 with the plan. */
   undo(runId: string): Promise<UndoRunResponse>;
+  /** A console page's HTML, signed in as admin (in-process, with the session cookie). */
+  consolePage(path: string): Promise<string>;
   /** Plans the undo and applies it; the apply run must succeed. */
   undoAndApply(runId: string): Promise<{ plan: UndoRunResponse; appliedId: string }>;
 };
@@ -44,6 +46,20 @@ export async function createUndoApi(db: TestDatabase): Promise<UndoApi> {
       await api.json('PATCH', `/api/recon-configs/${configId}`, { situations });
     },
     undo,
+    async consolePage(path) {
+      const cookieOf = (response: Response) => response.headers.get('set-cookie')?.split(';')[0] ?? '';
+      const first = await api.app.request('/signin');
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await first.text())?.[1] ?? '';
+      const signedIn = await api.app.request('/signin', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieOf(first) },
+        body: new URLSearchParams({ _csrf: csrf, token: api.tokens.admin, next: path }).toString(),
+      });
+      expect(signedIn.status).toBe(303);
+      const page = await api.app.request(path, { headers: { cookie: cookieOf(signedIn) } });
+      expect(page.status).toBe(200);
+      return page.text();
+    },
     async undoAndApply(runId) {
       const plan = await undo(runId);
       const applied = await api.apply(plan.runId, plan.planHash);
