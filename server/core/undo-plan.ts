@@ -16,8 +16,8 @@ export type AppliedRecord = {
   action: PlannedAction;
   diff: AttributeDiff | null;
   before: BeforeImage | null;
-  /** The entry whose membership in this group an undo restored (membershipEvent), if any. */
-  membershipOf: string | null;
+  /** The event put re-created entries back in this group (membershipEvent): it is read as a group. */
+  restoresMembership: boolean;
 };
 
 /** The event's objects as they are now. `idm` null: the IDM object row is gone. */
@@ -121,12 +121,12 @@ export function invertEvent(
     action: null,
     diff: null,
     policyOutput: {
-      undo: { seq: record.seq, ...(record.membershipOf ? { membershipOf: record.membershipOf } : {}) },
+      undo: { seq: record.seq },
     },
     outcome: 'planned',
     error: null,
     // A group is outside the query the plan's drift check reads under (membershipEvent).
-    accountHash: current.account && !record.membershipOf ? accountContentHash(current.account) : null,
+    accountHash: current.account && !record.restoresMembership ? accountContentHash(current.account) : null,
     idmVersion: current.idm?.version ?? null,
   };
   const skip = (code: string, message: string): UndoDecision => ({
@@ -192,22 +192,22 @@ export function invertEvent(
   event.diff = Object.keys(diff).length > 0 ? diff : null;
   event.before = Object.keys(before).length > 0 ? before : null;
   if (notes.length > 0) event.policyOutput = { undo: { seq: record.seq, notes } };
-  if (record.membershipOf)
-    event.policyOutput = { undo: { seq: record.seq, membershipOf: record.membershipOf } };
+  if (record.restoresMembership) event.policyOutput = { undo: { seq: record.seq, membershipOf: [] } };
   return { kind: 'planned', event, notes, groups };
 }
 
 /**
- * Puts a re-created entry back in one of the groups it was in, by writing the group's member list
- * as read now with the entry added (a directory recomputes the entry's back-link from it). The
- * event is keyed by the group and carries the group as read, so an undo of it puts the list back.
- * `group` null: the group is gone, and the membership is listed as what cannot be undone.
+ * Puts re-created entries back in one group they were in, by writing the group's member list as
+ * read now with the entries added (a directory recomputes each entry's back-link from it): one
+ * event per group for the whole plan, so no write of the group drops a member another one added.
+ * It carries the group as read, so an undo of it puts the list back. `group` null: the group is
+ * gone, and the memberships are listed as what cannot be undone.
  */
 export function membershipEvent(
   record: AppliedRecord,
   groupKey: string,
   group: Account | null,
-  memberKey: string,
+  memberKeys: string[],
   seq: number,
   memberships: Memberships,
 ): UndoDecision {
@@ -219,7 +219,7 @@ export function membershipEvent(
     response: `UNDO_${record.response ?? 'ACTION'}` as PlannedEvent['response'],
     action: null,
     diff: null,
-    policyOutput: { undo: { seq: record.seq, membershipOf: memberKey } },
+    policyOutput: { undo: { seq: record.seq, membershipOf: memberKeys } },
     outcome: 'planned',
     error: null,
     // Groups are outside the query the plan's drift check reads under: planned as absent there.
@@ -227,7 +227,7 @@ export function membershipEvent(
     idmVersion: null,
   };
   if (!group) {
-    const message = `group "${groupKey}" of "${memberKey}" is gone from the system; the membership cannot be restored`;
+    const message = `group "${groupKey}" of ${memberKeys.map((k) => `"${k}"`).join(', ')} is gone from the system; the membership cannot be restored`;
     return {
       kind: 'skipped',
       event: { ...event, outcome: 'skipped', error: { code: undoCodes.cannot, message } },
@@ -235,8 +235,8 @@ export function membershipEvent(
   }
   const held = group.attributes[memberships.member];
   const members = Array.isArray(held) ? held.map(String) : held ? [String(held)] : [];
-  const listed = members.some((m) => m.toLowerCase() === memberKey.toLowerCase());
-  const after = listed ? members : [...members, memberKey];
+  const listed = new Set(members.map((m) => m.toLowerCase()));
+  const after = [...members, ...memberKeys.filter((k) => !listed.has(k.toLowerCase()))];
   event.action = { system: { op: 'update', key: group.key, patch: { [memberships.member]: after } } };
   event.diff = { [memberships.member]: { before: members, after } };
   event.before = { account: group.attributes };
@@ -385,8 +385,10 @@ function invertSystem(
       const backLink = ctx.memberships?.backLink.toLowerCase();
       for (const [name, value] of Object.entries(image)) {
         if (name.toLowerCase() === backLink) groups.push(...entitlementValues(value));
-        else if (assignedBySystem.has(name.toLowerCase())) lost.push(name);
-        else attributes[name] = value;
+        else if (assignedBySystem.has(name.toLowerCase())) {
+          // An entry that never had one (read as empty) loses nothing.
+          if (!sameValue(value, null)) lost.push(name);
+        } else attributes[name] = value;
       }
       attributes[ctx.uniqueFieldKey] = op.key;
       const notes = lost.map(

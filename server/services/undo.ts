@@ -4,7 +4,13 @@ import { lookupAccounts } from '../core/lookup-accounts.ts';
 import type { Account, AttributeValue, RunStatus } from '../core/model.ts';
 import { normalizeKey } from '../core/normalize-key.ts';
 import type { PlannedEvent } from '../core/plan.ts';
-import { invertEvent, membershipEvent, type UndoContext, type UndoDecision } from '../core/undo-plan.ts';
+import {
+  type AppliedRecord,
+  invertEvent,
+  membershipEvent,
+  type UndoContext,
+  type UndoDecision,
+} from '../core/undo-plan.ts';
 import type { Database } from '../db/client.ts';
 import type { ManagedSystemRow } from '../db/schema/index.ts';
 import { loadEngineConfig } from '../store/load-config.ts';
@@ -112,6 +118,18 @@ export function createUndoService(deps: UndoServiceDeps) {
         const events: PlannedEvent[] = [];
         const notUndone: NotUndone[] = [];
         const runEnded = run.finishedAt;
+        const groupsToRejoin = new Map<string, { key: string; record: AppliedRecord; members: string[] }>();
+        /** One event of the plan; what it leaves undone goes in the answer. */
+        const add = (made: UndoDecision, record: AppliedRecord) => {
+          events.push(made.event);
+          const about = { seq: record.seq, objectKey: made.event.objectKey, idmObjectId: record.idmObjectId };
+          if (made.kind === 'skipped') {
+            const error = made.event.error ?? { code: 'cannot_undo', message: '' };
+            notUndone.push({ ...about, code: error.code, reason: error.message });
+          } else {
+            for (const note of made.notes) notUndone.push({ ...about, code: 'partly', reason: note });
+          }
+        };
         for (let after = -1; ; ) {
           const page = await appliedEvents(db, run.id, after, pageSize);
           if (page.length === 0) break;
@@ -121,14 +139,14 @@ export function createUndoService(deps: UndoServiceDeps) {
           ];
           const accounts = await accountsByKey(
             connector,
-            keysOf(page.filter((r) => !r.membershipOf)),
+            keysOf(page.filter((r) => !r.restoresMembership)),
             request,
           );
           // Groups an undo put an entry back in: read as groups, outside the accounts' query.
           const groupsRead = ctx.memberships
             ? await accountsByKey(
                 connector,
-                keysOf(page.filter((r) => r.membershipOf)),
+                keysOf(page.filter((r) => r.restoresMembership)),
                 groupRequest(ctx.memberships.member),
               )
             : new Map<string, Account>();
@@ -140,39 +158,30 @@ export function createUndoService(deps: UndoServiceDeps) {
               record.objectKey === null ? null : (accounts.get(normalizeKey(record.objectKey)) ?? null);
             const idmNow = record.action.idm ? (idm.get(record.action.idm.id) ?? null) : null;
             const decision = invertEvent(record, { idm: idmNow, account }, events.length, ctx);
-            const decisions: UndoDecision[] = [decision];
-            if (decision.kind === 'planned' && decision.groups.length > 0 && ctx.memberships) {
-              const member = ctx.memberships.member;
-              const groups = await accountsByKey(connector, decision.groups, groupRequest(member));
-              const entry = decision.event.objectKey ?? '';
-              for (const key of decision.groups) {
-                const group = groups.get(normalizeKey(key)) ?? null;
-                decisions.push(
-                  membershipEvent(
-                    record,
-                    key,
-                    group,
-                    entry,
-                    events.length + decisions.length,
-                    ctx.memberships,
-                  ),
-                );
+            add(decision, record);
+            if (decision.kind === 'planned') {
+              for (const group of decision.groups) {
+                const key = normalizeKey(group);
+                const entry = decision.event.objectKey ?? '';
+                const joining = groupsToRejoin.get(key);
+                if (joining) joining.members.push(entry);
+                else groupsToRejoin.set(key, { key: group, record, members: [entry] });
               }
             }
-            for (const made of decisions) {
-              events.push(made.event);
-              const about = {
-                seq: record.seq,
-                objectKey: made.event.objectKey,
-                idmObjectId: record.idmObjectId,
-              };
-              if (made.kind === 'skipped') {
-                const error = made.event.error ?? { code: 'cannot_undo', message: '' };
-                notUndone.push({ ...about, code: error.code, reason: error.message });
-              } else {
-                for (const note of made.notes) notUndone.push({ ...about, code: 'partly', reason: note });
-              }
-            }
+          }
+        }
+        // One write per group, after every entry it lists is back (membershipEvent).
+        if (ctx.memberships && groupsToRejoin.size > 0) {
+          const memberships = ctx.memberships;
+          const wanted = [...groupsToRejoin.values()];
+          const groups = await accountsByKey(
+            connector,
+            wanted.map((g) => g.key),
+            groupRequest(memberships.member),
+          );
+          for (const g of wanted) {
+            const group = groups.get(normalizeKey(g.key)) ?? null;
+            add(membershipEvent(g.record, g.key, group, g.members, events.length, memberships), g.record);
           }
         }
         if (events.length === 0) return refuse('the run applied no action');

@@ -69,9 +69,9 @@ export async function appliedEvents(
     action: PlannedAction | string;
     diff: AttributeDiff | string | null;
     before: BeforeImage | string | null;
-    membership_of: string | null;
+    restores_membership: boolean | null;
   }>(sql`select seq, object_key, idm_object_id, situation, response, action, diff, before,
-      policy_output -> 'undo' ->> 'membershipOf' as membership_of from run_events
+      coalesce(policy_output -> 'undo' ? 'membershipOf', false) as restores_membership from run_events
     where run_id = ${runId} and outcome = 'applied' and action is not null and seq > ${afterSeq}
     order by seq limit ${limit}`);
   return rows.map((r) => ({
@@ -83,7 +83,7 @@ export async function appliedEvents(
     action: json(r.action) ?? {},
     diff: json(r.diff),
     before: json(r.before),
-    membershipOf: r.membership_of,
+    restoresMembership: r.restores_membership === true,
   }));
 }
 

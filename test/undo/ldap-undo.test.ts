@@ -134,7 +134,8 @@ describe.runIf(slapdAvailable())('undo a run against OpenLDAP slapd', () => {
     const cell = 'del';
     const ada = person('ada', 'E1', 'Engineer');
     const bob = person('bob', 'E2', 'Clerk');
-    const { configId } = await directory(cell, [ada, bob]);
+    const eve = person('eve', 'E9', 'Auditor');
+    const { configId } = await directory(cell, [ada, bob, eve]);
     // What a directory assigns itself, and a password no read returns.
     await client.modify(dnOf(cell, 'ada'), [
       change('add', 'objectClass', 'adLikeAccount'),
@@ -145,22 +146,27 @@ describe.runIf(slapdAvailable())('undo a run against OpenLDAP slapd', () => {
     await client.add(staff, {
       objectClass: ['top', 'groupOfNames'],
       cn: 'staff',
-      member: [dnOf(cell, 'ada'), dnOf(cell, 'bob')],
+      member: [dnOf(cell, 'ada'), dnOf(cell, 'bob'), dnOf(cell, 'eve')],
     });
     await insertIdm(db, 'User', idmUser(cell, bob));
     const before = await read(dnOf(cell, 'ada'));
+    const eveBefore = await read(dnOf(cell, 'eve'));
     expect(before?.memberOf).toEqual(staff);
+    const everyone = [dnOf(cell, 'ada'), dnOf(cell, 'bob'), dnOf(cell, 'eve')];
 
     await api.respond(configId, { IDM_NOT_EXISTS__RESOURCE_EXISTS: 'DELETE_FROM_RESOURCE' });
     const deleting = await api.run(configId);
-    expect(deleting).toMatchObject({ status: 'succeeded', counts: { applied: { DELETE_FROM_RESOURCE: 1 } } });
+    expect(deleting).toMatchObject({ status: 'succeeded', counts: { applied: { DELETE_FROM_RESOURCE: 2 } } });
     expect(await read(dnOf(cell, 'ada'))).toBeNull();
+    // What a directory with referential integrity does on a delete (this slapd keeps the DNs).
+    await client.modify(staff, [change('replace', 'member', dnOf(cell, 'bob'))]);
 
     const plan = await api.undo(deleting.id);
-    // The entry re-created, and put back in its group (the directory writes memberOf itself).
-    expect(plan.planned).toBe(2);
+    // The entries re-created, then put back in their group by one write of it (the directory
+    // writes memberOf itself).
+    expect(plan.planned).toBe(3);
     const planned = (await eventRows(db, plan.runId)).filter((e) => e.outcome === 'planned');
-    expect(planned.map((e) => e.object_key)).toEqual([dnOf(cell, 'ada'), staff]);
+    expect(planned.map((e) => e.object_key)).toEqual([dnOf(cell, 'ada'), dnOf(cell, 'eve'), staff]);
     // Listed before anything is applied: the objectGUID the directory assigns, and the password.
     expect(plan.notUndone.map((n) => [n.code, n.reason])).toEqual([
       [
@@ -171,6 +177,10 @@ describe.runIf(slapdAvailable())('undo a run against OpenLDAP slapd', () => {
         'partly',
         `the password of "${dnOf(cell, 'ada')}" cannot be restored: it was never read; the account is re-created without one`,
       ],
+      [
+        'partly',
+        `the password of "${dnOf(cell, 'eve')}" cannot be restored: it was never read; the account is re-created without one`,
+      ],
     ]);
     // The console's review page lists them too, before the plan is applied.
     const review = await api.consolePage(`/runs/${plan.runId}/review`);
@@ -179,19 +189,23 @@ describe.runIf(slapdAvailable())('undo a run against OpenLDAP slapd', () => {
     expect(await read(dnOf(cell, 'ada'))).toBeNull();
     const applied = await api.apply(plan.runId, plan.planHash);
     expect(applied.status, JSON.stringify(await eventRows(db, applied.id))).toBe('succeeded');
-    expect(applied.counts.applied).toEqual({ UNDO_DELETE_FROM_RESOURCE: 2 });
+    expect(applied.counts.applied).toEqual({ UNDO_DELETE_FROM_RESOURCE: 3 });
     expect(await read(dnOf(cell, 'ada'))).toEqual(before);
-    expect(await members(staff)).toEqual([dnOf(cell, 'ada'), dnOf(cell, 'bob')]);
+    expect(await read(dnOf(cell, 'eve'))).toEqual(eveBefore);
+    expect(await members(staff)).toEqual(everyone);
 
-    // Undoing the undo deletes the entry again; undoing that brings it back once more.
+    // Undoing the undo deletes the entries again and puts the group's list back; undoing that
+    // brings them back once more.
     const again = await api.undoAndApply(applied.id);
-    expect(again.plan).toMatchObject({ planned: 2, notUndone: [] });
+    expect(again.plan).toMatchObject({ planned: 3, notUndone: [] });
     expect(await read(dnOf(cell, 'ada'))).toBeNull();
+    expect(await members(staff)).toEqual([dnOf(cell, 'bob')]);
     const back = await api.undoAndApply(again.appliedId);
-    // The entry and its membership again, and the group's member list as the undo before left it.
-    expect(back.plan).toMatchObject({ planned: 3 });
+    // Both entries, the group's list as the undo before left it, and their membership.
+    expect(back.plan).toMatchObject({ planned: 4 });
     expect(await read(dnOf(cell, 'ada'))).toEqual(before);
-    expect(await members(staff)).toEqual([dnOf(cell, 'ada'), dnOf(cell, 'bob')]);
+    expect(await read(dnOf(cell, 'eve'))).toEqual(eveBefore);
+    expect(await members(staff)).toEqual(everyone);
   });
 
   it('(c, e) an UPDATE_RESOURCE_FROM_IDM is undone: the before-values are back; an entry changed since the run is skipped with the reason', async () => {
