@@ -1,7 +1,8 @@
 import { type AttributeDiff, sameValue } from './attribute-sync.ts';
 import type { WriteOp } from './connector-port.ts';
 import { accountContentHash } from './drift.ts';
-import type { Account, AttributePatch, Attributes, IdmStatus } from './model.ts';
+import { entitlementValues } from './entitlements.ts';
+import type { Account, AttributePatch, Attributes, AttributeValue, IdmStatus } from './model.ts';
 import type { BeforeImage, EventError, IdmWrite, LinkWrite, PlannedAction, PlannedEvent } from './plan.ts';
 import type { AttributeSources } from './recon-config.ts';
 
@@ -15,6 +16,8 @@ export type AppliedRecord = {
   action: PlannedAction;
   diff: AttributeDiff | null;
   before: BeforeImage | null;
+  /** The event put re-created entries back in this group (membershipEvent): it is read as a group. */
+  restoresMembership: boolean;
 };
 
 /** The event's objects as they are now. `idm` null: the IDM object row is gone. */
@@ -35,6 +38,28 @@ export type UndoContext = {
   /** The account attribute that lists memberships, if the config has one. */
   entitlementAttribute: string | null;
   isDisabled?: (account: Account) => boolean | undefined;
+  /**
+   * A directory keeps an entry's groups on the groups (`member`) and shows them on the entry as a
+   * back-link it writes itself (`memberOf`): a re-created entry gets its groups back by writing the
+   * groups. Null for systems whose accounts carry their memberships as plain attributes.
+   */
+  memberships: Memberships | null;
+  /** Null: the disable is not one attribute; the before-image's differing values are restored. */
+  enable: Enable | null;
+};
+
+export type Memberships = { backLink: string; member: string };
+
+/**
+ * How a system's disable is written: one attribute set to `disabled`. `enabled` is what enables
+ * it when its value before the run is not known (null: cleared); `alsoWritten` are attributes the
+ * disable changes besides it (AD's userAccountControl behind `accountDisabled`).
+ */
+export type Enable = {
+  attribute: string;
+  disabled: AttributeValue;
+  enabled: AttributeValue;
+  alsoWritten: string[];
 };
 
 /**
@@ -62,7 +87,13 @@ const assignedBySystem = new Set(
 export const undoCodes = { cannot: 'cannot_undo', changed: 'changed_since_run' } as const;
 
 export type UndoDecision =
-  | { kind: 'planned'; event: PlannedEvent; notes: string[] }
+  | {
+      kind: 'planned';
+      event: PlannedEvent;
+      notes: string[];
+      /** Groups a re-created entry was in: each gets it back (membershipEvent). */
+      groups: string[];
+    }
   | { kind: 'skipped'; event: PlannedEvent };
 
 const day = 86_400_000;
@@ -89,10 +120,13 @@ export function invertEvent(
     response: `UNDO_${record.response ?? 'ACTION'}` as PlannedEvent['response'],
     action: null,
     diff: null,
-    policyOutput: { undo: { seq: record.seq } },
+    policyOutput: {
+      undo: { seq: record.seq },
+    },
     outcome: 'planned',
     error: null,
-    accountHash: current.account ? accountContentHash(current.account) : null,
+    // A group is outside the query the plan's drift check reads under (membershipEvent).
+    accountHash: current.account && !record.restoresMembership ? accountContentHash(current.account) : null,
     idmVersion: current.idm?.version ?? null,
   };
   const skip = (code: string, message: string): UndoDecision => ({
@@ -103,6 +137,7 @@ export function invertEvent(
   const diff: AttributeDiff = {};
   const before: BeforeImage = {};
   const notes: string[] = [];
+  const groups: string[] = [];
   const { idm } = record.action;
   if (idm) {
     const now = current.idm;
@@ -123,6 +158,7 @@ export function invertEvent(
     Object.assign(diff, inverse.diff);
     if (current.account) before.account = current.account.attributes;
     notes.push(...inverse.notes);
+    groups.push(...inverse.groups);
   }
   const { link } = record.action;
   if (link) {
@@ -156,7 +192,55 @@ export function invertEvent(
   event.diff = Object.keys(diff).length > 0 ? diff : null;
   event.before = Object.keys(before).length > 0 ? before : null;
   if (notes.length > 0) event.policyOutput = { undo: { seq: record.seq, notes } };
-  return { kind: 'planned', event, notes };
+  if (record.restoresMembership) event.policyOutput = { undo: { seq: record.seq, membershipOf: [] } };
+  return { kind: 'planned', event, notes, groups };
+}
+
+/**
+ * Puts re-created entries back in one group they were in, by writing the group's member list as
+ * read now with the entries added (a directory recomputes each entry's back-link from it): one
+ * event per group for the whole plan, so no write of the group drops a member another one added.
+ * It carries the group as read, so an undo of it puts the list back. `group` null: the group is
+ * gone, and the memberships are listed as what cannot be undone.
+ */
+export function membershipEvent(
+  record: AppliedRecord,
+  groupKey: string,
+  group: Account | null,
+  memberKeys: string[],
+  seq: number,
+  memberships: Memberships,
+): UndoDecision {
+  const event: PlannedEvent = {
+    seq,
+    objectKey: groupKey,
+    idmObjectId: null,
+    situation: record.situation as PlannedEvent['situation'],
+    response: `UNDO_${record.response ?? 'ACTION'}` as PlannedEvent['response'],
+    action: null,
+    diff: null,
+    policyOutput: { undo: { seq: record.seq, membershipOf: memberKeys } },
+    outcome: 'planned',
+    error: null,
+    // Groups are outside the query the plan's drift check reads under: planned as absent there.
+    accountHash: null,
+    idmVersion: null,
+  };
+  if (!group) {
+    const message = `group "${groupKey}" of ${memberKeys.map((k) => `"${k}"`).join(', ')} is gone from the system; the membership cannot be restored`;
+    return {
+      kind: 'skipped',
+      event: { ...event, outcome: 'skipped', error: { code: undoCodes.cannot, message } },
+    };
+  }
+  const held = group.attributes[memberships.member];
+  const members = Array.isArray(held) ? held.map(String) : held ? [String(held)] : [];
+  const listed = new Set(members.map((m) => m.toLowerCase()));
+  const after = [...members, ...memberKeys.filter((k) => !listed.has(k.toLowerCase()))];
+  event.action = { system: { op: 'update', key: group.key, patch: { [memberships.member]: after } } };
+  event.diff = { [memberships.member]: { before: members, after } };
+  event.before = { account: group.attributes };
+  return { kind: 'planned', event, notes: [], groups: [] };
 }
 
 type IdmInverse =
@@ -234,7 +318,7 @@ function invertIdm(
 }
 
 type SystemInverse =
-  | { write: WriteOp | null; diff: AttributeDiff; notes: string[] }
+  | { write: WriteOp | null; diff: AttributeDiff; notes: string[]; groups: string[] }
   | { code: string; problem: string };
 
 function invertSystem(
@@ -251,7 +335,7 @@ function invertSystem(
   switch (op.op) {
     case 'create':
       if (!account) return changed('is gone from the system');
-      return { write: { op: 'delete', key: op.key }, diff: {}, notes: [] };
+      return { write: { op: 'delete', key: op.key }, diff: {}, notes: [], groups: [] };
     case 'update': {
       if (!account) return changed('is gone from the system');
       const patch: AttributePatch = {};
@@ -262,11 +346,12 @@ function invertSystem(
         patch[name] = old;
         diff[name] = { before: value, after: old };
       }
-      return { write: { op: 'update', key: op.key, patch }, diff, notes: [] };
+      return { write: { op: 'update', key: op.key, patch }, diff, notes: [], groups: [] };
     }
     case 'disable': {
       if (!account) return changed('is gone from the system');
       if (ctx.isDisabled?.(account) === false) return changed('was enabled again');
+      if (ctx.enable) return enableAgain(op.key, image, account, ctx.enable, changed);
       if (!image)
         return {
           code: undoCodes.cannot,
@@ -285,7 +370,7 @@ function invertSystem(
           problem: `the account "${op.key}" reads as it did before the run; nothing to enable`,
         };
       }
-      return { write: { op: 'update', key: op.key, patch }, diff, notes: [] };
+      return { write: { op: 'update', key: op.key, patch }, diff, notes: [], groups: [] };
     }
     case 'delete': {
       if (account) return changed('is back on the system');
@@ -296,9 +381,14 @@ function invertSystem(
         };
       const attributes: Attributes = {};
       const lost: string[] = [];
+      const groups: string[] = [];
+      const backLink = ctx.memberships?.backLink.toLowerCase();
       for (const [name, value] of Object.entries(image)) {
-        if (assignedBySystem.has(name.toLowerCase())) lost.push(name);
-        else attributes[name] = value;
+        if (name.toLowerCase() === backLink) groups.push(...entitlementValues(value));
+        else if (assignedBySystem.has(name.toLowerCase())) {
+          // An entry that never had one (read as empty) loses nothing.
+          if (!sameValue(value, null)) lost.push(name);
+        } else attributes[name] = value;
       }
       attributes[ctx.uniqueFieldKey] = op.key;
       const notes = lost.map(
@@ -310,9 +400,44 @@ function invertSystem(
           `the password of "${op.key}" cannot be restored: it was never read; the account is re-created without one`,
         );
       }
-      return { write: { op: 'create', key: op.key, attributes }, diff: {}, notes };
+      return { write: { op: 'create', key: op.key, attributes }, diff: {}, notes, groups };
     }
   }
+}
+
+/**
+ * The inverse of a disable on a system whose disable writes one attribute: that attribute back to
+ * its value before the run (cleared when the run did not read it: the policy map left it out),
+ * and nothing else. An account whose other attributes changed since the run is skipped.
+ */
+function enableAgain(
+  key: string,
+  image: Attributes | undefined,
+  account: Account,
+  enable: Enable,
+  changed: (what: string) => SystemInverse,
+): SystemInverse {
+  const attribute = enable.attribute;
+  const ignored = new Set([attribute.toLowerCase(), ...enable.alsoWritten.map((n) => n.toLowerCase())]);
+  for (const [name, value] of Object.entries(image ?? {})) {
+    const lower = name.toLowerCase();
+    if (ignored.has(lower) || assignedBySystem.has(lower) || lower === 'dn') continue;
+    if (!sameValue(account.attributes[name], value)) return changed(`changed ("${name}")`);
+  }
+  const recorded = image && attribute in image ? image[attribute] : undefined;
+  const value = recorded === undefined ? enable.enabled : recorded;
+  const notes =
+    recorded === undefined && enable.enabled === null
+      ? [
+          `"${attribute}" of "${key}" was not read by the run (the policy map leaves it out): the undo clears it, which enables the account`,
+        ]
+      : [];
+  return {
+    write: { op: 'update', key, patch: { [attribute]: value ?? null } },
+    diff: { [attribute]: { before: account.attributes[attribute] ?? enable.disabled, after: value ?? null } },
+    notes,
+    groups: [],
+  };
 }
 
 function invertLink(link: LinkWrite, before: NonNullable<BeforeImage['link']> | null): LinkWrite {

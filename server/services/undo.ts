@@ -1,13 +1,26 @@
-import type { Connector } from '../core/connector-port.ts';
+import { accountDisabledAttribute } from '../connectors/ldap/ldap-ad.ts';
+import type { Connector, LookupRequest } from '../core/connector-port.ts';
 import { lookupAccounts } from '../core/lookup-accounts.ts';
-import type { RunStatus } from '../core/model.ts';
+import type { Account, AttributeValue, RunStatus } from '../core/model.ts';
 import { normalizeKey } from '../core/normalize-key.ts';
 import type { PlannedEvent } from '../core/plan.ts';
-import { invertEvent, type UndoContext } from '../core/undo-plan.ts';
+import {
+  type AppliedRecord,
+  invertEvent,
+  membershipEvent,
+  type UndoContext,
+  type UndoDecision,
+} from '../core/undo-plan.ts';
 import type { Database } from '../db/client.ts';
 import type { ManagedSystemRow } from '../db/schema/index.ts';
 import { loadEngineConfig } from '../store/load-config.ts';
-import { appliedEvents, createUndoRun, idmObjectsNow, undoSubject } from '../store/undo-store.ts';
+import {
+  appliedEvents,
+  createUndoRun,
+  idmObjectsNow,
+  undoPlanNotes,
+  undoSubject,
+} from '../store/undo-store.ts';
 import type { Approver } from './review.ts';
 
 /** One thing the undo plan will not do, or will do only in part, and why. */
@@ -57,6 +70,8 @@ export type UndoServiceDeps = {
 export function createUndoService(deps: UndoServiceDeps) {
   const { db } = deps;
   return {
+    /** What an undo plan's actions restore only in part, and why: the review page lists them. */
+    notes: (planRunId: string) => undoPlanNotes(db, planRunId),
     async plan(input: { runId: string; approver: Approver }): Promise<UndoPlanOutcome> {
       if (input.approver.role !== 'admin') {
         return { outcome: 'forbidden', reason: 'undoing a run needs an admin' };
@@ -92,6 +107,8 @@ export function createUndoService(deps: UndoServiceDeps) {
           systemType: loaded.system.type,
           uniqueFieldKey: loaded.system.uniqueFieldKey,
           entitlementAttribute: loaded.config.entitlementAttribute,
+          memberships: membershipsOf(loaded.system),
+          enable: enableOf(loaded.system),
           ...(isDisabled ? { isDisabled } : {}),
         };
         const request = run.readRequest ?? {
@@ -101,14 +118,39 @@ export function createUndoService(deps: UndoServiceDeps) {
         const events: PlannedEvent[] = [];
         const notUndone: NotUndone[] = [];
         const runEnded = run.finishedAt;
+        const groupsToRejoin = new Map<string, { key: string; record: AppliedRecord; members: string[] }>();
+        /** One event of the plan; what it leaves undone goes in the answer. */
+        const add = (made: UndoDecision, record: AppliedRecord) => {
+          events.push(made.event);
+          const about = { seq: record.seq, objectKey: made.event.objectKey, idmObjectId: record.idmObjectId };
+          if (made.kind === 'skipped') {
+            const error = made.event.error ?? { code: 'cannot_undo', message: '' };
+            notUndone.push({ ...about, code: error.code, reason: error.message });
+          } else {
+            for (const note of made.notes) notUndone.push({ ...about, code: 'partly', reason: note });
+          }
+        };
         for (let after = -1; ; ) {
           const page = await appliedEvents(db, run.id, after, pageSize);
           if (page.length === 0) break;
           after = page[page.length - 1]?.seq ?? after;
-          const keys = [...new Set(page.flatMap((r) => (r.objectKey === null ? [] : [r.objectKey])))];
-          const accounts = new Map(
-            (await lookupAccounts(connector, keys, request)).map((a) => [normalizeKey(a.key), a]),
+          const keysOf = (records: typeof page) => [
+            ...new Set(records.flatMap((r) => (r.objectKey === null ? [] : [r.objectKey]))),
+          ];
+          const accounts = await accountsByKey(
+            connector,
+            keysOf(page.filter((r) => !r.restoresMembership)),
+            request,
           );
+          // Groups an undo put an entry back in: read as groups, outside the accounts' query.
+          const groupsRead = ctx.memberships
+            ? await accountsByKey(
+                connector,
+                keysOf(page.filter((r) => r.restoresMembership)),
+                groupRequest(ctx.memberships.member),
+              )
+            : new Map<string, Account>();
+          for (const [key, group] of groupsRead) accounts.set(key, group);
           const ids = [...new Set(page.flatMap((r) => (r.action.idm ? [r.action.idm.id] : [])))];
           const idm = await idmObjectsNow(db, ids, runEnded);
           for (const record of page) {
@@ -116,14 +158,30 @@ export function createUndoService(deps: UndoServiceDeps) {
               record.objectKey === null ? null : (accounts.get(normalizeKey(record.objectKey)) ?? null);
             const idmNow = record.action.idm ? (idm.get(record.action.idm.id) ?? null) : null;
             const decision = invertEvent(record, { idm: idmNow, account }, events.length, ctx);
-            events.push(decision.event);
-            const about = { seq: record.seq, objectKey: record.objectKey, idmObjectId: record.idmObjectId };
-            if (decision.kind === 'skipped') {
-              const error = decision.event.error ?? { code: 'cannot_undo', message: '' };
-              notUndone.push({ ...about, code: error.code, reason: error.message });
-            } else {
-              for (const note of decision.notes) notUndone.push({ ...about, code: 'partly', reason: note });
+            add(decision, record);
+            if (decision.kind === 'planned') {
+              for (const group of decision.groups) {
+                const key = normalizeKey(group);
+                const entry = decision.event.objectKey ?? '';
+                const joining = groupsToRejoin.get(key);
+                if (joining) joining.members.push(entry);
+                else groupsToRejoin.set(key, { key: group, record, members: [entry] });
+              }
             }
+          }
+        }
+        // One write per group, after every entry it lists is back (membershipEvent).
+        if (ctx.memberships && groupsToRejoin.size > 0) {
+          const memberships = ctx.memberships;
+          const wanted = [...groupsToRejoin.values()];
+          const groups = await accountsByKey(
+            connector,
+            wanted.map((g) => g.key),
+            groupRequest(memberships.member),
+          );
+          for (const g of wanted) {
+            const group = groups.get(normalizeKey(g.key)) ?? null;
+            add(membershipEvent(g.record, g.key, group, g.members, events.length, memberships), g.record);
           }
         }
         if (events.length === 0) return refuse('the run applied no action');
@@ -154,3 +212,57 @@ export function createUndoService(deps: UndoServiceDeps) {
 }
 
 export type UndoService = ReturnType<typeof createUndoService>;
+
+async function accountsByKey(
+  connector: Connector,
+  keys: string[],
+  request: LookupRequest,
+): Promise<Map<string, Account>> {
+  const found = await lookupAccounts(connector, keys, request);
+  return new Map(found.map((a) => [normalizeKey(a.key), a]));
+}
+
+/** A directory's groups, read by key whatever the accounts' query is. */
+const groupRequest = (member: string): LookupRequest => ({
+  attributes: [member],
+  searchFilter: '(objectClass=*)',
+});
+
+/** How the system's disable is written, from its connection (docs/connectors.md). */
+function enableOf(system: ManagedSystemRow): UndoContext['enable'] {
+  const connection = system.connection as {
+    disabledColumn?: string;
+    disabledValue?: AttributeValue;
+    columnMap?: Record<string, string>;
+    disable?: { mode: 'ad' } | { attribute: string; value: string };
+  };
+  if ((system.type === 'sql' || system.type === 'csv') && connection.disabledColumn) {
+    const column = connection.disabledColumn;
+    const mapped = Object.entries(connection.columnMap ?? {}).find(([, to]) => to === column)?.[0];
+    const attribute = mapped ?? column;
+    return { attribute, disabled: connection.disabledValue ?? null, enabled: null, alsoWritten: [] };
+  }
+  if (system.type === 'ldap' && connection.disable) {
+    if ('mode' in connection.disable) {
+      return {
+        attribute: accountDisabledAttribute,
+        disabled: true,
+        enabled: false,
+        alsoWritten: ['userAccountControl'],
+      };
+    }
+    const { attribute, value } = connection.disable;
+    return { attribute, disabled: value, enabled: null, alsoWritten: [] };
+  }
+  return null;
+}
+
+/**
+ * A directory keeps memberships on its groups and shows them on an entry as a back-link it writes
+ * itself: the connection's entitlement attribute, memberOf by default (docs/connectors.md).
+ */
+function membershipsOf(system: ManagedSystemRow): UndoContext['memberships'] {
+  if (system.type !== 'ldap') return null;
+  const named = (system.connection as { entitlementAttribute?: unknown }).entitlementAttribute;
+  return { backLink: typeof named === 'string' ? named : 'memberOf', member: 'member' };
+}

@@ -69,7 +69,9 @@ export async function appliedEvents(
     action: PlannedAction | string;
     diff: AttributeDiff | string | null;
     before: BeforeImage | string | null;
-  }>(sql`select seq, object_key, idm_object_id, situation, response, action, diff, before from run_events
+    restores_membership: boolean | null;
+  }>(sql`select seq, object_key, idm_object_id, situation, response, action, diff, before,
+      coalesce(policy_output -> 'undo' ? 'membershipOf', false) as restores_membership from run_events
     where run_id = ${runId} and outcome = 'applied' and action is not null and seq > ${afterSeq}
     order by seq limit ${limit}`);
   return rows.map((r) => ({
@@ -81,6 +83,7 @@ export async function appliedEvents(
     action: json(r.action) ?? {},
     diff: json(r.diff),
     before: json(r.before),
+    restoresMembership: r.restores_membership === true,
   }));
 }
 
@@ -153,4 +156,18 @@ export async function createUndoRun(
     return id;
   });
   return { runId, planHash, counts };
+}
+
+/** What an undo plan's planned actions restore only in part, and why (their `undo.notes`), in plan order. */
+export async function undoPlanNotes(
+  db: Database,
+  runId: string,
+): Promise<Array<{ seq: number; objectKey: string | null; note: string }>> {
+  const rows = await db.rows<{ seq: number; object_key: string | null; notes: string[] | string | null }>(sql`
+    select seq, object_key, policy_output -> 'undo' -> 'notes' as notes from run_events
+    where run_id = ${runId} and outcome = 'planned' and policy_output -> 'undo' ? 'notes'
+    order by seq limit 1000`);
+  return rows.flatMap((r) =>
+    (json<string[]>(r.notes) ?? []).map((note) => ({ seq: Number(r.seq), objectKey: r.object_key, note })),
+  );
 }

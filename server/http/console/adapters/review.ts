@@ -14,5 +14,6 @@ export function reviewAdapter(services: Services) {
       services.review.apply({ runId, planHash, approver: { name: person.name, role: person.role } }),
     undo: (runId: string, person: Person): Promise<UndoPlanOutcome> =>
       services.undo.plan({ runId, approver: { name: person.name, role: person.role } }),
+    undoNotes: (planRunId: string) => services.undo.notes(planRunId),
   };
 }

@@ -5,11 +5,25 @@ import { Coded, responseLabel, situationLabel } from './labels.ts';
 const shown = (value: unknown) =>
   value === undefined || value === null ? '—' : typeof value === 'string' ? value : JSON.stringify(value);
 
-/** A gate's setting as the config holds it; an empty one is the gate left off. */
-const setting = (value: unknown) =>
-  value === null || (typeof value === 'object' && Object.keys(value as object).length === 0)
-    ? 'not set'
-    : JSON.stringify(value);
+/** A gate's setting as the config holds it (`minAccounts 1`); an empty one is the gate left off. */
+const setting = (value: unknown) => {
+  if (value === null || value === undefined) return 'not set';
+  if (typeof value !== 'object') return String(value);
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return 'not set';
+  return entries.map(([name, v]) => `${name} ${shown(v)}`).join(', ');
+};
+
+/** A flat object of plain values, shown as a list (a matching rule's scores); null for anything else. */
+function flatEntries(output: unknown): Array<[string, string | number | boolean | null]> | null {
+  if (!output || typeof output !== 'object' || Array.isArray(output)) return null;
+  const entries = Object.entries(output as Record<string, unknown>);
+  const plain = (v: unknown): v is string | number | boolean | null =>
+    v === null || ['string', 'number', 'boolean'].includes(typeof v);
+  return entries.length > 0 && entries.length <= 50 && entries.every(([, v]) => plain(v))
+    ? (entries as Array<[string, string | number | boolean | null]>)
+    : null;
+}
 
 const short = (hash: string | null) => (hash ? hash.slice(0, 12) : 'not recorded');
 
@@ -17,6 +31,7 @@ const short = (hash: string | null) => (hash ? hash.slice(0, 12) : 'not recorded
 export function WhyPanel(props: { why: Explanation }) {
   const { why } = props;
   const { correlation } = why;
+  const names = new Map(correlation.candidates.map((c) => [c.idmObjectId, c.name]));
   return html`<section class="panel why" aria-labelledby="why-h">
     <h2 id="why-h">Why?</h2>
     <p><strong>${correlation.summary}</strong></p>
@@ -54,7 +69,7 @@ export function WhyPanel(props: { why: Explanation }) {
         ? html`<p class="muted">No policy decided this event.</p>`
         : html`<ul>${why.policies.map(
             (p) =>
-              html`<li>${p.role}: <code>${p.path}</code> version <code>${short(p.hash)}</code><pre>${JSON.stringify(p.output, null, 2)}</pre></li>`,
+              html`<li>${p.role}: <code>${p.path}</code> version <code>${short(p.hash)}</code>${PolicyOutput({ output: p.output, names })}</li>`,
           )}</ul>`
     }
     <h3>Attributes</h3>
@@ -78,4 +93,17 @@ export function WhyPanel(props: { why: Explanation }) {
         html`<li><code>${g.gate}</code> ${setting(g.setting)}: <strong>${g.result.replace('_', ' ')}</strong> — ${g.message}</li>`,
     )}</ul>
   </section>`;
+}
+
+/**
+ * What a policy returned: a flat object as a list of names and values (an IDM object id named by
+ * its candidate's name), anything else as indented JSON.
+ */
+function PolicyOutput(props: { output: unknown; names: Map<string, string | null> }) {
+  const entries = flatEntries(props.output);
+  if (!entries) return html`<pre>${JSON.stringify(props.output, null, 2)}</pre>`;
+  return html`<dl class="facts">${entries.map(([name, value]) => {
+    const known = props.names.get(name);
+    return html`<dt>${known ? html`${known} <code class="muted">${name.slice(0, 8)}</code>` : html`<code>${name}</code>`}</dt><dd>${shown(value)}</dd>`;
+  })}</dl>`;
 }

@@ -25,6 +25,8 @@ export function ReviewPage(props: {
   planned: RunEventSummary[];
   skipped: RunEventSummary[];
   morePlanned: boolean;
+  /** An undo plan's actions that restore only in part (a password, an objectGUID), with the reason. */
+  partly?: Array<{ seq: number; objectKey: string | null; note: string }>;
   problem?: string | undefined;
 }) {
   const { page, run } = props;
@@ -70,6 +72,14 @@ export function ReviewPage(props: {
               props.skipped.length === 0
                 ? html`<p class="muted">Nothing: every applied action of the run can be undone.</p>`
                 : html`<${EventsTable} runId=${run.id} events=${props.skipped} caption="Actions that cannot be undone, with the reason" />`
+            }
+            ${
+              props.partly && props.partly.length > 0
+                ? html`<h3>What it restores only in part</h3>
+                  <ul class="undo-partly">${props.partly.map(
+                    (p) => html`<li><span class="muted">#${p.seq}</span> ${p.note}</li>`,
+                  )}</ul>`
+                : null
             }
           </section>`
           : null

@@ -63,11 +63,12 @@ export function registerReview(web: Hono<ConsoleEnv>, services: Services, adapte
   const showReview = async (c: Context<ConsoleEnv>, id: string, problem?: string) => {
     const run = await activity.getRun(id);
     if (!run) return notFoundPage(c, 'run');
-    const [planned, skipped] = await Promise.all([
+    const [planned, skipped, partly] = await Promise.all([
       activity.listEvents(id, { outcome: 'planned', limit: planPage }),
       run.trigger === 'apply' || run.trigger === 'undo'
         ? activity.listEvents(id, { outcome: 'skipped', limit: 1000 })
         : Promise.resolve({ items: [] }),
+      run.trigger === 'undo' ? review.undoNotes(id) : Promise.resolve([]),
     ]);
     return render(
       c,
@@ -81,6 +82,7 @@ export function registerReview(web: Hono<ConsoleEnv>, services: Services, adapte
           run.trigger === 'undo'
             ? skipped.items
             : skipped.items.filter((e) => !e.error || e.error.code === 'changed_since_plan'),
+        partly,
         problem,
       }),
       problem ? 409 : 200,
