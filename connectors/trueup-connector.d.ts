@@ -80,6 +80,15 @@ declare module 'trueup:connector' {
     ): Promise<Account[]>;
     /** Whether an account as read is disabled (what `disable` writes); undefined when it does not say. Optional. */
     isDisabled?(account: Account): boolean | undefined;
+    /** How the disable is written, when it is one attribute (an undo writes it back). Optional. */
+    disableWrite?: {
+      attribute: string;
+      disabled: AttributeValue;
+      enabled: AttributeValue;
+      alsoWritten: string[];
+    };
+    /** Where memberships are kept when not on the accounts (a directory's groups). Optional. */
+    memberships?: { backLink: string; member: string };
     /** The key an account created under `key` is read back with, where the system spells keys its own way. Optional. */
     keyAsRead?(key: string): string;
     /** Applies a batch in order; one result per op. */

@@ -1,4 +1,4 @@
-import type { Account, AttributePatch, Attributes, ConnectorQuery } from './model.ts';
+import type { Account, AttributePatch, Attributes, AttributeValue, ConnectorQuery } from './model.ts';
 
 /**
  * The port the engine needs to reach a managed system (docs/design.md, "Connectors"): one small
@@ -66,6 +66,16 @@ export interface Connector {
    */
   isDisabled?(account: Account): boolean | undefined;
   /**
+   * How the system's disable is written, when it is one attribute (an undo writes it back); absent
+   * when the system has no disable or it is not one attribute.
+   */
+  disableWrite?: DisableWrite;
+  /**
+   * Where the system keeps memberships, when not on the accounts: a directory keeps them on the
+   * groups (`member`) and shows them on an entry as a back-link it writes itself (`memberOf`).
+   */
+  memberships?: Memberships;
+  /**
    * The key an account created under `key` is read back with, where the system spells keys its own
    * way (LDAP keyed by DN: the normalised DN). The engine links a created account under it, so the
    * link names the account as every later read does (a group's member list among them). Absent:
@@ -76,6 +86,21 @@ export interface Connector {
   write(ops: WriteOp[]): Promise<WriteResult[]>;
   close(): Promise<void>;
 }
+
+/**
+ * A disable written as one attribute set to `disabled`. `enabled` is what enables it when its
+ * value before a run is not known (null: cleared); `alsoWritten` are attributes the disable changes
+ * besides it (AD's userAccountControl behind `accountDisabled`).
+ */
+export type DisableWrite = {
+  attribute: string;
+  disabled: AttributeValue;
+  enabled: AttributeValue;
+  alsoWritten: string[];
+};
+
+/** A directory's memberships: the group attribute naming members, and the entry's back-link. */
+export type Memberships = { backLink: string; member: string };
 
 /** A managed system as a connector needs it: settings plus decrypted secrets. */
 export type ConnectorSettings = {

@@ -1,8 +1,8 @@
 import { type AttributeDiff, sameValue } from './attribute-sync.ts';
-import type { WriteOp } from './connector-port.ts';
+import type { DisableWrite, Memberships, WriteOp } from './connector-port.ts';
 import { accountContentHash } from './drift.ts';
 import { entitlementValues } from './entitlements.ts';
-import type { Account, AttributePatch, Attributes, AttributeValue, IdmStatus } from './model.ts';
+import type { Account, AttributePatch, Attributes, IdmStatus } from './model.ts';
 import type { BeforeImage, EventError, IdmWrite, LinkWrite, PlannedAction, PlannedEvent } from './plan.ts';
 import type { AttributeSources } from './recon-config.ts';
 
@@ -45,21 +45,7 @@ export type UndoContext = {
    */
   memberships: Memberships | null;
   /** Null: the disable is not one attribute; the before-image's differing values are restored. */
-  enable: Enable | null;
-};
-
-export type Memberships = { backLink: string; member: string };
-
-/**
- * How a system's disable is written: one attribute set to `disabled`. `enabled` is what enables
- * it when its value before the run is not known (null: cleared); `alsoWritten` are attributes the
- * disable changes besides it (AD's userAccountControl behind `accountDisabled`).
- */
-export type Enable = {
-  attribute: string;
-  disabled: AttributeValue;
-  enabled: AttributeValue;
-  alsoWritten: string[];
+  enable: DisableWrite | null;
 };
 
 /**
@@ -414,7 +400,7 @@ function enableAgain(
   key: string,
   image: Attributes | undefined,
   account: Account,
-  enable: Enable,
+  enable: DisableWrite,
   changed: (what: string) => SystemInverse,
 ): SystemInverse {
   const attribute = enable.attribute;

@@ -1,7 +1,6 @@
-import { accountDisabledAttribute } from '../connectors/ldap/ldap-ad.ts';
 import type { Connector, LookupRequest } from '../core/connector-port.ts';
 import { lookupAccounts } from '../core/lookup-accounts.ts';
-import type { Account, AttributeValue, RunStatus } from '../core/model.ts';
+import type { Account, RunStatus } from '../core/model.ts';
 import { normalizeKey } from '../core/normalize-key.ts';
 import type { PlannedEvent } from '../core/plan.ts';
 import {
@@ -107,8 +106,8 @@ export function createUndoService(deps: UndoServiceDeps) {
           systemType: loaded.system.type,
           uniqueFieldKey: loaded.system.uniqueFieldKey,
           entitlementAttribute: loaded.config.entitlementAttribute,
-          memberships: membershipsOf(loaded.system),
-          enable: enableOf(loaded.system),
+          memberships: connector.memberships ?? null,
+          enable: connector.disableWrite ?? null,
           ...(isDisabled ? { isDisabled } : {}),
         };
         const request = run.readRequest ?? {
@@ -227,42 +226,3 @@ const groupRequest = (member: string): LookupRequest => ({
   attributes: [member],
   searchFilter: '(objectClass=*)',
 });
-
-/** How the system's disable is written, from its connection (docs/connectors.md). */
-function enableOf(system: ManagedSystemRow): UndoContext['enable'] {
-  const connection = system.connection as {
-    disabledColumn?: string;
-    disabledValue?: AttributeValue;
-    columnMap?: Record<string, string>;
-    disable?: { mode: 'ad' } | { attribute: string; value: string };
-  };
-  if ((system.type === 'sql' || system.type === 'csv') && connection.disabledColumn) {
-    const column = connection.disabledColumn;
-    const mapped = Object.entries(connection.columnMap ?? {}).find(([, to]) => to === column)?.[0];
-    const attribute = mapped ?? column;
-    return { attribute, disabled: connection.disabledValue ?? null, enabled: null, alsoWritten: [] };
-  }
-  if (system.type === 'ldap' && connection.disable) {
-    if ('mode' in connection.disable) {
-      return {
-        attribute: accountDisabledAttribute,
-        disabled: true,
-        enabled: false,
-        alsoWritten: ['userAccountControl'],
-      };
-    }
-    const { attribute, value } = connection.disable;
-    return { attribute, disabled: value, enabled: null, alsoWritten: [] };
-  }
-  return null;
-}
-
-/**
- * A directory keeps memberships on its groups and shows them on an entry as a back-link it writes
- * itself: the connection's entitlement attribute, memberOf by default (docs/connectors.md).
- */
-function membershipsOf(system: ManagedSystemRow): UndoContext['memberships'] {
-  if (system.type !== 'ldap') return null;
-  const named = (system.connection as { entitlementAttribute?: unknown }).entitlementAttribute;
-  return { backLink: typeof named === 'string' ? named : 'memberOf', member: 'member' };
-}

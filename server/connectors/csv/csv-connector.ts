@@ -22,6 +22,16 @@ export function createCsvConnector(connection: CsvConnection, uniqueFieldKey: st
       if (!column || !(column in account.attributes)) return undefined;
       return (account.attributes[column] ?? '') === connection.disabledValue;
     },
+    ...(connection.disabledColumn
+      ? {
+          disableWrite: {
+            attribute: connection.disabledColumn,
+            disabled: connection.disabledValue ?? null,
+            enabled: null,
+            alsoWritten: [],
+          },
+        }
+      : {}),
     write: (ops) => rewriteCsv(connection, uniqueFieldKey, ops),
     close: async () => {},
   };

@@ -1,6 +1,7 @@
-import type { ConnectionTest, Connector } from '../../core/connector-port.ts';
+import type { ConnectionTest, Connector, DisableWrite } from '../../core/connector-port.ts';
 import { createDisabledReading } from '../disabled-reading.ts';
 import { ConnectorFailure } from '../failure-messages.ts';
+import { accountDisabledAttribute } from './ldap-ad.ts';
 import { closeLdap, openLdap } from './ldap-client.ts';
 import { disabledInAttributes } from './ldap-disabled.ts';
 import { describeLdapError } from './ldap-errors.ts';
@@ -27,11 +28,29 @@ export function createLdapConnector(connection: LdapConnection, uniqueFieldKey: 
     schema: () => readSchema(connection, reads),
     search: (request) => searchLdap(connection, uniqueFieldKey, request, reads),
     lookup: (keys, request) => lookupLdap(connection, uniqueFieldKey, keys, request, reads),
-    ...(connection.disable ? { isDisabled: (account) => reads.disabled.isDisabled(account) } : {}),
+    ...(connection.disable
+      ? {
+          isDisabled: (account) => reads.disabled.isDisabled(account),
+          disableWrite: disableWriteOf(connection.disable),
+        }
+      : {}),
+    memberships: { backLink: connection.entitlementAttribute ?? 'memberOf', member: 'member' },
     ...(uniqueFieldKey.toLowerCase() === 'dn' ? { keyAsRead: normaliseDn } : {}),
     write: (ops) => writeLdap(connection, uniqueFieldKey, ops),
     close: async () => {},
   };
+}
+
+/** AD's disable is the ACCOUNTDISABLE bit behind `accountDisabled`; another is one attribute. */
+function disableWriteOf(disable: NonNullable<LdapConnection['disable']>): DisableWrite {
+  if ('mode' in disable)
+    return {
+      attribute: accountDisabledAttribute,
+      disabled: true,
+      enabled: false,
+      alsoWritten: ['userAccountControl'],
+    };
+  return { attribute: disable.attribute, disabled: disable.value, enabled: null, alsoWritten: [] };
 }
 
 async function testLdap(connection: LdapConnection): Promise<ConnectionTest> {

@@ -66,7 +66,17 @@ export function createSqlConnector(connection: SqlConnection, uniqueFieldKey: st
     schema: async () => (await describe()).map((c) => ({ name: table.attribute(c.name), type: c.type })),
     search: (request) => searchSql(table, request),
     lookup: (keys, request) => lookupSql(table, keys, request),
-    ...(disabledAttribute ? { isDisabled: (account) => table.disabled.isDisabled(account) } : {}),
+    ...(disabledAttribute
+      ? {
+          isDisabled: (account) => table.disabled.isDisabled(account),
+          disableWrite: {
+            attribute: disabledAttribute,
+            disabled: connection.disabledValue ?? null,
+            enabled: null,
+            alsoWritten: [],
+          },
+        }
+      : {}),
     write: (ops) => writeSqlOps(table, ops),
     close: () => driver.close(),
   };
