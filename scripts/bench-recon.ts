@@ -8,10 +8,12 @@
  * Per source, four runs in a row: a full run; the same source again (a no-change full run); an
  * incremental run after 100 accounts changed on the source; one after 1% (N/100) changed. Each
  * prints, per phase (reading, planning, gating, applying, finishing), wall time, objects/s and the
- * peak RSS of the engine and of the sandbox worker (bench-recon/measure-run.ts). The four runs go
- * twice, each time on a fresh seed and in a fresh engine process: policies in the sandbox, then
- * called in the engine's process (in-process-policies.ts). The summary gives the ratio and the
- * issue's targets beside the figures. In the sandboxed setup the full run is then replayed with a
+ * peak RSS of the engine and of the sandbox worker (bench-recon/measure-run.ts). Between the
+ * no-change and the incremental runs the source's floor is taken (bench-recon/floor.ts): reading it
+ * through the connector plus COPYing the same rows into PostgreSQL. The four runs go twice, each
+ * time on a fresh seed and in a fresh engine process: policies in the sandbox, then called in the
+ * engine's process (in-process-policies.ts). The summary gives each run's ratio to the floor, the
+ * sandboxed ÷ in-process ratio and the issue's targets beside the figures. In the sandboxed setup the full run is then replayed with a
  * changed population policy (bench-recon/replay-run.ts): the replay's time is printed beside the run's. Figures, not a timed test. Uses TEST_DATABASE_URL (scratch
  * databases are created and dropped) and MariaDB on 127.0.0.1:3306 (root, no password).
  */
