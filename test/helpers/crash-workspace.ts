@@ -27,7 +27,7 @@ export function crashCsv(accounts: number): string {
 const slowPopulation = `import { definePopulation } from 'trueup:policy';
 export default definePopulation(({ account }) => {
   let spin = 0;
-  for (let i = 0; i < 400_000; i++) spin = (spin + i) % 7;
+  for (let i = 0; i < 100_000; i++) spin = (spin + i) % 7;
   const name = account.attributes.name;
   return { employeeId: account.key, name: typeof name === 'string' && spin >= 0 ? name : null };
 });`;

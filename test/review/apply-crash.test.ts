@@ -89,6 +89,6 @@ describe.each(databaseKinds)('an apply run killed mid-apply resumes exactly [%s]
       expect(twice.code).toBe(1);
       expect(twice.stderr).toContain('applied already');
     },
-    400_000,
+    600_000,
   );
 });
