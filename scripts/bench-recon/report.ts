@@ -14,7 +14,7 @@ export const policyModes = ['sandboxed', 'in-process'] as const;
 export type PolicyMode = (typeof policyModes)[number];
 
 export type Measured = { source: Source; policies: PolicyMode; scenario: Scenario; figures: RunFigures };
-/** A source's floor (reading it through the connector, plus COPY), taken before the incremental runs. */
+/** A source's floor (reading it through the connector, plus COPY), taken after its runs. */
 export type SourceRead = { source: Source; policies: PolicyMode } & FloorFigures;
 
 const whole = (n: number) => Math.round(n).toLocaleString('en-US');
