@@ -8,11 +8,14 @@
  * Per source, four runs in a row: a full run; the same source again (a no-change full run); an
  * incremental run after 100 accounts changed on the source; one after 1% (N/100) changed. Each
  * prints, per phase (reading, planning, gating, applying, finishing), wall time, objects/s and the
- * peak RSS of the engine and of the sandbox worker (bench-recon/measure-run.ts). The four runs go
- * twice, each time on a fresh seed and in a fresh engine process: policies in the sandbox, then
- * called in the engine's process (in-process-policies.ts). The summary gives the ratio and the
- * issue's targets beside the figures. In the sandboxed setup the full run is then replayed with a
- * changed population policy (bench-recon/replay-run.ts): the replay's time is printed beside the run's. Figures, not a timed test. Uses TEST_DATABASE_URL (scratch
+ * peak RSS of the engine and of the sandbox worker (bench-recon/measure-run.ts). After the runs,
+ * in this process, the source's floor is taken (bench-recon/floor.ts): reading it through the
+ * connector plus COPYing the same rows into PostgreSQL. The four runs go twice, each time on a
+ * fresh seed and in a fresh engine process: policies in the sandbox, then called in the engine's
+ * process (in-process-policies.ts). In the sandboxed setup the full run is then replayed with a
+ * changed population policy (bench-recon/replay-run.ts): the replay's time is printed beside the
+ * run's. The summary gives each run's ratio to the floor, the sandboxed ÷ in-process ratio and the
+ * issue's targets beside the figures. Figures, not a timed test. Uses TEST_DATABASE_URL (scratch
  * databases are created and dropped) and MariaDB on 127.0.0.1:3306 (root, no password).
  */
 
@@ -28,8 +31,10 @@ import { openPostgres } from '../server/db/client.ts';
 import { migrateDatabase } from '../server/db/migrate.ts';
 import { type ManagedSystemRow, managedSystems } from '../server/db/schema/index.ts';
 import { type EngineRunsResult, runEngineScenarios } from './bench-recon/engine-runs.ts';
+import { measureFloor } from './bench-recon/floor.ts';
 import { describeReplay, type ReplayFigures } from './bench-recon/replay-run.ts';
 import {
+  describeFloor,
   type Measured,
   type PolicyMode,
   policyModes,
@@ -107,7 +112,16 @@ async function benchSource(source: Source, policies: PolicyMode, name: string) {
     const slapdNote = source === 'ldap' ? ' (slapadd and slapd start included)' : '';
     const seconds = ((performance.now() - seedStart) / 1000).toFixed(1);
     say(`source ${source}: seeded ${n} accounts / IDM users${slapdNote} in ${seconds} s`);
-    return await engineRunsInChild(source, policies, name, configId, workdir);
+    const result = await engineRunsInChild(source, policies, name, configId, workdir);
+    // Here, not in the engine's process: the rows it holds for the COPY would stay in that RSS.
+    const [system] = (await db.orm.select().from(managedSystems)) as [ManagedSystemRow];
+    const read: SourceRead = {
+      source,
+      policies,
+      ...(await measureFloor(system, ['cn', 'mail'], urlOf(name))),
+    };
+    say(describeFloor(read));
+    return { ...result, read };
   } finally {
     await db.close();
     await slapd?.stop();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { type CrashWorkspace, crashWorkspace, killOnOutput } from '../helpers/crash-workspace.ts';
+import { type CrashWorkspace, crashWorkspace, startTrueup } from '../helpers/crash-workspace.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { runTrueup } from '../helpers/server.ts';
 
@@ -60,7 +60,9 @@ describe.each(databaseKinds)('an apply run killed mid-apply resumes exactly [%s]
       const reviewed = await plan(killed);
       // Killed once the apply run's progress shows applying has begun.
       const args = ['apply', reviewed.runId, '--plan-hash', reviewed.hash];
-      expect(await killOnOutput(killed, args, 'applying')).toBe('SIGKILL');
+      const applying = startTrueup(killed, args);
+      await applying.waitFor(/^applying/m);
+      expect(await applying.kill()).toBe('SIGKILL');
       const interrupted = await snapshot(killed);
       expect(interrupted.runs).toEqual([
         { trigger: 'cli', status: 'succeeded' },
@@ -87,6 +89,6 @@ describe.each(databaseKinds)('an apply run killed mid-apply resumes exactly [%s]
       expect(twice.code).toBe(1);
       expect(twice.stderr).toContain('applied already');
     },
-    400_000,
+    600_000,
   );
 });
