@@ -74,7 +74,7 @@ registerHooks({
     ) {
       let file: string | null = null;
       try {
-        file = realpathSync(fileURLToPath(new URL(specifier, parent)));
+        file = realpathSync.native(fileURLToPath(new URL(specifier, parent)));
       } catch {
         // A missing file: Node's resolver gives the error it always gives.
       }
