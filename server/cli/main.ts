@@ -2,41 +2,31 @@ import { ConfigError } from '../config.ts';
 import { DatabaseUnavailableError } from '../db/errors.ts';
 import { ApiClientError } from './api-client.ts';
 import { type Command, formatHelp, parseCommandArgs, UsageError } from './command.ts';
-import { applyCommand } from './commands/apply.ts';
-import { cancelCommand } from './commands/cancel.ts';
-import { eventsCommand } from './commands/events.ts';
-import { historyCommand } from './commands/history.ts';
-import { migrateCommand } from './commands/migrate.ts';
-import { planCommand } from './commands/plan.ts';
-import { policyCommand } from './commands/policy.ts';
-import { replayCommand } from './commands/replay.ts';
-import { reportCommand } from './commands/report.ts';
-import { runCommand } from './commands/run.ts';
-import { serveCommand } from './commands/serve.ts';
-import { systemCommand } from './commands/system.ts';
-import { tokenCommand } from './commands/token.ts';
-import { undoCommand } from './commands/undo.ts';
 import { LocalServerTokenError } from './local-server.ts';
 
-export const commands: Command[] = [
-  serveCommand,
-  migrateCommand,
-  tokenCommand,
-  runCommand,
-  planCommand,
-  applyCommand,
-  cancelCommand,
-  undoCommand,
-  replayCommand,
-  policyCommand,
-  historyCommand,
-  eventsCommand,
-  reportCommand,
-  systemCommand,
+/** A command of the table: its module is imported only when it runs (or the overview lists it). */
+export type CommandEntry = { name: string; load(): Promise<Command> };
+
+export const commands: CommandEntry[] = [
+  { name: 'serve', load: async () => (await import('./commands/serve.ts')).serveCommand },
+  { name: 'migrate', load: async () => (await import('./commands/migrate.ts')).migrateCommand },
+  { name: 'token', load: async () => (await import('./commands/token.ts')).tokenCommand },
+  { name: 'run', load: async () => (await import('./commands/run.ts')).runCommand },
+  { name: 'plan', load: async () => (await import('./commands/plan.ts')).planCommand },
+  { name: 'apply', load: async () => (await import('./commands/apply.ts')).applyCommand },
+  { name: 'cancel', load: async () => (await import('./commands/cancel.ts')).cancelCommand },
+  { name: 'undo', load: async () => (await import('./commands/undo.ts')).undoCommand },
+  { name: 'replay', load: async () => (await import('./commands/replay.ts')).replayCommand },
+  { name: 'policy', load: async () => (await import('./commands/policy.ts')).policyCommand },
+  { name: 'history', load: async () => (await import('./commands/history.ts')).historyCommand },
+  { name: 'events', load: async () => (await import('./commands/events.ts')).eventsCommand },
+  { name: 'report', load: async () => (await import('./commands/report.ts')).reportCommand },
+  { name: 'system', load: async () => (await import('./commands/system.ts')).systemCommand },
 ];
 
-function overview(): string {
-  const rows = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n');
+async function overview(): Promise<string> {
+  const loaded = await Promise.all(commands.map((c) => c.load()));
+  const rows = loaded.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n');
   return `usage: trueup <command> [options]\n\ncommands:\n${rows}\n\nRun 'trueup <command> --help' for a command's options.\n`;
 }
 
@@ -44,14 +34,15 @@ function overview(): string {
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(overview());
+    process.stdout.write(await overview());
     return name ? 0 : 2;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
-    process.stderr.write(`trueup: unknown command "${name}"\n\n${overview()}`);
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
+    process.stderr.write(`trueup: unknown command "${name}"\n\n${await overview()}`);
     return 2;
   }
+  const command = await entry.load();
   try {
     const args = parseCommandArgs(command, rest);
     if (args.values.help) {

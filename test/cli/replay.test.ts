@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runTrueup, startServer, tempDataDir } from '../helpers/server.ts';
+import { migratedDataDir } from '../helpers/pglite-template.ts';
+import { runTrueup, startServer } from '../helpers/server.ts';
 import { savedPopulation, upperPopulation } from '../http/replay-fixtures.ts';
 
 /** These start a real server and CLI processes; a loaded machine needs the time. */
@@ -11,7 +12,8 @@ describe('trueup replay', () => {
   it(
     'prints the outcome diff of a changed policy file, through the running server and in-process',
     async () => {
-      const dataDir = tempDataDir();
+      // A migrated copy of the template: this test is not about a first start.
+      const dataDir = migratedDataDir();
       const hr = path.join(dataDir, 'hr.csv');
       writeFileSync(hr, 'employeeId,name\nE1,Ada Lovelace\nE2,Alan Turing\n');
       const changed = path.join(dataDir, 'population.ts');

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout } from 'node:timers/promises';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase } from '../helpers/databases.ts';
 import { migratedDataDir } from '../helpers/pglite-template.ts';
-import { runTrueup, startServer, tempDataDir } from '../helpers/server.ts';
+import { type RunningServer, runTrueup, startServer, tempDataDir } from '../helpers/server.ts';
 
 describe('trueup serve on the embedded database', () => {
   it('answers /health with pglite, keeps data across a restart and does not migrate twice', async () => {
@@ -21,16 +21,6 @@ describe('trueup serve on the embedded database', () => {
     expect(second.output()).not.toMatch(/applied \d+ migration/);
     expect(await second.stop()).toBe(0);
   }, 300_000);
-
-  it('refuses a second server on the same DATA_DIR with one line', async () => {
-    const dataDir = migratedDataDir();
-    const server = await startServer({ DATA_DIR: dataDir });
-    const second = await runTrueup(['serve'], { DATA_DIR: dataDir, PORT: '0' });
-    await server.stop();
-    expect(second.code).toBe(1);
-    expect(second.stderr.trim().split('\n')).toHaveLength(1);
-    expect(second.stderr).toMatch(/in use by process \d+/);
-  });
 
   it('finishes an in-flight request before stopping on SIGTERM, and refuses new ones', async () => {
     const server = await startServer({ DATA_DIR: migratedDataDir() });
@@ -54,13 +44,27 @@ describe('trueup serve on the embedded database', () => {
     expect(server.output()).toContain('"msg":"stopped"');
   });
 
-  it('answers unknown routes with the one error shape', async () => {
-    const server = await startServer({ DATA_DIR: migratedDataDir() });
-    const response = await fetch(`${server.url}/nope`);
-    await server.stop();
-    expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({
-      error: { code: 'NOT_FOUND', message: 'no route for GET /nope', requestId: expect.any(String) },
+  describe('one server on a migrated folder, shared by these tests', () => {
+    const dataDir = migratedDataDir();
+    let server: RunningServer;
+    beforeAll(async () => {
+      server = await startServer({ DATA_DIR: dataDir });
+    });
+    afterAll(() => server?.stop());
+
+    it('refuses a second server on the same DATA_DIR with one line', async () => {
+      const second = await runTrueup(['serve'], { DATA_DIR: dataDir, PORT: '0' });
+      expect(second.code).toBe(1);
+      expect(second.stderr.trim().split('\n')).toHaveLength(1);
+      expect(second.stderr).toMatch(/in use by process \d+/);
+    });
+
+    it('answers unknown routes with the one error shape', async () => {
+      const response = await fetch(`${server.url}/nope`);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({
+        error: { code: 'NOT_FOUND', message: 'no route for GET /nope', requestId: expect.any(String) },
+      });
     });
   });
 });

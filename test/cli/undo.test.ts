@@ -1,11 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runTrueup, startServer, tempDataDir } from '../helpers/server.ts';
+import { migratedDataDir } from '../helpers/pglite-template.ts';
+import { runTrueup, startServer } from '../helpers/server.ts';
 
 describe('trueup undo', () => {
   it('asks the running server for the undo plan, prints it, and the plan applies with trueup apply', async () => {
-    const dataDir = tempDataDir();
+    // A migrated copy of the template: this test is not about a first start.
+    const dataDir = migratedDataDir();
     const server = await startServer({ DATA_DIR: dataDir, DEMO_WORKSPACE: 'on' }, 120_000);
     try {
       const env = { DATA_DIR: dataDir };
