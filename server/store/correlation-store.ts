@@ -105,9 +105,21 @@ export function createCorrelationStore(db: Database): CorrelationStore {
     },
 
     async keySetsRefreshed(objectType, kind) {
+      // `now` is the point the refresh records and the next one looks back to. Writers stamp
+      // idm_objects.updated_at with now(), their transaction's start, and may commit after this
+      // refresh has looked: the point is the start of the oldest transaction still open, so the
+      // next refresh finds what they wrote. A session of another role hides its transaction
+      // (without pg_read_all_stats): then the point is ten minutes back. PGlite runs one query
+      // or transaction at a time: none is open while this one runs.
+      const safePoint =
+        db.kind === 'pglite'
+          ? sql`now()`
+          : sql`(select case when bool_or(state is null) then now() - interval '10 minutes'
+              else least(now(), min(xact_start)) end
+            from pg_stat_activity where datname = current_database() and backend_type = 'client backend')`;
       const [row] = await db.rows<{ at: Date | string | null; now: Date | string }>(sql`
         select (select refreshed_at from idm_key_kinds where kind = ${kind} and object_type = ${objectType}) as at,
-               now() as now`);
+               ${safePoint} as now`);
       const iso = (v: Date | string) => new Date(v).toISOString();
       return { at: row?.at ? iso(row.at) : null, now: iso(row?.now ?? new Date()) };
     },
