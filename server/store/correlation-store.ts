@@ -5,6 +5,7 @@ import type { Account } from '../core/model.ts';
 import type { LinkRow, LinkStatus } from '../core/recon-config.ts';
 import type { ConcludedIdm, CorrelationStore, IdmScope, IdmSlice } from '../core/store-port.ts';
 import type { Database } from '../db/client.ts';
+import { unnestRows } from './column-arrays.ts';
 import { idmFilterToSql } from './idm-filter-sql.ts';
 import { type IdmRow, idmColumns, idmEntryOf, json, listParam as list, rowsParam } from './rows.ts';
 
@@ -152,22 +153,28 @@ export function createCorrelationStore(db: Database): CorrelationStore {
 
     async saveKeySets(kind, sets) {
       if (sets.length === 0) return;
-      const ids = sets.map((s) => s.id);
+      // One array parameter per column (column-arrays.ts), not a JSON document per statement.
+      const ids = sql.param(sets.map((s) => s.id));
       const keys = sets.flatMap((s) => s.keys.map((key) => ({ id: s.id, key })));
-      const versions = sets.map((s) => ({ id: s.id, version: s.version }));
       await db.orm.transaction(async (tx) => {
         await tx.execute(
-          sql`delete from idm_keys where kind = ${kind} and idm_object_id = any(${list(ids)})`,
+          sql`delete from idm_keys where kind = ${kind} and idm_object_id = any(${ids}::text[])`,
         );
         if (keys.length > 0) {
           await tx.execute(sql`
             insert into idm_keys (kind, key, idm_object_id)
-            select ${kind}, x.key, x.id from jsonb_to_recordset(${rowsParam(keys)}) as x(id text, key text)
+            select ${kind}, x.key, x.id from ${unnestRows(keys, [
+              ['id', 'text', (k) => k.id],
+              ['key', 'text', (k) => k.key],
+            ])}
             on conflict do nothing`);
         }
         await tx.execute(sql`
           insert into idm_key_sets (idm_object_id, kind, version)
-          select x.id, ${kind}, x.version from jsonb_to_recordset(${rowsParam(versions)}) as x(id text, version int)
+          select x.id, ${kind}, x.version from ${unnestRows(sets, [
+            ['id', 'text', (k) => k.id],
+            ['version', 'int', (k) => k.version],
+          ])}
           on conflict (idm_object_id, kind) do update set version = excluded.version`);
       });
     },

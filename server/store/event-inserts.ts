@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { PlannedEvent } from '../core/plan.ts';
+import type { Database } from '../db/client.ts';
 import { type Column, unnestRows } from './column-arrays.ts';
 
 const eventColumns: Column<PlannedEvent>[] = [
@@ -21,8 +22,26 @@ const eventColumns: Column<PlannedEvent>[] = [
 const names = sql.raw(eventColumns.map(([name]) => name).join(', '));
 
 /**
+ * Inserts a run's events with COPY, the cheapest way in (about half the database's work of one
+ * `unnest` statement per chunk). Not part of any transaction: for the engine's plan, which a
+ * crashed planning phase deletes and writes again.
+ */
+export async function copyEvents(db: Database, runId: string, events: PlannedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  // A jsonb column goes as JSON text: COPY would take a string value as the JSON itself.
+  const rows = events.map((e) => [
+    runId,
+    ...eventColumns.map(([, type, value]) => {
+      const v = value(e) ?? null;
+      return type === 'jsonb' && v !== null ? JSON.stringify(v) : v;
+    }),
+  ]);
+  await db.copyIn('run_events', ['run_id', ...eventColumns.map(([name]) => name)], rows);
+}
+
+/**
  * The statements that insert a run's events, `chunk` rows each (one array parameter per column,
- * see column-arrays.ts): the engine's events and an undo plan's go in the same way.
+ * see column-arrays.ts), for events written in a transaction with other rows (an undo plan).
  */
 export function eventInserts(runId: string, events: PlannedEvent[], chunk: number): SQL[] {
   const statements: SQL[] = [];
