@@ -9,9 +9,6 @@ import type { IdmScope, IdmSlice } from './store-port.ts';
 /** Which key sets (`idm_keys.kind`) a run's recon key and matching rule look accounts up in. */
 export type KeyKinds = { recon: string | null; rule: string | null };
 
-/** How far before the last refresh the next one looks (objects re-checked by version, cheaply). */
-const commitMarginMs = 10 * 60_000;
-
 /**
  * Names the run's key sets and brings them up to date, before the source is read (a source
  * cursor left waiting for minutes is dropped by its server). Only objects written since the last
@@ -71,9 +68,9 @@ async function refresh(
   keysOf: (entries: IdmEntry[]) => Promise<string[][]>,
 ): Promise<number> {
   const { store } = deps;
-  const { at, now } = await store.keySetsRefreshed(config.objectType, kind);
-  // A writer's transaction may commit a little after the time it stamped: look a margin back.
-  const since = at ? new Date(Date.parse(at) - commitMarginMs).toISOString() : null;
+  // `now` is no later than the start of any write still uncommitted (keySetsRefreshed): what
+  // such a write stamps is found by the next refresh, which looks back to exactly there.
+  const { at: since, now } = await store.keySetsRefreshed(config.objectType, kind);
   let written = 0;
   for (let after: string | null = ''; after !== null; ) {
     const { entries, next }: IdmSlice = await store.staleKeySets(

@@ -5,6 +5,7 @@ import type { Account } from '../core/model.ts';
 import type { LinkRow, LinkStatus } from '../core/recon-config.ts';
 import type { ConcludedIdm, CorrelationStore, IdmScope, IdmSlice } from '../core/store-port.ts';
 import type { Database } from '../db/client.ts';
+import { unnestRows } from './column-arrays.ts';
 import { idmFilterToSql } from './idm-filter-sql.ts';
 import { type IdmRow, idmColumns, idmEntryOf, json, listParam as list, rowsParam } from './rows.ts';
 
@@ -105,9 +106,21 @@ export function createCorrelationStore(db: Database): CorrelationStore {
     },
 
     async keySetsRefreshed(objectType, kind) {
+      // `now` is the point the refresh records and the next one looks back to. Writers stamp
+      // idm_objects.updated_at with now(), their transaction's start, and may commit after this
+      // refresh has looked: the point is the start of the oldest transaction still open, so the
+      // next refresh finds what they wrote. A session of another role hides its transaction
+      // (without pg_read_all_stats): then the point is ten minutes back. PGlite runs one query
+      // or transaction at a time: none is open while this one runs.
+      const safePoint =
+        db.kind === 'pglite'
+          ? sql`now()`
+          : sql`(select case when bool_or(state is null) then now() - interval '10 minutes'
+              else least(now(), min(xact_start)) end
+            from pg_stat_activity where datname = current_database() and backend_type = 'client backend')`;
       const [row] = await db.rows<{ at: Date | string | null; now: Date | string }>(sql`
         select (select refreshed_at from idm_key_kinds where kind = ${kind} and object_type = ${objectType}) as at,
-               now() as now`);
+               ${safePoint} as now`);
       const iso = (v: Date | string) => new Date(v).toISOString();
       return { at: row?.at ? iso(row.at) : null, now: iso(row?.now ?? new Date()) };
     },
@@ -140,22 +153,28 @@ export function createCorrelationStore(db: Database): CorrelationStore {
 
     async saveKeySets(kind, sets) {
       if (sets.length === 0) return;
-      const ids = sets.map((s) => s.id);
+      // One array parameter per column (column-arrays.ts), not a JSON document per statement.
+      const ids = sql.param(sets.map((s) => s.id));
       const keys = sets.flatMap((s) => s.keys.map((key) => ({ id: s.id, key })));
-      const versions = sets.map((s) => ({ id: s.id, version: s.version }));
       await db.orm.transaction(async (tx) => {
         await tx.execute(
-          sql`delete from idm_keys where kind = ${kind} and idm_object_id = any(${list(ids)})`,
+          sql`delete from idm_keys where kind = ${kind} and idm_object_id = any(${ids}::text[])`,
         );
         if (keys.length > 0) {
           await tx.execute(sql`
             insert into idm_keys (kind, key, idm_object_id)
-            select ${kind}, x.key, x.id from jsonb_to_recordset(${rowsParam(keys)}) as x(id text, key text)
+            select ${kind}, x.key, x.id from ${unnestRows(keys, [
+              ['id', 'text', (k) => k.id],
+              ['key', 'text', (k) => k.key],
+            ])}
             on conflict do nothing`);
         }
         await tx.execute(sql`
           insert into idm_key_sets (idm_object_id, kind, version)
-          select x.id, ${kind}, x.version from jsonb_to_recordset(${rowsParam(versions)}) as x(id text, version int)
+          select x.id, ${kind}, x.version from ${unnestRows(sets, [
+            ['id', 'text', (k) => k.id],
+            ['version', 'int', (k) => k.version],
+          ])}
           on conflict (idm_object_id, kind) do update set version = excluded.version`);
       });
     },

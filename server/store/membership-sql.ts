@@ -1,6 +1,13 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { AppliedEntry, ApplyTarget } from '../core/store-port.ts';
-import { rowsParam } from './rows.ts';
+import { type Column, unnestRows } from './column-arrays.ts';
+
+type Value = { account_key: string; idm_object_id: string; value: string };
+const valueColumns: Column<Value>[] = [
+  ['account_key', 'text', (v) => v.account_key],
+  ['idm_object_id', 'text', (v) => v.idm_object_id],
+  ['value', 'text', (v) => v.value],
+];
 
 /**
  * IDHub's rule: the memberships an account lists replace what the IDM holds from this system.
@@ -14,16 +21,17 @@ export function entitlementStatements(target: ApplyTarget, ok: AppliedEntry[]): 
   const owners = ok.flatMap((e) => (e.action.entitlements ? [e.action.entitlements] : []));
   if (owners.length === 0) return [];
   const values = owners.flatMap((o) =>
-    o.values.map((value) => ({ account_key: o.accountKey, idm_object_id: o.idmObjectId, value })),
+    o.values.map((value): Value => ({ account_key: o.accountKey, idm_object_id: o.idmObjectId, value })),
   );
-  const ownerIds = sql`array(select x->>'idmObjectId' from jsonb_array_elements(${rowsParam(owners)}) x)`;
+  const ownerIds = sql`${sql.param(owners.map((o) => o.idmObjectId))}::text[]`;
+  const ownerKeys = sql`${sql.param(owners.map((o) => o.accountKey))}::text[]`;
   const listsGroups = target.objectType === 'User';
   const statements = [
     // One index probe per account, as for links in apply-sql.ts: no plan that scans the system.
     sql`delete from entitlements where id = any(array(
-      select e.id from jsonb_array_elements(${rowsParam(owners)}) x
+      select e.id from unnest(${ownerKeys}) k(key)
       cross join lateral (select id from entitlements where system_id = ${target.systemId}
-        and account_key = x->>'accountKey' offset 0) e))`,
+        and account_key = k.key offset 0) e))`,
     listsGroups
       ? sql`delete from idm_memberships where system_id = ${target.systemId} and member_id = any(${ownerIds})`
       : sql`delete from idm_memberships where system_id = ${target.systemId} and target_id = any(${ownerIds})`,
@@ -36,7 +44,7 @@ export function entitlementStatements(target: ApplyTarget, ok: AppliedEntry[]): 
     );
   }
   if (values.length === 0) return statements;
-  const rows = sql`jsonb_to_recordset(${rowsParam(values)}) as x(account_key text, idm_object_id text, value text)`;
+  const rows = unnestRows(values, valueColumns);
   const linked = sql`links l on l.system_id = ${target.systemId} and l.account_key = x.value and l.status <> 'tombstone'`;
   statements.push(
     sql`insert into entitlements (system_id, account_key, idm_object_id, value)

@@ -6,7 +6,7 @@ import type { Database } from '../db/client.ts';
 import { type RunRow, runs } from '../db/schema/index.ts';
 import { applyStatements, flipStatement } from './apply-sql.ts';
 import { createCorrelationStore } from './correlation-store.ts';
-import { eventInserts } from './event-inserts.ts';
+import { copyEvents } from './event-inserts.ts';
 import { type IdmRow, idmColumns, idmEntryOf, json, listParam } from './rows.ts';
 
 /** Rows per bulk statement or page: large enough to amortise a round trip, small enough for one parameter. */
@@ -35,7 +35,7 @@ export function createRunStore(db: Database): RunStore {
     },
 
     async insertEvents(runId, events: PlannedEvent[]) {
-      for (const statement of eventInserts(runId, events, insertChunk)) await db.rows(statement);
+      await copyEvents(db, runId, events);
     },
 
     async deleteEvents(runId) {
