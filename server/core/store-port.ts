@@ -123,8 +123,9 @@ export interface CorrelationStore {
   /** The links, of any status, to these IDM objects. */
   linksOfIdmObjects(target: ApplyTarget, ids: string[]): Promise<LinkRow[]>;
   /**
-   * When key sets of `kind` were last brought up to date for a type (null: never), and the
-   * database's time now, which the refresh records when it is done.
+   * When key sets of `kind` were last brought up to date for a type (null: never), and the point
+   * the refresh records when it is done (`now`): the start of the oldest transaction still open,
+   * so an object such a transaction writes is found by the next refresh.
    */
   keySetsRefreshed(objectType: ObjectType, kind: string): Promise<{ at: string | null; now: string }>;
   /**
