@@ -121,10 +121,8 @@ export async function correlateRun(
   }
   await store.stageAccounts(run.id, accountsRead());
   await stopIfCancelled(store, run.id);
-  let { repeated, staged: accounts } = await store.dropRepeatedKeys(run.id);
-  for (const key of repeated)
+  for (const key of await store.repeatedKeys(run.id))
     problems.push(problem(key, 'duplicate_account_key', `the key "${key}" appears more than once`));
-  deps.onProgress?.({ phase: 'reading', done: accounts, total: null });
   // A read with problems concludes nothing about absence (DESIGN "Desired state"): an object the
   // read missed may still be on the system. Otherwise the accounts of IDM objects written since
   // are read too (an account already read is no problem).
@@ -137,18 +135,25 @@ export async function correlateRun(
           }
           await store.stageAccounts(run.id, quietly());
         });
-  if (seq > accounts + repeated.length) ({ staged: accounts } = await store.dropRepeatedKeys(run.id));
-  await correlateStage(run, ctx, basis);
+  const accounts = await store.correlateReads(
+    run.id,
+    target,
+    kinds.recon ? { kind: kinds.recon, scope } : null,
+    basis ? { configId: config.id, basis } : null,
+  );
+  deps.onProgress?.({ phase: 'reading', done: accounts, total: null });
+  await correlateByRule(run, ctx);
   const shared = await store.sharedClaims(run.id);
   return { problems, watermark, accounts, slices: () => pairSlices(run, ctx, shared, concluded) };
 }
 
-/** The set-based correlation of the stage (see correlateRun), the matching rule's calls aside. */
-async function correlateStage(run: RunView, ctx: RunContext, basis: string | null) {
-  const { config, deps, target, scope, kinds, options } = ctx;
+/**
+ * The matching rule, for the accounts neither a link nor the recon key correlated: their
+ * `accountKeys` (a slice at a time), then one set-based join; then its scores for disputes.
+ */
+async function correlateByRule(run: RunView, ctx: RunContext) {
+  const { config, deps, scope, kinds, options } = ctx;
   const { store } = deps;
-  await store.correlateLinks(run.id, target, basis ? { configId: config.id, basis } : null);
-  if (kinds.recon) await store.correlateByKeys(run.id, config.objectType, scope, kinds.recon, 'reconKey');
   const rulePath = config.matchingPolicy;
   if (rulePath) {
     if (kinds.rule && scope.kind !== 'none') {

@@ -176,23 +176,24 @@ export interface CorrelationStore {
     kind: string,
     keys: string[],
   ): Promise<Array<{ key: string; entry: IdmEntry }>>;
-  /** Copies accounts into the run's stage as they are read (one COPY); how many went in. */
+  /** Copies accounts into the run's reads as they are read (one COPY); how many went in. */
   stageAccounts(runId: string, accounts: AsyncIterable<ReadAccount>): Promise<number>;
+  /** The keys of the reads (not quiet) whose key an earlier read of the run had, in read order. */
+  repeatedKeys(runId: string): Promise<string[]>;
   /**
-   * Keeps the first of the staged accounts that share a key and drops the others; returns the
-   * keys of those dropped that were not quiet, in read order, and how many accounts are staged.
-   * Then refreshes the planner's statistics of the stage (stale ones made the joins scan).
+   * Correlates the run's reads into its stage in one statement and drops the reads: the first
+   * read of each key; its link (by normalised key) first; else, with `keys.kind`, its keys
+   * against in-scope, not deleted objects with a key of that kind (one candidate is the pair's IDM
+   * object, several a dispute). A linked pair a memo of `memo.basis` still holds for is settled
+   * (SettledAccount). Then refreshes the planner's statistics of the stage. Returns how many
+   * accounts are staged.
    */
-  dropRepeatedKeys(runId: string): Promise<{ repeated: string[]; staged: number }>;
-  /**
-   * Correlates every staged account with its link (by normalised key), in one statement, and
-   * settles the linked pairs a memo of `memo.basis` still holds for (SettledAccount).
-   */
-  correlateLinks(
+  correlateReads(
     runId: string,
     target: ApplyTarget,
+    keys: { kind: string; scope: IdmScope } | null,
     memo: { configId: string; basis: string } | null,
-  ): Promise<void>;
+  ): Promise<number>;
   /**
    * Correlates the staged accounts not yet correlated (no link, no candidate) by their `keys`
    * against in-scope, not deleted objects with a key of `kind`: one candidate is the pair's IDM

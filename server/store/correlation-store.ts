@@ -69,8 +69,8 @@ function stagedOf(r: StagedSqlRow): StagedAccount {
   };
 }
 
-/** The staged columns COPY fills; the correlation statements fill the rest. */
-const copiedColumns = ['run_id', 'seq', 'key_norm', 'account', 'account_hash', 'keys', 'quiet'];
+/** The columns of a run's reads, as COPY fills them. */
+const readColumns = ['run_id', 'seq', 'key_norm', 'account', 'account_hash', 'keys', 'quiet'];
 
 /** A slice read with `limit`: a full one may have a next (it starts after its last id). */
 function sliceOf(rows: IdmRow[], limit: number): IdmSlice {
@@ -213,51 +213,69 @@ export function createCorrelationStore(db: Database): CorrelationStore {
         for await (const a of accounts)
           yield [runId, a.seq, a.keyNorm, a.account, a.accountHash, textArrayLiteral(a.keys), a.quiet];
       }
-      return db.copyIn('run_accounts', copiedColumns, rows());
+      return db.copyIn('run_reads', readColumns, rows());
     },
 
-    async dropRepeatedKeys(runId) {
-      const repeated = await db.rows<{ key: string }>(sql`
+    async repeatedKeys(runId) {
+      const rows = await db.rows<{ key: string }>(sql`
         with twice as (
-          select key_norm from run_accounts where run_id = ${runId} group by key_norm having count(*) > 1
+          select key_norm from run_reads where run_id = ${runId} group by key_norm having count(*) > 1
         ), ranked as (
-          select a.seq, row_number() over (partition by a.key_norm order by a.seq) as n
-          from run_accounts a join twice t on t.key_norm = a.key_norm where a.run_id = ${runId}
-        ), gone as (
-          delete from run_accounts a using ranked r where a.run_id = ${runId} and a.seq = r.seq and r.n > 1
-          returning a.seq, a.account->>'key' as key, a.quiet
+          select r.seq, r.account->>'key' as key, r.quiet,
+            row_number() over (partition by r.key_norm order by r.seq) as n
+          from run_reads r join twice t on t.key_norm = r.key_norm where r.run_id = ${runId}
         )
-        select key from gone where not quiet order by seq`);
-      await db.rows(sql`analyze run_accounts`);
-      const [count] = await db.rows<{ n: number }>(
-        sql`select count(*)::int as n from run_accounts where run_id = ${runId}`,
-      );
-      return { repeated: repeated.map((r) => r.key), staged: Number(count?.n ?? 0) };
+        select key from ranked where n > 1 and not quiet order by seq`);
+      return rows.map((r) => r.key);
     },
 
-    async correlateLinks(runId, target, memo) {
+    async correlateReads(runId, target, keys, memo) {
       // One link per account: an active one before others, then the latest written.
       const settled = memo
-        ? sql`left join decision_memos m on m.config_id = ${memo.configId} and m.key_norm = x.key_norm
-            and m.basis = ${memo.basis} and m.account_hash = x.account_hash and m.idm_object_id = o.id
-            and m.idm_version = o.version and x.status = 'active' and o.status <> 'deleted'`
-        : sql`left join (select null::text as situation, null::text as response) m on true`;
-      await db.rows(sql`
-        with x as (
-          select distinct on (a.seq) a.seq, a.key_norm, a.account_hash, l.id, l.idm_object_id, l.status
-          from run_accounts a
-          join links l on l.system_id = ${target.systemId} and l.object_type = ${target.objectType}
-            and l.key_norm = a.key_norm
-          where a.run_id = ${runId}
-          order by a.seq, (l.status = 'active') desc, l.updated_at desc
-        ), y as (
-          select x.seq, x.id, o.id as idm_id, m.situation, m.response
-          from x left join idm_objects o on o.id = x.idm_object_id ${settled}
+        ? sql`left join decision_memos m on m.config_id = ${memo.configId} and m.key_norm = r.key_norm
+            and m.basis = ${memo.basis} and m.account_hash = r.account_hash and m.idm_object_id = o.id
+            and m.idm_version = o.version and lk.status = 'active' and o.status <> 'deleted'`
+        : sql`left join (select null::text as situation, null::text as response) m on false`;
+      const candidates =
+        keys && keys.scope.kind !== 'none'
+          ? sql`select r.seq, array_agg(distinct o.id order by o.id) as ids
+              from r cross join lateral unnest(r.keys) as u(key)
+              join idm_keys k on k.kind = ${keys.kind} and k.key = u.key
+              join idm_objects o on o.id = k.idm_object_id
+              where o.type = ${target.objectType} and o.status <> 'deleted' ${scopeSql(keys.scope)}
+                and not exists (select 1 from lk where lk.seq = r.seq)
+              group by r.seq`
+          : sql`select null::int as seq, null::text[] as ids where false`;
+      const [inserted] = await db.rows<{ n: number }>(sql`
+        with r as materialized (
+          select distinct on (key_norm) seq, key_norm, account, account_hash, keys, quiet
+          from run_reads where run_id = ${runId} order by key_norm, seq
+        ), lk as materialized (
+          select distinct on (r.seq) r.seq, l.id, l.idm_object_id, l.status
+          from r join links l on l.system_id = ${target.systemId} and l.object_type = ${target.objectType}
+            and l.key_norm = r.key_norm
+          order by r.seq, (l.status = 'active') desc, l.updated_at desc
+        ), kc as (${candidates}
+        ), staged as (
+          insert into run_accounts (run_id, seq, key_norm, account, account_hash, keys, quiet, link_id, via,
+            idm_object_id, candidates, settled_situation, settled_response)
+          select ${runId}, r.seq, r.key_norm, r.account, r.account_hash, r.keys, r.quiet, lk.id,
+            case when lk.id is not null then 'link' when cardinality(kc.ids) = 1 then 'reconKey' end,
+            case when lk.id is not null then o.id when cardinality(kc.ids) = 1 then kc.ids[1] end,
+            case when lk.id is null then coalesce(to_jsonb(kc.ids), '[]'::jsonb)
+              when o.id is null then '[]'::jsonb else jsonb_build_array(o.id) end,
+            m.situation, m.response
+          from r
+          left join lk on lk.seq = r.seq
+          left join idm_objects o on o.id = lk.idm_object_id
+          ${settled}
+          left join kc on kc.seq = r.seq
+          returning 1
         )
-        update run_accounts a set link_id = y.id, via = 'link', idm_object_id = y.idm_id,
-          candidates = case when y.idm_id is null then '[]'::jsonb else jsonb_build_array(y.idm_id) end,
-          settled_situation = y.situation, settled_response = y.response
-        from y where a.run_id = ${runId} and a.seq = y.seq`);
+        select count(*)::int as n from staged`);
+      await db.rows(sql`delete from run_reads where run_id = ${runId}`);
+      await db.rows(sql`analyze run_accounts`);
+      return Number(inserted?.n ?? 0);
     },
 
     async correlateByKeys(runId, objectType, scope, kind, via) {
@@ -436,6 +454,7 @@ export function createCorrelationStore(db: Database): CorrelationStore {
         await db.rows(sql`delete from run_accounts where run_id = ${runId}`);
       }
       await db.rows(sql`delete from run_seen where run_id = ${runId}`);
+      await db.rows(sql`delete from run_reads where run_id = ${runId}`);
       // By name, through the indexes: a `like` scanned the key tables whole (0.2 s at 1M objects,
       // on every run). The sets table has no index by kind: it is cleared when the run made key
       // sets of its own (a crash before the first kinds row and the first key leaves only sets

@@ -81,10 +81,24 @@ export const runAccounts = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.runId, t.seq] }),
-    index('run_accounts_run_key').on(t.runId, t.keyNorm),
     index('run_accounts_run_idm').on(t.runId, t.idmObjectId),
   ],
 );
+
+/**
+ * The accounts of a run as the connector read them, copied in (COPY) before correlation: no index
+ * and no foreign key, so the copy costs only the rows. One statement correlates them into
+ * `run_accounts` and deletes them (docs/design.md "Scale").
+ */
+export const runReads = pgTable('run_reads', {
+  runId: text('run_id').notNull(),
+  seq: integer('seq').notNull(),
+  keyNorm: text('key_norm').notNull(),
+  account: jsonb('account').notNull(),
+  accountHash: text('account_hash'),
+  keys: text('keys').array().notNull(),
+  quiet: boolean('quiet').notNull(),
+});
 
 /** The IDM objects some account of the run pointed at (candidate or link): not "resource missing". */
 export const runSeen = pgTable(
