@@ -246,6 +246,8 @@ export function createCorrelationStore(db: Database): CorrelationStore {
                 and not exists (select 1 from lk where lk.seq = r.seq)
               group by r.seq`
           : sql`select null::int as seq, null::text[] as ids where false`;
+      // Fresh statistics of the reads, or the planner takes them for a few rows and joins by loops.
+      await db.rows(sql`analyze run_reads`);
       const [inserted] = await db.rows<{ n: number }>(sql`
         with r as materialized (
           select distinct on (key_norm) seq, key_norm, account, account_hash, keys, quiet
