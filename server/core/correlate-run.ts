@@ -1,15 +1,7 @@
 import { callPolicy } from './call-policy.ts';
 import { stopIfCancelled } from './cancel-run.ts';
 import type { SearchRequest } from './connector-port.ts';
-import {
-  buildCorrelationIndex,
-  type Correlation,
-  type CorrelationIndex,
-  correlateAccount,
-  disputeSharedClaims,
-  missingAccountPair,
-  pickByScore,
-} from './correlate.ts';
+import { type Correlation, disputeSharedClaims, missingAccountPair, pickByScore } from './correlate.ts';
 import { accountContentHash } from './drift.ts';
 import type { RunDeps, RunView } from './engine-deps.ts';
 import { type KeyKinds, refreshKeySets } from './key-sets.ts';
@@ -18,9 +10,9 @@ import type { Account } from './model.ts';
 import { keysOfValue, normalizeKey } from './normalize-key.ts';
 import type { PlannedEvent } from './plan.ts';
 import { type PolicyCallOptions, PolicyError } from './policy-port.ts';
-import type { EngineConfig, IdmEntry, LinkEntry, LinkRow } from './recon-config.ts';
+import type { EngineConfig, LinkRow } from './recon-config.ts';
 import { analyzeAfter, sliceSize } from './run-slices.ts';
-import type { ApplyTarget, ConcludedIdm, IdmScope, StagedAccount } from './store-port.ts';
+import type { ApplyTarget, ConcludedIdm, IdmScope, ReadAccount, StagedAccount } from './store-port.ts';
 
 export type CorrelatedRun = {
   /** Rows the connector could not read and duplicate keys: failed events without a pair. */
@@ -46,7 +38,7 @@ const problem = (objectKey: string | null, code: string, message: string): Omit<
 
 const unique = (values: string[]) => [...new Set(values)];
 
-type PageContext = {
+type RunContext = {
   config: EngineConfig;
   deps: RunDeps;
   target: ApplyTarget;
@@ -56,83 +48,14 @@ type PageContext = {
   options: PolicyCallOptions;
 };
 
-/** The index of one page: its links with their objects, and the in-scope objects its keys name. */
-async function pageIndex(
-  ctx: PageContext,
-  which: keyof KeyKinds,
-  keys: string[],
-  links: LinkEntry[],
-): Promise<CorrelationIndex> {
-  const kind = keys.length > 0 && ctx.scope.kind !== 'none' ? ctx.kinds[which] : null;
-  const found = kind
-    ? await ctx.deps.store.idmByKeys(ctx.config.objectType, ctx.scope, kind, unique(keys))
-    : [];
-  const byId = new Map<string, { entry: IdmEntry; keys: string[] }>();
-  for (const { key, entry } of found) {
-    const known = byId.get(entry.object.id);
-    if (known) known.keys.push(key);
-    else byId.set(entry.object.id, { entry, keys: [key] });
-  }
-  const entries = [...byId.values()];
-  return buildCorrelationIndex(
-    entries.map((e) => e.entry),
-    entries.map((e) => e.keys),
-    links,
-  );
-}
-
 /**
- * DESIGN step 4 for one page of accounts: each account's link first (by unique field key), then
- * the recon key, then the matching rule (which may score several candidates). The IDM side is
- * read by key for just this page.
- */
-async function correlatePage(ctx: PageContext, accounts: Account[]): Promise<Correlation[]> {
-  const { config, deps, target, options } = ctx;
-  const linkRows = await deps.store.linksByKeys(
-    target,
-    accounts.map((a) => normalizeKey(a.key)),
-  );
-  const objects = new Map(
-    (await deps.store.loadIdmObjects(unique(linkRows.map((r) => r.idmObjectId)))).map((e) => [
-      e.object.id,
-      e,
-    ]),
-  );
-  const links = linkRows.map((row): LinkEntry => ({ ...row, idm: objects.get(row.idmObjectId) ?? null }));
-  const source = config.sourceAttributeName;
-  // A link always wins: only the accounts without one are looked up by key.
-  const linked = new Set(linkRows.map((r) => normalizeKey(r.accountKey)));
-  const reconKeys = accounts.map((a) =>
-    source && !linked.has(normalizeKey(a.key)) ? keysOfValue(a.attributes[source]) : [],
-  );
-  const reconIndex = await pageIndex(ctx, 'recon', reconKeys.flat(), links);
-  const pairs = accounts.map((account, i) =>
-    correlateAccount(account, reconKeys[i] ?? [], reconIndex, 'reconKey'),
-  );
-  const rulePath = config.matchingPolicy;
-  if (!rulePath) return pairs;
-  const unmatched = pairs.flatMap((p, i) => (!p.link && p.candidates.length === 0 ? [i] : []));
-  if (unmatched.length > 0) {
-    const inputs = unmatched.map((i) => accounts[i] as Account);
-    const results = await callPolicy(deps.policies, rulePath, 'matchingRule', 'accountKeys', inputs, options);
-    const ruleKeys = results.map((r) => (r.ok ? r.value.flatMap((k) => keysOfValue(k)) : []));
-    const ruleIndex = await pageIndex(ctx, 'rule', ruleKeys.flat(), links);
-    unmatched.forEach((i, j) => {
-      pairs[i] = correlateAccount(accounts[i] as Account, ruleKeys[j] ?? [], ruleIndex, 'matchingRule');
-    });
-  }
-  await scoreDisputes(pairs, rulePath, deps, options);
-  return pairs;
-}
-
-const linkRowOf = ({ idm: _idm, ...row }: LinkEntry): LinkRow => row;
-
-/**
- * DESIGN steps 3–5 as a stream: reads the system's accounts page by page, correlates each page
- * against the IDM side looked up by key, and stages the result in the database (`run_accounts`,
- * with the objects each account pointed at). Nothing of the run's size stays in memory; the
- * pairs are read back in slices by `slices()`, once every account is in, because two accounts
- * claiming one IDM object (a dispute) are known only then.
+ * DESIGN steps 3–5: the system's accounts stream into the run's stage (one COPY, each account's
+ * normalised key, content hash and recon key values taken as it passes), then correlation is a few
+ * set-based statements over the stage: each account's link first (by normalised key), then the
+ * recon key, then the matching rule (called only for the accounts still without a candidate,
+ * which may score several candidates). A linked pair a remembered no-op still holds for is
+ * settled there and never read back (docs/design.md "Scale"). Nothing of the run's size stays in
+ * memory; the pairs are read back in slices by `slices()`.
  */
 export async function correlateRun(
   run: RunView,
@@ -141,7 +64,7 @@ export async function correlateRun(
   read: { request: SearchRequest; scope: IdmScope; basis: string | null },
   options: PolicyCallOptions,
 ): Promise<CorrelatedRun> {
-  const { request, scope } = read;
+  const { request, scope, basis } = read;
   const { store } = deps;
   const target = { systemId: config.system.id, objectType: config.objectType };
   // A planning phase a crash cut short starts again from nothing.
@@ -154,98 +77,112 @@ export async function correlateRun(
       ? await readKeyedAccounts(run.keys ?? [], config, deps, request, target)
       : null;
   const kinds = await refreshKeySets(run, config, deps, scope, options);
-  const ctx: PageContext = { config, deps, target, scope, kinds, options };
+  const ctx: RunContext = { config, deps, target, scope, kinds, options };
   const problems: CorrelatedRun['problems'] = [];
+  const source = config.sourceAttributeName;
   let watermark: string | null = null;
   let seq = 0;
-  let accounts = 0;
-  let batch: Account[] = [];
-  // Connector pages are gathered into batches: a few round trips per thousands of accounts.
-  // An incremental run leaves out the accounts a remembered no-op still holds for (unchanged).
-  const skipUnchanged = run.mode === 'incremental' ? read.basis : null;
-  const stage = async (quiet = false) => {
-    await stopIfCancelled(store, run.id);
-    if (skipUnchanged && !quiet) batch = await withoutUnchanged(run, ctx, skipUnchanged, batch);
-    const pairs = await correlatePage(ctx, batch);
-    const rows = pairs.map(
-      (pair, i): StagedAccount => ({
-        seq: seq + i,
-        keyNorm: normalizeKey((batch[i] as Account).key),
-        account: batch[i] as Account,
-        idmObjectId: pair.idm?.object.id ?? null,
-        via: pair.via,
-        candidates: pair.candidates.map((c) => c.object.id),
-        scores: pair.scores ?? null,
-        link: pair.link ? linkRowOf(pair.link) : null,
-      }),
-    );
-    batch = [];
-    const staged = await store.stageAccounts(run.id, rows);
-    for (const row of rows) {
-      if (staged.has(row.seq) || quiet) continue;
-      const { key } = row.account;
-      problems.push(problem(key, 'duplicate_account_key', `the key "${key}" appears more than once`));
-    }
-    seq += rows.length;
-    accounts += staged.size;
-    deps.onProgress?.({ phase: 'reading', done: accounts, total: null });
-  };
-  let pages = 0;
-  try {
-    for await (const page of keyed?.pages ?? deps.connector.search(request)) {
-      pages++;
-      for (const p of page.problems) {
-        const where = p.line && !p.message.includes(`line ${p.line}`) ? `line ${p.line}: ` : '';
-        problems.push(problem(p.key ?? null, 'read_problem', `${where}${p.message}`));
+  const readAccount = (account: Account, quiet: boolean): ReadAccount => ({
+    seq: seq++,
+    keyNorm: normalizeKey(account.key),
+    account,
+    accountHash: basis ? accountContentHash(account) : null,
+    keys: source ? keysOfValue(account.attributes[source]) : [],
+    quiet,
+  });
+  async function* accountsRead(): AsyncGenerator<ReadAccount> {
+    let pages = 0;
+    try {
+      for await (const page of keyed?.pages ?? deps.connector.search(request)) {
+        pages++;
+        for (const p of page.problems) {
+          const where = p.line && !p.message.includes(`line ${p.line}`) ? `line ${p.line}: ` : '';
+          problems.push(problem(p.key ?? null, 'read_problem', `${where}${p.message}`));
+        }
+        if (page.watermark) watermark = page.watermark;
+        for (const account of page.accounts) {
+          if (normalizeKey(account.key) === '')
+            problems.push(problem(null, 'missing_key', 'an account has no unique field key'));
+          else yield readAccount(account, false);
+          if (seq % sliceSize === 0 && seq > 0) {
+            await stopIfCancelled(store, run.id);
+            deps.onProgress?.({ phase: 'reading', done: seq, total: null });
+          }
+        }
       }
-      if (page.watermark) watermark = page.watermark;
-      for (const account of page.accounts) {
-        if (normalizeKey(account.key) === '')
-          problems.push(problem(null, 'missing_key', 'an account has no unique field key'));
-        else batch.push(account);
-      }
-      if (batch.length >= sliceSize) await stage();
+    } catch (error) {
+      // Nothing read at all: the run fails with the connector's own sentence. A read that broke
+      // off part-way is a read problem: what was read is planned, and nothing concluded from the rest.
+      // The connector's sentence says what failed and what to do; this says on which system.
+      const message = `${config.system.name}: ${error instanceof Error ? error.message : String(error)}`;
+      if (pages === 0 && seq === 0) throw new Error(message, { cause: error });
+      problems.push(problem(null, 'read_failed', `the read stopped after ${seq} account(s): ${message}`));
     }
-  } catch (error) {
-    // Nothing read at all: the run fails with the connector's own sentence. A read that broke
-    // off part-way is a read problem: what was read is planned, and nothing concluded from the rest.
-    // The connector's sentence says what failed and what to do; this says on which system.
-    const message = `${config.system.name}: ${error instanceof Error ? error.message : String(error)}`;
-    if (pages === 0 && batch.length === 0 && accounts === 0) throw new Error(message, { cause: error });
-    problems.push(
-      problem(
-        null,
-        'read_failed',
-        `the read stopped after ${accounts + batch.length} account(s): ${message}`,
-      ),
-    );
   }
-  if (batch.length > 0) await stage();
+  await store.stageAccounts(run.id, accountsRead());
+  await stopIfCancelled(store, run.id);
+  for (const key of await store.repeatedKeys(run.id))
+    problems.push(problem(key, 'duplicate_account_key', `the key "${key}" appears more than once`));
   // A read with problems concludes nothing about absence (DESIGN "Desired state"): an object the
   // read missed may still be on the system. Otherwise the accounts of IDM objects written since
   // are read too (an account already read is no problem).
   const concluded =
     problems.length > 0
       ? null
-      : await concludedIdm(run, ctx, request, keyed, read.basis, async (accounts) => {
-          batch = accounts;
-          await stage(true);
+      : await concludedIdm(run, ctx, request, keyed, basis, async (more) => {
+          async function* quietly() {
+            for (const account of more) yield readAccount(account, true);
+          }
+          await store.stageAccounts(run.id, quietly());
         });
+  const accounts = await store.correlateReads(
+    run.id,
+    target,
+    kinds.recon ? { kind: kinds.recon, scope } : null,
+    basis ? { configId: config.id, basis } : null,
+  );
+  deps.onProgress?.({ phase: 'reading', done: accounts, total: null });
+  await correlateByRule(run, ctx);
   const shared = await store.sharedClaims(run.id);
   return { problems, watermark, accounts, slices: () => pairSlices(run, ctx, shared, concluded) };
 }
 
-/** The accounts of a batch that changed since a remembered no-op; the others' objects are seen. */
-async function withoutUnchanged(run: RunView, ctx: PageContext, basis: string, accounts: Account[]) {
-  const hashed = accounts.map((a) => ({ keyNorm: normalizeKey(a.key), accountHash: accountContentHash(a) }));
-  const unchanged = await ctx.deps.store.unchangedAccounts(ctx.config.id, ctx.target, basis, hashed);
-  if (unchanged.length === 0) return accounts;
-  await ctx.deps.store.markSeen(
-    run.id,
-    unchanged.map((u) => u.idmObjectId),
-  );
-  const skip = new Set(unchanged.map((u) => u.keyNorm));
-  return accounts.filter((_, i) => !skip.has((hashed[i] as { keyNorm: string }).keyNorm));
+/**
+ * The matching rule, for the accounts neither a link nor the recon key correlated: their
+ * `accountKeys` (a slice at a time), then one set-based join; then its scores for disputes.
+ */
+async function correlateByRule(run: RunView, ctx: RunContext) {
+  const { config, deps, scope, kinds, options } = ctx;
+  const { store } = deps;
+  const rulePath = config.matchingPolicy;
+  if (rulePath) {
+    if (kinds.rule && scope.kind !== 'none') {
+      for (let after = -1; ; ) {
+        await stopIfCancelled(store, run.id);
+        const slice = await store.uncorrelatedSlice(run.id, after, sliceSize);
+        if (slice.length === 0) break;
+        after = (slice.at(-1) as { seq: number }).seq;
+        const results = await callPolicy(
+          deps.policies,
+          rulePath,
+          'matchingRule',
+          'accountKeys',
+          slice.map((s) => s.account),
+          options,
+        );
+        await store.saveKeys(
+          run.id,
+          slice.map((s, i) => {
+            const r = results[i];
+            return { seq: s.seq, keys: r?.ok ? r.value.flatMap((k) => keysOfValue(k)) : [] };
+          }),
+        );
+      }
+      await store.correlateByKeys(run.id, config.objectType, scope, kinds.rule, 'matchingRule');
+    }
+    await scoreDisputes(run, ctx, rulePath);
+  }
+  await store.markDisputedSeen(run.id);
 }
 
 /**
@@ -260,7 +197,7 @@ async function withoutUnchanged(run: RunView, ctx: PageContext, basis: string, a
  */
 async function concludedIdm(
   run: RunView,
-  ctx: PageContext,
+  ctx: RunContext,
   request: SearchRequest,
   keyed: KeyedRead | null,
   basis: string | null,
@@ -291,7 +228,7 @@ async function concludedIdm(
 
 async function* pairSlices(
   run: RunView,
-  ctx: PageContext,
+  ctx: RunContext,
   shared: Set<string>,
   concluded: ConcludedIdm | null,
 ): AsyncGenerator<Correlation[]> {
@@ -339,31 +276,45 @@ async function* pairSlices(
  * score on the pair. A tie stays DISPUTED, and so does every such pair of a rule without `score`
  * (it is optional: a person decides).
  */
-async function scoreDisputes(pairs: Correlation[], path: string, deps: RunDeps, options: PolicyCallOptions) {
-  const disputed = pairs.filter((p) => p.account && !p.idm && p.candidates.length > 1);
-  if (disputed.length === 0) return;
-  const inputs = disputed.flatMap((p) =>
-    p.candidates.map((c) => ({ account: p.account as Account, candidate: c.object })),
-  );
-  let scores: Awaited<ReturnType<typeof callPolicy<'matchingRule', 'score'>>>;
-  try {
-    scores = await callPolicy(deps.policies, path, 'matchingRule', 'score', inputs, options);
-  } catch (error) {
-    if (error instanceof PolicyError && error.info.kind === 'not_found') return;
-    throw error;
-  }
-  let at = 0;
-  for (const pair of disputed) {
-    const mine = scores.slice(at, at + pair.candidates.length).map((r) => (r.ok ? r.value : Number.NaN));
-    at += pair.candidates.length;
-    pair.scores = Object.fromEntries(
-      pair.candidates.map((c, i) => [c.object.id, Number.isFinite(mine[i]) ? (mine[i] as number) : null]),
+async function scoreDisputes(run: RunView, ctx: RunContext, path: string) {
+  const { deps, options } = ctx;
+  const { store } = deps;
+  for (let after = -1; ; ) {
+    const slice = await store.disputedSlice(run.id, after, sliceSize);
+    if (slice.length === 0) return;
+    after = (slice.at(-1) as StagedAccount).seq;
+    const objects = new Map(
+      (await store.loadIdmObjects(unique(slice.flatMap((s) => s.candidates)))).map((e) => [e.object.id, e]),
     );
-    const winner = pickByScore(pair.candidates, mine);
-    if (winner) {
-      pair.idm = winner;
-      pair.candidates = [winner];
-      pair.via = 'matchingRule';
+    const disputed = slice.map((s) => ({
+      ...s,
+      entries: s.candidates.flatMap((id) => objects.get(id) ?? []),
+    }));
+    const inputs = disputed.flatMap((p) =>
+      p.entries.map((c) => ({ account: p.account, candidate: c.object })),
+    );
+    let scores: Awaited<ReturnType<typeof callPolicy<'matchingRule', 'score'>>>;
+    try {
+      scores = await callPolicy(deps.policies, path, 'matchingRule', 'score', inputs, options);
+    } catch (error) {
+      if (error instanceof PolicyError && error.info.kind === 'not_found') return;
+      throw error;
     }
+    let at = 0;
+    const scored = disputed.map((pair) => {
+      const mine = scores.slice(at, at + pair.entries.length).map((r) => (r.ok ? r.value : Number.NaN));
+      at += pair.entries.length;
+      const winner = pickByScore(pair.entries, mine);
+      return {
+        seq: pair.seq,
+        idmObjectId: winner?.object.id ?? null,
+        via: winner ? ('matchingRule' as const) : null,
+        candidates: winner ? [winner.object.id] : pair.candidates,
+        scores: Object.fromEntries(
+          pair.entries.map((c, i) => [c.object.id, Number.isFinite(mine[i]) ? (mine[i] as number) : null]),
+        ),
+      };
+    });
+    await store.saveScores(run.id, scored);
   }
 }

@@ -3,14 +3,13 @@ import type { PlanContext } from './build-event.ts';
 import { policyPathsOf } from './call-policy.ts';
 import type { Correlation } from './correlate.ts';
 import { decidePairs } from './decide-pairs.ts';
-import { accountContentHash } from './drift.ts';
 import type { RunDeps } from './engine-deps.ts';
 import { normalizeKey } from './normalize-key.ts';
 import type { PlannedEvent } from './plan.ts';
 import { canonicalJson } from './plan-hash.ts';
 import type { PolicyCallOptions, Vars } from './policy-port.ts';
 import type { EngineConfig } from './recon-config.ts';
-import type { DecisionMemo } from './store-port.ts';
+import type { DecisionMemo, SettledAccount } from './store-port.ts';
 
 /**
  * What a run's decisions depend on besides the pair: the config, the versions of its policies
@@ -43,9 +42,9 @@ const isNoOp = (event: PlannedEvent) =>
   (event.outcome === 'recorded' || event.outcome === 'unchanged') && !event.error && !event.action;
 
 /**
- * DESIGN step 6 with "skip what did not change": a pair whose account content, IDM object and
- * version, and basis are those of a no-op decided before is recorded as that no-op again, with
- * no policy call; the others are decided (decide-pairs.ts), and their no-ops remembered.
+ * DESIGN step 6 with "skip what did not change": the pairs a no-op decided before still holds
+ * for were settled in the stage and never reach this (settledEvent); the others are decided
+ * (decide-pairs.ts), and a linked pair's no-op is remembered, or its memo forgotten.
  */
 export async function decideSlice(
   pairs: Correlation[],
@@ -56,62 +55,16 @@ export async function decideSlice(
   vars: Vars,
   options: PolicyCallOptions,
 ): Promise<PlannedEvent[]> {
-  if (!basis) return decidePairs(pairs, firstSeq, ctx, deps, vars, options);
-  const configId = ctx.config.id;
-  const keyOf = (pair: Correlation) =>
-    normalizeKey((pair.account as NonNullable<Correlation['account']>).key);
-  const memos = new Map(
-    (await deps.store.memosFor(configId, pairs.filter(reusable).map(keyOf))).map((m) => [m.keyNorm, m]),
-  );
-  const events: PlannedEvent[] = [];
-  const rest: number[] = [];
-  pairs.forEach((pair, i) => {
-    const memo = reusable(pair) ? memos.get(keyOf(pair)) : undefined;
-    const idm = pair.idm;
-    const accountHash = pair.account ? accountContentHash(pair.account) : null;
-    if (
-      memo &&
-      idm &&
-      memo.basis === basis &&
-      memo.accountHash === accountHash &&
-      memo.idmObjectId === idm.object.id &&
-      memo.idmVersion === (idm.version ?? 1)
-    ) {
-      events[i] = {
-        seq: firstSeq + i,
-        objectKey: pair.account?.key ?? null,
-        idmObjectId: idm.object.id,
-        situation: memo.situation as PlannedEvent['situation'],
-        response: memo.response as PlannedEvent['response'],
-        action: null,
-        diff: null,
-        policyOutput: null,
-        // A remembered DO_NOTHING is recorded again; any other response changed nothing then either.
-        outcome: memo.response === 'DO_NOTHING' ? 'recorded' : 'unchanged',
-        error: null,
-        accountHash,
-        idmVersion: idm.version ?? null,
-      };
-    } else rest.push(i);
-  });
-  const decided = await decidePairs(
-    rest.map((i) => pairs[i] as Correlation),
-    0,
-    ctx,
-    deps,
-    vars,
-    options,
-  );
+  const events = await decidePairs(pairs, firstSeq, ctx, deps, vars, options);
+  if (!basis) return events;
   const remember: DecisionMemo[] = [];
   const forget: string[] = [];
-  decided.forEach((event, j) => {
-    const i = rest[j] as number;
+  events.forEach((event, i) => {
     const pair = pairs[i] as Correlation;
-    events[i] = { ...event, seq: firstSeq + i };
     // An account found gone: what was remembered of it no longer holds.
     if (!pair.account && pair.link) forget.push(normalizeKey(pair.link.accountKey));
     if (!reusable(pair)) return;
-    const key = keyOf(pair);
+    const key = normalizeKey((pair.account as NonNullable<Correlation['account']>).key);
     if (isNoOp(event) && event.situation && event.response && event.accountHash) {
       remember.push({
         keyNorm: key,
@@ -122,8 +75,31 @@ export async function decideSlice(
         situation: event.situation,
         response: event.response,
       });
-    } else if (memos.has(key)) forget.push(key);
+    } else forget.push(key);
   });
-  await deps.store.saveMemos(configId, remember, forget);
+  await deps.store.saveMemos(ctx.config.id, remember, forget);
   return events;
 }
+
+/**
+ * The event of a settled pair: the remembered no-op again, with no policy call. A remembered
+ * DO_NOTHING is recorded again; any other response changed nothing then either.
+ */
+export function settledEvent(settled: SettledAccount): PlannedEvent {
+  return {
+    seq: settled.seq,
+    objectKey: settled.account.key,
+    idmObjectId: settled.idmObjectId,
+    situation: settled.situation as PlannedEvent['situation'],
+    response: settled.response as PlannedEvent['response'],
+    action: null,
+    diff: null,
+    policyOutput: null,
+    outcome: settledOutcome(settled.response),
+    error: null,
+    accountHash: null,
+    idmVersion: settled.idmVersion,
+  };
+}
+
+export const settledOutcome = (response: string) => (response === 'DO_NOTHING' ? 'recorded' : 'unchanged');

@@ -2,7 +2,7 @@ import { applyPlan } from './apply-plan.ts';
 import { callPolicyOnce, openRunPolicies } from './call-policy.ts';
 import { endCancelled, RunCancelled, stopIfCancelled } from './cancel-run.ts';
 import { correlateRun } from './correlate-run.ts';
-import { decideSlice, memoBasis } from './decision-memo.ts';
+import { decideSlice, memoBasis, settledEvent, settledOutcome } from './decision-memo.ts';
 import type { EngineDeps, RunDeps, RunView } from './engine-deps.ts';
 import { checkDeletionThreshold } from './gates.ts';
 import { isDeletionAction, type PlannedEvent } from './plan.ts';
@@ -10,6 +10,7 @@ import type { PolicyCallOptions, Vars } from './policy-port.ts';
 import { PolicyError } from './policy-port.ts';
 import { postProcess, type RunNotify } from './post-process.ts';
 import type { EngineConfig } from './recon-config.ts';
+import { sliceSize } from './run-slices.ts';
 import { checkSourceGuard, guardMessage, type ReadProblemSummary } from './source-guard.ts';
 import type { IdmScope, RunCounts, RunError } from './store-port.ts';
 
@@ -158,6 +159,7 @@ async function planRun(run: RunView, config: EngineConfig, watermark: string | n
     await store.insertEvents(run.id, kept);
     deps.onProgress?.({ phase: 'planning', done: considered, total: null });
   }
+  considered += await countSettled(run, counts, deps);
   await store.clearStage(run.id, { keepAccounts: run.mode === 'full' });
   await store.updateRun(run.id, {
     counts,
@@ -174,6 +176,42 @@ async function planRun(run: RunView, config: EngineConfig, watermark: string | n
     watermark: correlated.watermark,
     vars,
   };
+}
+
+/**
+ * The pairs settled in the stage (a remembered no-op still holds): counted in SQL, by situation
+ * and response, and never read back, unless the run records its pairs (a snapshot, a replay).
+ * Their events are no-ops, which a run keeps only for a do-nothing report (never memoised). An
+ * incremental run counts only what changed: its settled pairs are not even correlated, as far as
+ * its counts say.
+ */
+async function countSettled(run: RunView, counts: RunCounts, deps: RunDeps): Promise<number> {
+  if (run.mode === 'incremental') return 0;
+  let settled = 0;
+  for (const { situation, response, count } of await deps.store.settledCounts(run.id)) {
+    counts.situations[situation] = (counts.situations[situation] ?? 0) + count;
+    counts.responses[response] = (counts.responses[response] ?? 0) + count;
+    if (settledOutcome(response) === 'unchanged') counts.unchanged = (counts.unchanged ?? 0) + count;
+    settled += count;
+  }
+  const { recorder } = deps;
+  if (!recorder || settled === 0) return settled;
+  for (let after = -1; ; ) {
+    await stopIfCancelled(deps.store, run.id);
+    const slice = await deps.store.settledSlice(run.id, after, sliceSize);
+    if (slice.length === 0) break;
+    after = (slice.at(-1) as { seq: number }).seq;
+    // A settled pair's IDM side is named by its event (object and version): the recorders read that.
+    const pairs = slice.map((s) => ({
+      account: s.account,
+      idm: null,
+      candidates: [],
+      link: null,
+      via: 'link' as const,
+    }));
+    await recorder.slice(pairs, slice.map(settledEvent));
+  }
+  return settled;
 }
 
 function errorOf(error: unknown): RunError {

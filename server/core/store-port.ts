@@ -62,6 +62,19 @@ export type AppliedEntry = JournalEntry & {
 /** Which system and object type the links and entitlements of an apply belong to. */
 export type ApplyTarget = { systemId: string; objectType: ObjectType };
 
+/** An account as the run read it, ready to stage: its key normalised and its keys taken once. */
+export type ReadAccount = {
+  seq: number;
+  keyNorm: string;
+  account: Account;
+  /** accountContentHash (drift.ts), when the run may reuse remembered decisions. */
+  accountHash: string | null;
+  /** Its recon key values, normalised. */
+  keys: string[];
+  /** Read again by key after the read (an incremental run): a key read twice is no problem. */
+  quiet: boolean;
+};
+
 /** A run's account as correlation left it (`run_accounts`), until the plan is decided. */
 export type StagedAccount = {
   seq: number;
@@ -75,6 +88,16 @@ export type StagedAccount = {
   /** The matching rule's score of each candidate it scored, by IDM object id. */
   scores?: Record<string, number | null> | null;
   link: LinkRow | null;
+};
+
+/** A staged pair a remembered no-op holds for (`decision_memos`): counted, never decided again. */
+export type SettledAccount = {
+  seq: number;
+  account: Account;
+  idmObjectId: string;
+  idmVersion: number;
+  situation: string;
+  response: string;
 };
 
 /**
@@ -154,14 +177,61 @@ export interface CorrelationStore {
     kind: string,
     keys: string[],
   ): Promise<Array<{ key: string; entry: IdmEntry }>>;
+  /** Copies accounts into the run's reads as they are read (one COPY); how many went in. */
+  stageAccounts(runId: string, accounts: AsyncIterable<ReadAccount>): Promise<number>;
+  /** The keys of the reads (not quiet) whose key an earlier read of the run had, in read order. */
+  repeatedKeys(runId: string): Promise<string[]>;
   /**
-   * Stages accounts and marks their candidates and links' objects as seen; returns the seqs
-   * staged: an account whose key an earlier one staged already is not.
+   * Correlates the run's reads into its stage in one statement and drops the reads: the first
+   * read of each key; its link (by normalised key) first; else, with `keys.kind`, its keys
+   * against in-scope, not deleted objects with a key of that kind (one candidate is the pair's IDM
+   * object, several a dispute). A linked pair a memo of `memo.basis` still holds for is settled
+   * (SettledAccount). Then refreshes the planner's statistics of the stage. Returns how many
+   * accounts are staged.
    */
-  stageAccounts(runId: string, accounts: StagedAccount[]): Promise<Set<number>>;
+  correlateReads(
+    runId: string,
+    target: ApplyTarget,
+    keys: { kind: string; scope: IdmScope } | null,
+    memo: { configId: string; basis: string } | null,
+  ): Promise<number>;
+  /**
+   * Correlates the staged accounts not yet correlated (no link, no candidate) by their `keys`
+   * against in-scope, not deleted objects with a key of `kind`: one candidate is the pair's IDM
+   * object (`via`), several a dispute.
+   */
+  correlateByKeys(
+    runId: string,
+    objectType: ObjectType,
+    scope: IdmScope,
+    kind: string,
+    via: CorrelationVia,
+  ): Promise<void>;
+  /** Staged accounts with neither link nor candidate, a slice after `afterSeq` in read order. */
+  uncorrelatedSlice(
+    runId: string,
+    afterSeq: number,
+    limit: number,
+  ): Promise<Array<{ seq: number; account: Account }>>;
+  /** Replaces the keys of staged accounts (the matching rule's `accountKeys`). */
+  saveKeys(runId: string, keys: Array<{ seq: number; keys: string[] }>): Promise<void>;
+  /** Staged accounts with several candidates and no link, a slice after `afterSeq`. */
+  disputedSlice(runId: string, afterSeq: number, limit: number): Promise<StagedAccount[]>;
+  /** Stores the matching rule's scores, and the winner where one won. */
+  saveScores(
+    runId: string,
+    scored: Array<Pick<StagedAccount, 'seq' | 'idmObjectId' | 'via' | 'candidates' | 'scores'>>,
+  ): Promise<void>;
+  /** Marks the candidates of disputed accounts as pointed at (the others are staged by id). */
+  markDisputedSeen(runId: string): Promise<void>;
   /** IDM objects that more than one account of the run claims by key (links are not claims). */
   sharedClaims(runId: string): Promise<Set<string>>;
+  /** Staged accounts still to decide (not settled), a slice after `afterSeq` in read order. */
   stagedSlice(runId: string, afterSeq: number, limit: number): Promise<StagedAccount[]>;
+  /** How many settled pairs have each situation and response. */
+  settledCounts(runId: string): Promise<Array<{ situation: string; response: string; count: number }>>;
+  /** The settled pairs, a slice after `afterSeq` in read order (for a run that records them). */
+  settledSlice(runId: string, afterSeq: number, limit: number): Promise<SettledAccount[]>;
   /** In-scope, not deleted objects no account of the run pointed at, a slice at a time (as above). */
   unseenIdmSlice(
     runId: string,
@@ -175,20 +245,6 @@ export interface CorrelationStore {
   lastRunEnd(configId: string): Promise<string | null>;
   /** Ids of the objects of a type (any status, any scope) written after `since`, after `afterId`. */
   idmChangedSince(objectType: ObjectType, since: string, afterId: string, limit: number): Promise<string[]>;
-  /**
-   * Of these accounts (normalised key, content hash), those a memo of the basis still holds for:
-   * same content, still actively linked to the IDM object, which is at the remembered version.
-   */
-  unchangedAccounts(
-    configId: string,
-    target: ApplyTarget,
-    basis: string,
-    accounts: Array<{ keyNorm: string; accountHash: string }>,
-  ): Promise<Array<{ keyNorm: string; idmObjectId: string }>>;
-  /** Marks IDM objects as pointed at by an account of the run (one not staged: unchanged). */
-  markSeen(runId: string, ids: string[]): Promise<void>;
-  /** The config's memos of these (normalised) account keys. */
-  memosFor(configId: string, keys: string[]): Promise<DecisionMemo[]>;
   /** Remembers new no-ops and forgets those that no longer hold. */
   saveMemos(configId: string, remember: DecisionMemo[], forget: string[]): Promise<void>;
   /**

@@ -3,8 +3,15 @@ import type { CorrelationVia } from '../core/correlate.ts';
 import { runKeyKinds } from '../core/key-sets.ts';
 import type { Account } from '../core/model.ts';
 import type { LinkRow, LinkStatus } from '../core/recon-config.ts';
-import type { ConcludedIdm, CorrelationStore, IdmScope, IdmSlice } from '../core/store-port.ts';
+import type {
+  ConcludedIdm,
+  CorrelationStore,
+  IdmScope,
+  IdmSlice,
+  StagedAccount,
+} from '../core/store-port.ts';
 import type { Database } from '../db/client.ts';
+import { textArrayLiteral } from '../db/copy-text.ts';
 import { unnestRows } from './column-arrays.ts';
 import { idmFilterToSql } from './idm-filter-sql.ts';
 import { type IdmRow, idmColumns, idmEntryOf, json, listParam as list, rowsParam } from './rows.ts';
@@ -36,8 +43,35 @@ type StagedSqlRow = {
   via: CorrelationVia | null;
   candidates: string[] | string;
   scores: Record<string, number | null> | string | null;
-  link: LinkRow | string | null;
-};
+} & { [K in keyof LinkSqlRow as `link_${K}`]: LinkSqlRow[K] | null };
+
+const stagedColumns = sql`a.seq, a.key_norm, a.account, a.idm_object_id, a.via, a.candidates, a.scores,
+  l.account_key as link_account_key, l.idm_object_id as link_idm_object_id, l.status as link_status,
+  l.stale_since as link_stale_since`;
+
+function stagedOf(r: StagedSqlRow): StagedAccount {
+  return {
+    seq: Number(r.seq),
+    keyNorm: r.key_norm,
+    account: json(r.account) as Account,
+    idmObjectId: r.idm_object_id,
+    via: r.via,
+    candidates: json(r.candidates) ?? [],
+    scores: json(r.scores),
+    link:
+      r.link_account_key === null
+        ? null
+        : linkRowOf({
+            account_key: r.link_account_key,
+            idm_object_id: r.link_idm_object_id as string,
+            status: r.link_status as LinkStatus,
+            stale_since: r.link_stale_since,
+          }),
+  };
+}
+
+/** The columns of a run's reads, as COPY fills them. */
+const readColumns = ['run_id', 'seq', 'key_norm', 'account', 'account_hash', 'keys', 'quiet'];
 
 /** A slice read with `limit`: a full one may have a next (it starts after its last id). */
 function sliceOf(rows: IdmRow[], limit: number): IdmSlice {
@@ -194,37 +228,136 @@ export function createCorrelationStore(db: Database): CorrelationStore {
     },
 
     async stageAccounts(runId, accounts) {
-      if (accounts.length === 0) return new Set();
-      const rows = accounts.map((a) => ({
-        seq: a.seq,
-        key_norm: a.keyNorm,
-        account: a.account,
-        idm_object_id: a.idmObjectId,
-        via: a.via,
-        candidates: a.candidates,
-        scores: a.scores ?? null,
-        link: a.link,
-      }));
-      // One statement: the accounts whose key is new to the run, and the objects they point at.
-      const staged = await db.rows<{ seq: number }>(sql`
-        with staged as (
-          insert into run_accounts (run_id, seq, key_norm, account, idm_object_id, via, candidates, scores, link)
-          select ${runId}, x.seq, x.key_norm, x.account, x.idm_object_id, x.via, x.candidates, x.scores, x.link
-          from jsonb_to_recordset(${rowsParam(rows)}) as x(seq int, key_norm text, account jsonb,
-            idm_object_id text, via text, candidates jsonb, scores jsonb, link jsonb)
-          order by x.seq
-          on conflict (run_id, key_norm) do nothing
-          returning seq, candidates, link
-        ), seen as (
-          insert into run_seen (run_id, idm_object_id)
-          select distinct ${runId}, id from (
-            select jsonb_array_elements_text(candidates) as id from staged
-            union all select link->>'idmObjectId' from staged where link is not null
-          ) ids
-          on conflict do nothing
+      async function* rows() {
+        for await (const a of accounts)
+          yield [runId, a.seq, a.keyNorm, a.account, a.accountHash, textArrayLiteral(a.keys), a.quiet];
+      }
+      return db.copyIn('run_reads', readColumns, rows());
+    },
+
+    async repeatedKeys(runId) {
+      const rows = await db.rows<{ key: string }>(sql`
+        with twice as (
+          select key_norm from run_reads where run_id = ${runId} group by key_norm having count(*) > 1
+        ), ranked as (
+          select r.seq, r.account->>'key' as key, r.quiet,
+            row_number() over (partition by r.key_norm order by r.seq) as n
+          from run_reads r join twice t on t.key_norm = r.key_norm where r.run_id = ${runId}
         )
-        select seq from staged`);
-      return new Set(staged.map((r) => Number(r.seq)));
+        select key from ranked where n > 1 and not quiet order by seq`);
+      return rows.map((r) => r.key);
+    },
+
+    async correlateReads(runId, target, keys, memo) {
+      // One link per account: an active one before others, then the latest written.
+      const settled = memo
+        ? sql`left join decision_memos m on m.config_id = ${memo.configId} and m.key_norm = r.key_norm
+            and m.basis = ${memo.basis} and m.account_hash = r.account_hash and m.idm_object_id = o.id
+            and m.idm_version = o.version and lk.status = 'active' and o.status <> 'deleted'`
+        : sql`left join (select null::text as situation, null::text as response) m on false`;
+      const candidates =
+        keys && keys.scope.kind !== 'none'
+          ? sql`select r.seq, array_agg(distinct o.id order by o.id) as ids
+              from r cross join lateral unnest(r.keys) as u(key)
+              join idm_keys k on k.kind = ${keys.kind} and k.key = u.key
+              join idm_objects o on o.id = k.idm_object_id
+              where o.type = ${target.objectType} and o.status <> 'deleted' ${scopeSql(keys.scope)}
+                and not exists (select 1 from lk where lk.seq = r.seq)
+              group by r.seq`
+          : sql`select null::int as seq, null::text[] as ids where false`;
+      // Fresh statistics of the reads, or the planner takes them for a few rows and joins by loops.
+      await db.rows(sql`analyze run_reads`);
+      const [inserted] = await db.rows<{ n: number }>(sql`
+        with r as materialized (
+          select distinct on (key_norm) seq, key_norm, account, account_hash, keys, quiet
+          from run_reads where run_id = ${runId} order by key_norm, seq
+        ), lk as materialized (
+          select distinct on (r.seq) r.seq, l.id, l.idm_object_id, l.status
+          from r join links l on l.system_id = ${target.systemId} and l.object_type = ${target.objectType}
+            and l.key_norm = r.key_norm
+          order by r.seq, (l.status = 'active') desc, l.updated_at desc
+        ), kc as (${candidates}
+        ), staged as (
+          insert into run_accounts (run_id, seq, key_norm, account, account_hash, keys, quiet, link_id, via,
+            idm_object_id, candidates, settled_situation, settled_response)
+          select ${runId}, r.seq, r.key_norm, r.account, r.account_hash, r.keys, r.quiet, lk.id,
+            case when lk.id is not null then 'link' when cardinality(kc.ids) = 1 then 'reconKey' end,
+            case when lk.id is not null then o.id when cardinality(kc.ids) = 1 then kc.ids[1] end,
+            case when lk.id is null then coalesce(to_jsonb(kc.ids), '[]'::jsonb)
+              when o.id is null then '[]'::jsonb else jsonb_build_array(o.id) end,
+            m.situation, m.response
+          from r
+          left join lk on lk.seq = r.seq
+          left join idm_objects o on o.id = lk.idm_object_id
+          ${settled}
+          left join kc on kc.seq = r.seq
+          returning 1
+        )
+        select count(*)::int as n from staged`);
+      await db.rows(sql`delete from run_reads where run_id = ${runId}`);
+      await db.rows(sql`analyze run_accounts`);
+      return Number(inserted?.n ?? 0);
+    },
+
+    async correlateByKeys(runId, objectType, scope, kind, via) {
+      if (scope.kind === 'none') return;
+      await db.rows(sql`
+        with c as (
+          select a.seq, array_agg(distinct o.id order by o.id) as ids
+          from run_accounts a cross join lateral unnest(a.keys) as u(key)
+          join idm_keys k on k.kind = ${kind} and k.key = u.key
+          join idm_objects o on o.id = k.idm_object_id
+          where a.run_id = ${runId} and a.link_id is null and a.candidates = '[]'::jsonb
+            and o.type = ${objectType} and o.status <> 'deleted' ${scopeSql(scope)}
+          group by a.seq
+        )
+        update run_accounts a set candidates = to_jsonb(c.ids),
+          idm_object_id = case when cardinality(c.ids) = 1 then c.ids[1] end,
+          via = case when cardinality(c.ids) = 1 then ${via} end
+        from c where a.run_id = ${runId} and a.seq = c.seq`);
+    },
+
+    async uncorrelatedSlice(runId, afterSeq, limit) {
+      const rows = await db.rows<{ seq: number; account: Account | string }>(sql`
+        select seq, account from run_accounts
+        where run_id = ${runId} and seq > ${afterSeq} and link_id is null and candidates = '[]'::jsonb
+        order by seq limit ${limit}`);
+      return rows.map((r) => ({ seq: Number(r.seq), account: json(r.account) as Account }));
+    },
+
+    async saveKeys(runId, keys) {
+      if (keys.length === 0) return;
+      await db.rows(sql`
+        update run_accounts a set keys = array(select jsonb_array_elements_text(x.keys))
+        from jsonb_to_recordset(${rowsParam(keys)}) as x(seq int, keys jsonb)
+        where a.run_id = ${runId} and a.seq = x.seq`);
+    },
+
+    async disputedSlice(runId, afterSeq, limit) {
+      const rows = await db.rows<StagedSqlRow>(sql`
+        select ${stagedColumns} from run_accounts a left join links l on false
+        where a.run_id = ${runId} and a.seq > ${afterSeq} and a.link_id is null
+          and a.idm_object_id is null and jsonb_array_length(a.candidates) > 1
+        order by a.seq limit ${limit}`);
+      return rows.map(stagedOf);
+    },
+
+    async saveScores(runId, scored) {
+      if (scored.length === 0) return;
+      await db.rows(sql`
+        update run_accounts a set idm_object_id = x.idm_object_id, via = x.via, candidates = x.candidates,
+          scores = x.scores
+        from jsonb_to_recordset(${rowsParam(scored.map((s) => ({ ...s, idm_object_id: s.idmObjectId })))})
+          as x(seq int, idm_object_id text, via text, candidates jsonb, scores jsonb)
+        where a.run_id = ${runId} and a.seq = x.seq`);
+    },
+
+    async markDisputedSeen(runId) {
+      await db.rows(sql`
+        insert into run_seen (run_id, idm_object_id)
+        select distinct ${runId}, jsonb_array_elements_text(candidates) from run_accounts
+        where run_id = ${runId} and idm_object_id is null and jsonb_array_length(candidates) > 1
+        on conflict do nothing`);
     },
 
     async sharedClaims(runId) {
@@ -237,22 +370,47 @@ export function createCorrelationStore(db: Database): CorrelationStore {
 
     async stagedSlice(runId, afterSeq, limit) {
       const rows = await db.rows<StagedSqlRow>(sql`
-        select seq, key_norm, account, idm_object_id, via, candidates, scores, link from run_accounts
-        where run_id = ${runId} and seq > ${afterSeq} order by seq limit ${limit}`);
+        select ${stagedColumns} from run_accounts a left join links l on l.id = a.link_id
+        where a.run_id = ${runId} and a.seq > ${afterSeq} and a.settled_response is null
+        order by a.seq limit ${limit}`);
+      return rows.map(stagedOf);
+    },
+
+    async settledCounts(runId) {
+      const rows = await db.rows<{ situation: string; response: string; count: number }>(sql`
+        select settled_situation as situation, settled_response as response, count(*)::int as count
+        from run_accounts where run_id = ${runId} and settled_response is not null
+        group by settled_situation, settled_response`);
+      return rows.map((r) => ({ ...r, count: Number(r.count) }));
+    },
+
+    async settledSlice(runId, afterSeq, limit) {
+      const rows = await db.rows<{
+        seq: number;
+        account: Account | string;
+        idm_object_id: string;
+        version: number;
+        situation: string;
+        response: string;
+      }>(sql`
+        select a.seq, a.account, a.idm_object_id, o.version, a.settled_situation as situation,
+          a.settled_response as response
+        from run_accounts a join idm_objects o on o.id = a.idm_object_id
+        where a.run_id = ${runId} and a.seq > ${afterSeq} and a.settled_response is not null
+        order by a.seq limit ${limit}`);
       return rows.map((r) => ({
         seq: Number(r.seq),
-        keyNorm: r.key_norm,
         account: json(r.account) as Account,
         idmObjectId: r.idm_object_id,
-        via: r.via,
-        candidates: json(r.candidates) ?? [],
-        scores: json(r.scores),
-        link: json(r.link),
+        idmVersion: Number(r.version),
+        situation: r.situation,
+        response: r.response,
       }));
     },
 
     async unseenIdmSlice(runId, objectType, scope, afterId, limit, concluded) {
       const unseen = sql`o.status <> 'deleted' ${scopeSql(scope)}
+        and not exists (select 1 from run_accounts a where a.run_id = ${runId} and a.idm_object_id = o.id)
         and not exists (select 1 from run_seen s where s.run_id = ${runId} and s.idm_object_id = o.id)`;
       if (concluded.kind === 'all') {
         const range = await idRange(objectType, afterId, limit);
@@ -272,49 +430,6 @@ export function createCorrelationStore(db: Database): CorrelationStore {
         where o.type = ${objectType} and ${only} and o.id > ${afterId} and ${unseen}
         order by o.id limit ${limit}`);
       return sliceOf(rows, limit);
-    },
-
-    async unchangedAccounts(configId, target, basis, accounts) {
-      if (accounts.length === 0) return [];
-      return db.rows<{ keyNorm: string; idmObjectId: string }>(sql`
-        select m.key_norm as "keyNorm", m.idm_object_id as "idmObjectId"
-        from jsonb_to_recordset(${rowsParam(accounts)}) as x("keyNorm" text, "accountHash" text)
-        join decision_memos m on m.config_id = ${configId} and m.key_norm = x."keyNorm"
-          and m.account_hash = x."accountHash" and m.basis = ${basis}
-        join idm_objects o on o.id = m.idm_object_id and o.version = m.idm_version and o.status <> 'deleted'
-        join links l on l.system_id = ${target.systemId} and l.object_type = ${target.objectType}
-          and l.key_norm = m.key_norm and l.idm_object_id = m.idm_object_id and l.status = 'active'`);
-    },
-
-    async markSeen(runId, ids) {
-      if (ids.length === 0) return;
-      await db.rows(sql`
-        insert into run_seen (run_id, idm_object_id) select ${runId}, id from unnest(${list(ids)}) as id
-        on conflict do nothing`);
-    },
-
-    async memosFor(configId, keys) {
-      if (keys.length === 0) return [];
-      const rows = await db.rows<{
-        key_norm: string;
-        account_hash: string;
-        idm_object_id: string;
-        idm_version: number;
-        basis: string;
-        situation: string;
-        response: string;
-      }>(sql`
-        select key_norm, account_hash, idm_object_id, idm_version, basis, situation, response
-        from decision_memos where config_id = ${configId} and key_norm = any(${list(keys)})`);
-      return rows.map((r) => ({
-        keyNorm: r.key_norm,
-        accountHash: r.account_hash,
-        idmObjectId: r.idm_object_id,
-        idmVersion: Number(r.idm_version),
-        basis: r.basis,
-        situation: r.situation,
-        response: r.response,
-      }));
     },
 
     async saveMemos(configId, remember, forget) {
@@ -360,6 +475,7 @@ export function createCorrelationStore(db: Database): CorrelationStore {
         await db.rows(sql`delete from run_accounts where run_id = ${runId}`);
       }
       await db.rows(sql`delete from run_seen where run_id = ${runId}`);
+      await db.rows(sql`delete from run_reads where run_id = ${runId}`);
       // By name, through the indexes: a `like` scanned the key tables whole (0.2 s at 1M objects,
       // on every run). The sets table has no index by kind: it is cleared when the run made key
       // sets of its own (a crash before the first kinds row and the first key leaves only sets

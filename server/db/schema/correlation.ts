@@ -1,4 +1,5 @@
 import {
+  boolean,
   index,
   integer,
   jsonb,
@@ -46,8 +47,10 @@ export const idmKeySets = pgTable(
 );
 
 /**
- * A run's correlated accounts while it plans (DESIGN "Scale"): written page by page as the
- * connector reads, then read back in slices to decide; deleted once the plan is stored.
+ * A run's accounts while it plans (docs/design.md "Scale"): copied in as the connector reads
+ * (with each account's normalised key, content hash and recon key values), correlated by a few
+ * set-based statements, then read back in slices to decide. A full run's rows stay as the
+ * config's last read; the others are deleted once the plan is stored.
  */
 export const runAccounts = pgTable(
   'run_accounts',
@@ -58,20 +61,44 @@ export const runAccounts = pgTable(
     seq: integer('seq').notNull(),
     keyNorm: text('key_norm').notNull(),
     account: jsonb('account').notNull(),
+    /** accountContentHash of the account (core/drift.ts), when the run may reuse decisions. */
+    accountHash: text('account_hash'),
+    /** Staged by a second read that must not report a key read twice (an incremental run's). */
+    quiet: boolean('quiet').notNull().default(false),
+    /** The keys the account was correlated by: its recon key values, or the matching rule's. */
+    keys: text('keys').array(),
     /** The IDM object the account correlated with, if exactly one. */
     idmObjectId: text('idm_object_id'),
     via: text('via'),
-    candidates: jsonb('candidates').$type<string[]>().notNull(),
+    candidates: jsonb('candidates').$type<string[]>().notNull().default([]),
     /** The matching rule's score of each candidate it scored, by IDM object id. */
     scores: jsonb('scores').$type<Record<string, number | null>>(),
-    link: jsonb('link'),
+    /** The link the account was correlated by (`links.id`). */
+    linkId: text('link_id'),
+    /** A remembered no-op holds for the pair (decision_memos): its situation and response. */
+    settledSituation: text('settled_situation'),
+    settledResponse: text('settled_response'),
   },
   (t) => [
     primaryKey({ columns: [t.runId, t.seq] }),
-    uniqueIndex('run_accounts_run_key').on(t.runId, t.keyNorm),
     index('run_accounts_run_idm').on(t.runId, t.idmObjectId),
   ],
 );
+
+/**
+ * The accounts of a run as the connector read them, copied in (COPY) before correlation: no index
+ * and no foreign key, so the copy costs only the rows. One statement correlates them into
+ * `run_accounts` and deletes them (docs/design.md "Scale").
+ */
+export const runReads = pgTable('run_reads', {
+  runId: text('run_id').notNull(),
+  seq: integer('seq').notNull(),
+  keyNorm: text('key_norm').notNull(),
+  account: jsonb('account').notNull(),
+  accountHash: text('account_hash'),
+  keys: text('keys').array().notNull(),
+  quiet: boolean('quiet').notNull(),
+});
 
 /** The IDM objects some account of the run pointed at (candidate or link): not "resource missing". */
 export const runSeen = pgTable(
