@@ -1,5 +1,4 @@
 import type { Account } from './model.ts';
-import { normalizeKey } from './normalize-key.ts';
 import type { IdmEntry, LinkEntry, LinkRow } from './recon-config.ts';
 
 /** How an account found its IDM object. */
@@ -21,55 +20,6 @@ export type Correlation = {
    */
   scores?: Record<string, number | null> | null;
 };
-
-export type CorrelationIndex = {
-  linksByKey: Map<string, LinkEntry>;
-  idmByKey: Map<string, IdmEntry[]>;
-};
-
-/**
- * Indexes the IDM side a page of accounts may meet: links by normalised account key, and the
- * in-scope IDM objects by each of their correlation keys (`idmKeys[i]` belongs to `scope[i]`).
- */
-export function buildCorrelationIndex(
-  scope: IdmEntry[],
-  idmKeys: string[][],
-  links: LinkEntry[],
-): CorrelationIndex {
-  const linksByKey = new Map<string, LinkEntry>();
-  for (const link of links) linksByKey.set(normalizeKey(link.accountKey), link);
-  const idmByKey = new Map<string, IdmEntry[]>();
-  scope.forEach((entry, i) => {
-    for (const key of idmKeys[i] ?? []) {
-      const list = idmByKey.get(key);
-      if (!list) idmByKey.set(key, [entry]);
-      else if (!list.includes(entry)) list.push(entry);
-    }
-  });
-  return { linksByKey, idmByKey };
-}
-
-/**
- * Correlates one account: its link first (by unique field key), then its correlation keys
- * (already normalised; from the recon key or the matching rule's `accountKeys`).
- */
-export function correlateAccount(
-  account: Account,
-  accountKeys: string[],
-  index: CorrelationIndex,
-  via: 'reconKey' | 'matchingRule',
-): Correlation {
-  const link = index.linksByKey.get(normalizeKey(account.key)) ?? null;
-  if (link) return { account, idm: link.idm, candidates: link.idm ? [link.idm] : [], link, via: 'link' };
-  const candidates: IdmEntry[] = [];
-  for (const key of accountKeys) {
-    for (const entry of index.idmByKey.get(key) ?? []) {
-      if (!candidates.includes(entry)) candidates.push(entry);
-    }
-  }
-  const idm = candidates.length === 1 ? (candidates[0] ?? null) : null;
-  return { account, idm, candidates, link: null, via: idm ? via : null };
-}
 
 /**
  * Of several candidates, the one with the strictly highest score wins; a tie at the top means no

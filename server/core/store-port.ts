@@ -170,13 +170,6 @@ export interface CorrelationStore {
    * look-ups by key use their indexes (stale statistics made them scan: 100× slower).
    */
   analyzeKeys(): Promise<void>;
-  /** In-scope, not deleted objects with a key of `kind` among `keys`. */
-  idmByKeys(
-    objectType: ObjectType,
-    scope: IdmScope,
-    kind: string,
-    keys: string[],
-  ): Promise<Array<{ key: string; entry: IdmEntry }>>;
   /** Copies accounts into the run's reads as they are read (one COPY); how many went in. */
   stageAccounts(runId: string, accounts: AsyncIterable<ReadAccount>): Promise<number>;
   /** The keys of the reads (not quiet) whose key an earlier read of the run had, in read order. */

@@ -217,16 +217,6 @@ export function createCorrelationStore(db: Database): CorrelationStore {
       await db.rows(sql`analyze links, idm_keys, idm_key_sets`);
     },
 
-    async idmByKeys(objectType, scope, kind, keys) {
-      if (keys.length === 0 || scope.kind === 'none') return [];
-      const rows = await db.rows<IdmRow & { key: string }>(sql`
-        select k.key, ${idmColumns} from idm_keys k join idm_objects o on o.id = k.idm_object_id
-        where k.kind = ${kind} and k.key = any(${list(keys)})
-          and o.type = ${objectType} and o.status <> 'deleted' ${scopeSql(scope)}
-        order by o.id`);
-      return rows.map((row) => ({ key: row.key, entry: idmEntryOf(row) }));
-    },
-
     async stageAccounts(runId, accounts) {
       async function* rows() {
         for await (const a of accounts)

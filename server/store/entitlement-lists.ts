@@ -91,10 +91,5 @@ export function withEntitlementLists(store: RunStore, db: Database, config: Engi
     loadIdmObjects: async (ids) => decorate(await store.loadIdmObjects(ids)),
     staleKeySets: async (...args) => decorateSlice(await store.staleKeySets(...args)),
     unseenIdmSlice: async (...args) => decorateSlice(await store.unseenIdmSlice(...args)),
-    idmByKeys: async (...args) => {
-      const found = await store.idmByKeys(...args);
-      const entries = await decorate(found.map((f) => f.entry));
-      return found.map((f, i) => ({ key: f.key, entry: entries[i] as IdmEntry }));
-    },
   };
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifySituation } from '../../server/core/classify-situation.ts';
 import {
-  buildCorrelationIndex,
-  correlateAccount,
+  type Correlation,
   disputeSharedClaims,
   missingAccountPair,
   pickByScore,
@@ -31,52 +30,33 @@ describe('normalizeKey', () => {
   });
 });
 
+// How accounts find their objects (links, keys, claims) is joined in the database: the cases are
+// test/runs/correlation-cases.test.ts, on both databases.
 describe('correlation and situations', () => {
   const alice = idmEntry('u-alice', { employeeId: 'E1' });
   const bob = idmEntry('u-bob', { employeeId: 'E2' });
   const twinA = idmEntry('u-twin-a', { employeeId: 'E3' });
   const twinB = idmEntry('u-twin-b', { employeeId: ' e3' });
-  const deleted = idmEntry('u-deleted', { employeeId: 'E4' }, 'deleted');
-  const scope = [alice, bob, twinA, twinB];
-  const keysOf = (entries: typeof scope) => entries.map((e) => keysOfValue(e.object.attributes.employeeId));
-  const links = [link('L-LINKED', bob), link('L-DELETED', deleted), link('L-GONE', null)];
-  const index = buildCorrelationIndex(scope, keysOf(scope), links);
 
-  it.each([
-    ['a link wins over the recon key', 'L-LINKED', 'E1', 'IDM_EXISTS__RESOURCE_EXISTS', 'u-bob'],
-    ['the recon key matches exactly', 'X1', 'E1', 'IDM_EXISTS__RESOURCE_EXISTS', 'u-alice'],
-    ['case and whitespace do not matter', 'X2', '  e1 ', 'IDM_EXISTS__RESOURCE_EXISTS', 'u-alice'],
-    ['no candidate is an orphan', 'X3', 'E99', 'IDM_NOT_EXISTS__RESOURCE_EXISTS', null],
-    ['an empty key matches nothing', 'X4', '', 'IDM_NOT_EXISTS__RESOURCE_EXISTS', null],
-    ['two candidates are disputed', 'X5', 'E3', 'DISPUTED', null],
-    ['a link to a deleted object', 'L-DELETED', 'E4', 'IDM_DELETED__RESOURCE_EXISTS', 'u-deleted'],
-    ['a link whose object row is gone', 'L-GONE', 'E5', 'IDM_DELETED__RESOURCE_EXISTS', null],
-    ['links are found by normalised key', ' l-linked', 'E1', 'IDM_EXISTS__RESOURCE_EXISTS', 'u-bob'],
-  ])('%s', (_, key, employeeId, situation, idmId) => {
-    const pair = correlateAccount(account(key, { employeeId }), keysOfValue(employeeId), index, 'reconKey');
-    expect(classifySituation(pair)).toBe(situation);
-    expect(pair.idm?.object.id ?? null).toBe(idmId);
-  });
-
-  it('does not match deleted IDM objects by key', () => {
-    const idx = buildCorrelationIndex([], [], []);
-    expect(classifySituation(correlateAccount(account('E4'), ['e4'], idx, 'reconKey'))).toBe(
-      'IDM_NOT_EXISTS__RESOURCE_EXISTS',
-    );
-  });
-
-  it('turns two accounts claiming one IDM object into two disputes', () => {
-    const pairs = [
-      correlateAccount(account('A', { employeeId: 'E1' }), ['e1'], index, 'reconKey'),
-      correlateAccount(account('B', { employeeId: 'e1' }), ['e1'], index, 'reconKey'),
-      correlateAccount(account('L-LINKED'), [], index, 'reconKey'),
-    ];
+  it('turns two accounts claiming one IDM object into two disputes; a link is not a claim', () => {
+    const byKey = (key: string): Correlation => ({
+      account: account(key),
+      idm: alice,
+      candidates: [alice],
+      link: null,
+      via: 'reconKey',
+    });
+    const linked: Correlation = {
+      account: account('L'),
+      idm: alice,
+      candidates: [alice],
+      link: link('L', alice),
+      via: 'link',
+    };
     const shared = new Set(['u-alice']);
-    expect(pairs.map((p) => classifySituation(disputeSharedClaims(p, shared)))).toEqual([
-      'DISPUTED',
-      'DISPUTED',
-      'IDM_EXISTS__RESOURCE_EXISTS',
-    ]);
+    expect(
+      [byKey('A'), byKey('B'), linked].map((p) => classifySituation(disputeSharedClaims(p, shared))),
+    ).toEqual(['DISPUTED', 'DISPUTED', 'IDM_EXISTS__RESOURCE_EXISTS']);
   });
 
   it('pairs an IDM object no account pointed at with its active link, if any', () => {

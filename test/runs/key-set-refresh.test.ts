@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { keysOfValue } from '../../server/core/normalize-key.ts';
 import { createRunStore } from '../../server/store/run-store.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.ts';
-import { addIdmUser } from './recon-fixture.ts';
+import { addIdmUser, keysOf } from './recon-fixture.ts';
 
 /**
  * A key-set refresh looks back only to the point the last one recorded (server/core/key-sets.ts):
@@ -70,8 +70,7 @@ describe.runIf(inject('postgres'))('key-set refresh with a write still open [pos
       await other.end();
     }
     expect(await refresh()).toEqual([ann]);
-    const found = await store.idmByKeys('User', { kind: 'all' }, kind, ['e9', 'e1']);
-    expect(found.map((f) => [f.key, f.entry.object.id])).toEqual([['e9', ann]]);
+    expect(await keysOf(db, kind, ['e9', 'e1'])).toEqual([['e9', ann]]);
     expect(await refresh()).toEqual([]);
   });
 });

@@ -154,3 +154,11 @@ export async function clearIdm(db: Database) {
   await db.rows(sql`delete from idm_objects`);
   await db.rows(sql`delete from links`);
 }
+
+/** The [key, IDM object id] pairs of a key set among `keys`, ordered. */
+export async function keysOf(db: Database, kind: string, keys: string[]) {
+  const rows = await db.rows<{ key: string; id: string }>(sql`
+    select k.key, k.idm_object_id as id from idm_keys k
+    where k.kind = ${kind} and k.key = any(${`{${keys.join(',')}}`}::text[]) order by k.key, k.idm_object_id`);
+  return rows.map((r) => [r.key, r.id]);
+}
