@@ -244,7 +244,8 @@ async function* pairSlices(
       const candidates = s.candidates.flatMap((id) => objects.get(id) ?? []);
       const scores = s.scores ?? null;
       const idm = s.idmObjectId ? (objects.get(s.idmObjectId) ?? null) : null;
-      return disputeSharedClaims({ account: s.account, idm, candidates, link, via: s.via, scores }, shared);
+      const pair = { account: s.account, idm, candidates, link, via: s.via, scores, keys: s.keys ?? [] };
+      return disputeSharedClaims(pair, shared);
     });
   }
   if (!concluded) return;

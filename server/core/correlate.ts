@@ -19,6 +19,8 @@ export type Correlation = {
    * A winner by score is the pair's only candidate; the others' scores stay here.
    */
   scores?: Record<string, number | null> | null;
+  /** The account's keys its candidates were looked up by (normalised), when it had any. */
+  keys?: string[];
 };
 
 /**

@@ -1,5 +1,6 @@
 import type { Correlation, CorrelationVia } from './correlate.ts';
 import type { AttributeValue } from './model.ts';
+import { keysOfValue } from './normalize-key.ts';
 import type { EngineConfig } from './recon-config.ts';
 
 /**
@@ -14,6 +15,8 @@ export type CorrelationRecord = {
   keyValue?: AttributeValue;
   /** Every IDM object the keys pointed at, when more than one. */
   candidates?: string[];
+  /** The matching rule's keys of the account (`accountKeys`, normalised), when the rule looked it up. */
+  ruleKeys?: string[];
 };
 
 export function correlationRecordOf(pair: Correlation, config: EngineConfig): CorrelationRecord | null {
@@ -23,5 +26,12 @@ export function correlationRecordOf(pair: Correlation, config: EngineConfig): Co
   if (attribute) record.keyValue = pair.account.attributes[attribute] ?? null;
   const ids = [...new Set([...pair.candidates.map((c) => c.object.id), ...Object.keys(pair.scores ?? {})])];
   if (ids.length > 1) record.candidates = ids;
+  // The matching rule runs for the accounts the link and the recon key left without a candidate:
+  // keys other than the recon key's are its.
+  const reconKeys = attribute ? keysOfValue(pair.account.attributes[attribute]) : [];
+  const keys = pair.keys ?? [];
+  const fromRecon = keys.length === reconKeys.length && keys.every((k) => reconKeys.includes(k));
+  const byRule = pair.via === 'matchingRule' || (pair.via === null && !fromRecon);
+  if (config.matchingPolicy && byRule && keys.length > 0) record.ruleKeys = keys;
   return record;
 }

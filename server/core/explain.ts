@@ -45,6 +45,8 @@ export type Explanation = {
     summary: string;
     reconKey: { accountAttribute: string; idmAttribute: string; value: unknown } | null;
     matchingRule: { path: string; hash: string | null } | null;
+    /** The matching rule's keys of the account (its `accountKeys`), when the rule looked it up. */
+    ruleKeys: string[] | null;
     candidates: Candidate[];
   };
   situation: string | null;
@@ -72,6 +74,9 @@ export type Explanation = {
   /** False for runs recorded before the config snapshot was kept: rule, sync and gates are unknown. */
   configRecorded: boolean;
 };
+
+const keysText = (keys: string[] | undefined) =>
+  keys?.length ? ` (${keys.map((k) => JSON.stringify(k)).join(', ')})` : '';
 
 const numberOrNull = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
@@ -160,6 +165,7 @@ export function explainEvent(input: ExplainInput): Explanation {
       summary: summaryOf(event, via, reconKey, candidates, dispute !== null),
       reconKey,
       matchingRule,
+      ruleKeys: event.correlation?.ruleKeys ?? null,
       candidates,
     },
     situation: event.situation,
@@ -190,7 +196,7 @@ function summaryOf(
     case 'matchingRule':
       return candidates.length > 1
         ? `matching rule: the highest score of ${candidates.length} candidates won`
-        : `matching rule: its keys matched IDM object ${event.idmObjectId}`;
+        : `matching rule: its keys${keysText(event.correlation?.ruleKeys)} matched IDM object ${event.idmObjectId}`;
     default:
       return event.objectKey && !event.idmObjectId
         ? `no IDM object matched account "${event.objectKey}"`

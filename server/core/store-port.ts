@@ -87,6 +87,8 @@ export type StagedAccount = {
   candidates: string[];
   /** The matching rule's score of each candidate it scored, by IDM object id. */
   scores?: Record<string, number | null> | null;
+  /** The keys it was looked up by: its recon key values, or the matching rule's `accountKeys`. */
+  keys?: string[];
   link: LinkRow | null;
 };
 

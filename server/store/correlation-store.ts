@@ -43,9 +43,10 @@ type StagedSqlRow = {
   via: CorrelationVia | null;
   candidates: string[] | string;
   scores: Record<string, number | null> | string | null;
+  keys: string[] | null;
 } & { [K in keyof LinkSqlRow as `link_${K}`]: LinkSqlRow[K] | null };
 
-const stagedColumns = sql`a.seq, a.key_norm, a.account, a.idm_object_id, a.via, a.candidates, a.scores,
+const stagedColumns = sql`a.seq, a.key_norm, a.account, a.idm_object_id, a.via, a.candidates, a.scores, a.keys,
   l.account_key as link_account_key, l.idm_object_id as link_idm_object_id, l.status as link_status,
   l.stale_since as link_stale_since`;
 
@@ -58,6 +59,7 @@ function stagedOf(r: StagedSqlRow): StagedAccount {
     via: r.via,
     candidates: json(r.candidates) ?? [],
     scores: json(r.scores),
+    keys: r.keys ?? [],
     link:
       r.link_account_key === null
         ? null

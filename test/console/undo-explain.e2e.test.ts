@@ -106,6 +106,7 @@ describe('undo and explain in the console', { timeout: 300_000 }, () => {
     expect(await why.getByRole('row', { name: /Ann First.*70/ }).count()).toBe(1);
     expect(await why.getByRole('row', { name: /Ann Second.*70/ }).count()).toBe(1);
     expect(await why.getByText('2 IDM objects matched and none won clearly').count()).toBe(1);
+    expect(await why.getByText(/the account's keys ann@x/).count()).toBe(1);
     await checkPage(page, 'why-disputed');
     await shoot('why-panel');
   });

@@ -51,6 +51,7 @@ describeEachDatabase('explain a decision', (db) => {
     expect(why.rule).toMatchObject({ situation: 'DISPUTED', response: 'DO_NOTHING' });
     expect(why.correlation.via).toBeNull();
     expect(why.correlation.summary).toBe('2 IDM objects matched and none won clearly: a person decides');
+    expect(why.correlation.ruleKeys).toEqual(['ann@x']);
     expect(why.correlation.candidates.sort((a, b) => a.idmObjectId.localeCompare(b.idmObjectId))).toEqual(
       [
         { idmObjectId: first, name: 'Ann First', score: 70, chosen: false },
@@ -88,6 +89,7 @@ describeEachDatabase('explain a decision', (db) => {
     expect(why.correlation).toMatchObject({
       via: 'reconKey',
       reconKey: { accountAttribute: 'employeeId', idmAttribute: 'employeeId', value: 'E7' },
+      ruleKeys: null,
       candidates: [{ idmObjectId: ann, chosen: true, score: null }],
     });
     expect(why.rule).toMatchObject({

@@ -42,7 +42,11 @@ export function WhyPanel(props: { why: Explanation }) {
     }
     ${
       correlation.matchingRule
-        ? html`<p>Matching rule: <a href=${`/policies/edit?path=${encodeURIComponent(correlation.matchingRule.path)}`}><code>${correlation.matchingRule.path}</code></a> version <code>${short(correlation.matchingRule.hash)}</code></p>`
+        ? html`<p>Matching rule: <a href=${`/policies/edit?path=${encodeURIComponent(correlation.matchingRule.path)}`}><code>${correlation.matchingRule.path}</code></a> version <code>${short(correlation.matchingRule.hash)}</code>${
+            correlation.ruleKeys?.length
+              ? html`, the account's keys ${correlation.ruleKeys.map((k, i) => html`${i > 0 ? ', ' : ''}<code>${k}</code>`)}`
+              : null
+          }</p>`
         : null
     }
     <h3>Candidates</h3>

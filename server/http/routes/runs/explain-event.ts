@@ -22,6 +22,10 @@ const explanationSchema = z.object({
       .object({ accountAttribute: z.string(), idmAttribute: z.string(), value: z.unknown() })
       .nullable(),
     matchingRule: policyRef.nullable(),
+    ruleKeys: z
+      .array(z.string())
+      .nullable()
+      .describe("the matching rule's keys of the account (its accountKeys, normalised), when the rule looked it up"),
     candidates: z.array(
       z.object({
         idmObjectId: z.string(),
