@@ -71,6 +71,11 @@ describeEachDatabase('completion and do-nothing mail over SMTP', (db) => {
     expect(csv).toContain('E1,');
     expect(csv).not.toContain('E2,');
 
+    // A mail is in the inbox a moment before its row says sent.
+    await until(
+      async () => (await notificationRows(db(), run.id)).every((r) => r.status === 'sent'),
+      'both mails marked sent',
+    );
     const rows = await notificationRows(db(), run.id);
     expect(rows.map((r) => [r.kind, r.status, r.attempts]).sort()).toEqual([
       ['completion', 'sent', 1],

@@ -10,7 +10,10 @@ import { compileInline, outcome, population, runnable } from './inline-policy.ts
  */
 const sandbox = createSandbox({ memoryMb: 32, timeoutMs: 3000 });
 const executor = createExecutor(sandbox);
-afterAll(() => sandbox.close());
+// A memory bomb must meet the memory limit before the time limit, however loaded the machine.
+const roomySandbox = createSandbox({ memoryMb: 32, timeoutMs: 60_000 });
+const roomyExecutor = createExecutor(roomySandbox);
+afterAll(() => Promise.all([sandbox.close(), roomySandbox.close()]));
 
 const input = () => ({
   situation: 'IDM_NOT_EXISTS__RESOURCE_EXISTS',
@@ -208,7 +211,7 @@ describe('hostile policies', () => {
   it.each(runtimeCases)('$name → $kind', async ({ name, source, kind, message, line }) => {
     const path = `${name.replace(/[^a-z0-9]+/gi, '-')}.ts`;
     const build = runnable(await compileInline(path, source));
-    const ended = await outcome(executor, build, input());
+    const ended = await outcome(kind === 'memory' ? roomyExecutor : executor, build, input());
     expect(ended).toHaveProperty('error');
     if (!('error' in ended)) return;
     expect(ended.error.kind).toBe(kind);
