@@ -25,7 +25,9 @@ const explanationSchema = z.object({
     ruleKeys: z
       .array(z.string())
       .nullable()
-      .describe("the matching rule's keys of the account (its accountKeys, normalised), when the rule looked it up"),
+      .describe(
+        "the matching rule's keys of the account (its accountKeys, normalised), when the rule looked it up",
+      ),
     candidates: z.array(
       z.object({
         idmObjectId: z.string(),
