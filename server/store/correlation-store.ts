@@ -228,6 +228,9 @@ export function createCorrelationStore(db: Database): CorrelationStore {
     },
 
     async repeatedKeys(runId) {
+      // Fresh statistics first: the last analyze saw another run's reads, so the planner took this
+      // run's for a few rows and joined them by loops (15 minutes for a 100k no-change run).
+      await db.rows(sql`analyze run_reads`);
       const rows = await db.rows<{ key: string }>(sql`
         with twice as (
           select key_norm from run_reads where run_id = ${runId} group by key_norm having count(*) > 1
